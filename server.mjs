@@ -1,0 +1,29 @@
+// Production entry (`npm start` / `npm run serve`). Wraps Astro's standalone handler so that
+// COOP/COEP/CORP reach static files too: Astro middleware never sees /_astro/* or the wasm, and
+// without these headers threaded ONNX Runtime workers are blocked and session creation hangs.
+import http from 'node:http';
+import { loadConfig } from './src/config.ts';
+
+process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+const config = loadConfig();
+const { handler } = await import('./dist/server/entry.mjs');
+
+const server = http.createServer((req, res) => {
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  handler(req, res);
+});
+// Generation SSE streams and big uploads must not be cut by Node's default request timeout.
+server.requestTimeout = 0;
+server.listen(config.port, config.host, () => {
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  console.log(`Atelier listening on http://${config.host}:${port}`);
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    server.close();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,96 @@
+// The one place that reads environment variables. Everything else receives a Config.
+import path from 'node:path';
+import { z } from 'zod';
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number().int().positive().default(fallback);
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4321),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  ATELIER_DATA_DIR: z.string().min(1).default('./data'),
+  ATELIER_MODELS_DIR: z.string().min(1).default('./models/files'),
+  ATELIER_MODELS_MIRROR: z.string().optional(),
+  SD_WEBUI_URL: z.string().optional(),
+  SD_WEBUI_AUTH: z.string().optional(),
+  ATELIER_MAX_UPLOAD_MB: positiveInt(40),
+  ATELIER_MAX_MEGAPIXELS: positiveInt(50),
+  ATELIER_GEN_MAX_SIDE: positiveInt(1024),
+  ATELIER_FEATHER_PX: z.coerce.number().int().min(0).max(64).default(3),
+  ATELIER_TEST_MODELS: z.enum(['0', '1']).default('0'),
+});
+
+export interface BackendEndpoint {
+  url: string;
+  auth: { username: string; password: string } | null;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  modelsDir: string;
+  modelsMirror: string | null;
+  backends: BackendEndpoint[];
+  maxUploadBytes: number;
+  maxPixels: number;
+  generationMaxSide: number;
+  featherPx: number;
+  /** Only the test harness sets this: accept generated stand-in SAM models. */
+  allowTestModels: boolean;
+}
+
+export class ConfigError extends Error {}
+
+function parseBackends(urls: string | undefined, auth: string | undefined): BackendEndpoint[] {
+  if (!urls?.trim()) return [];
+  let credentials: BackendEndpoint['auth'] = null;
+  if (auth) {
+    const sep = auth.indexOf(':');
+    if (sep <= 0) throw new ConfigError('SD_WEBUI_AUTH must look like user:password');
+    credentials = { username: auth.slice(0, sep), password: auth.slice(sep + 1) };
+  }
+  return urls
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean)
+    .map((u) => {
+      let parsed: URL;
+      try {
+        parsed = new URL(u);
+      } catch {
+        throw new ConfigError(`SD_WEBUI_URL entry "${u}" is not a URL`);
+      }
+      if (!/^https?:$/.test(parsed.protocol)) throw new ConfigError(`SD_WEBUI_URL entry "${u}" must be http(s)`);
+      return { url: parsed.href.replace(/\/+$/, ''), auth: credentials };
+    });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`Invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.ATELIER_DATA_DIR),
+    modelsDir: path.resolve(e.ATELIER_MODELS_DIR),
+    modelsMirror: e.ATELIER_MODELS_MIRROR ? path.resolve(e.ATELIER_MODELS_MIRROR) : null,
+    backends: parseBackends(e.SD_WEBUI_URL, e.SD_WEBUI_AUTH),
+    maxUploadBytes: e.ATELIER_MAX_UPLOAD_MB * 1024 * 1024,
+    maxPixels: e.ATELIER_MAX_MEGAPIXELS * 1_000_000,
+    generationMaxSide: e.ATELIER_GEN_MAX_SIDE,
+    featherPx: e.ATELIER_FEATHER_PX,
+    allowTestModels: e.ATELIER_TEST_MODELS === '1',
+  };
+}
+
+let cached: Config | null = null;
+/** Process-wide configuration, read once. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

@@ -1,0 +1,7 @@
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+/** Where the test harness assembles the models the server uses in tests (real where present, stand-ins otherwise). */
+export const testModelsDir = path.join(ROOT, 'tests/.generated/models');
+export const photosDir = path.resolve(ROOT, '../shared/fixtures/photos');
+export const photo = (name: string) => path.join(photosDir, name);

@@ -1,0 +1,70 @@
+// Starts the built server (server.mjs) as a child process on a free port, with its own data dir.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { testModelsDir } from './paths.ts';
+
+export interface RunningServer {
+  url: string;
+  dataDir: string;
+  process: ChildProcess;
+  stop(opts?: { keepData?: boolean }): Promise<void>;
+  logs(): string;
+}
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export async function startServer(opts: { env?: Record<string, string>; dataDir?: string; port?: number } = {}): Promise<RunningServer> {
+  if (!existsSync(path.join(ROOT, 'dist/server/entry.mjs'))) {
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it for you) before the API tests.');
+  }
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'atelier-test-'));
+  const child = spawn(process.execPath, ['server.mjs'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(opts.port ?? 0),
+      HOST: '127.0.0.1',
+      ATELIER_DATA_DIR: dataDir,
+      ATELIER_MODELS_DIR: testModelsDir,
+      ATELIER_TEST_MODELS: '1',
+      SD_WEBUI_URL: '',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /listening on (http:\/\/[^\s]+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  return {
+    url,
+    dataDir,
+    process: child,
+    logs: () => output,
+    async stop({ keepData = false } = {}) {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      if (!keepData && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -15,7 +15,8 @@ export default defineConfig({
   integrations: [UnoCSS({ injectReset: true }), solid()],
   // `astro dev` serves static files itself; these make dev cross-origin isolated like server.mjs.
   server: { headers: isolationHeaders },
-  security: { checkOrigin: true },
+  // Cross-site form posts are refused in src/middleware.ts with our JSON error shape instead.
+  security: { checkOrigin: false },
   vite: {
     optimizeDeps: { exclude: ['onnxruntime-web'] },
     worker: { format: 'es' },

@@ -21,6 +21,10 @@ server.listen(config.port, config.host, () => {
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   console.log(`Atelier listening on http://${config.host}:${port}`);
 });
+// A bug in one request must not take the studio down for everyone: log it and keep serving.
+// Storage writes are atomic, so a failed request leaves nothing half-written behind.
+process.on('uncaughtException', (err) => console.error('[server] uncaught exception', err));
+process.on('unhandledRejection', (err) => console.error('[server] unhandled rejection', err));
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     server.close();

@@ -1,3 +1,22 @@
+import { app, dataDirWritable, models } from '../../lib/app/context.ts';
 import { json, route } from '../../lib/http/errors.ts';
+import { FETCH_COMMAND, isUsable } from '../../lib/models/status.ts';
 
-export const GET = route(async () => json({ ok: true }));
+// GET /api/health — models present and usable, data dir writable. 200 when the studio can work, 503 otherwise.
+export const GET = route(async () => {
+  const statuses = await models();
+  const writable = dataDirWritable();
+  const missing = statuses.filter((m) => !isUsable(m));
+  const samReady = statuses.filter((m) => m.role.startsWith('sam-')).every(isUsable);
+  const ok = writable && samReady;
+  return json(
+    {
+      ok,
+      dataDir: { writable },
+      models: statuses,
+      ...(missing.length ? { fix: `Run \`${FETCH_COMMAND}\` to fetch: ${missing.map((m) => m.file).join(', ')}.` } : {}),
+      generation: { backends: app().config.backends.length },
+    },
+    ok ? 200 : 503,
+  );
+});

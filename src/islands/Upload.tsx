@@ -1,0 +1,121 @@
+// Photo upload: drop, choose or paste. Shows upload progress, then the server's analysis step,
+// then opens the new session.
+import { createSignal, onCleanup, onMount, Show } from 'solid-js';
+import type { MessageKey } from '../i18n/messages.ts';
+
+export interface UploadProps {
+  maxMb: number;
+  messages: Record<MessageKey, string>;
+}
+
+type Phase = { kind: 'idle' } | { kind: 'sending'; pct: number } | { kind: 'analysing' } | { kind: 'error'; message: string };
+
+export default function Upload(props: UploadProps) {
+  const m = (key: MessageKey, vars: Record<string, string | number> = {}) =>
+    props.messages[key].replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+  const [phase, setPhase] = createSignal<Phase>({ kind: 'idle' });
+  const [over, setOver] = createSignal(false);
+  let fileInput!: HTMLInputElement;
+
+  function send(file: File) {
+    if (phase().kind === 'sending' || phase().kind === 'analysing') return;
+    if (!navigator.onLine) {
+      setPhase({ kind: 'error', message: m('upload.offline') });
+      return;
+    }
+    const form = new FormData();
+    form.append('image', file, file.name || 'photo');
+    // XMLHttpRequest because fetch() cannot report upload progress.
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/images');
+    xhr.responseType = 'json';
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) setPhase({ kind: 'sending', pct: Math.round((100 * e.loaded) / e.total) });
+    };
+    xhr.upload.onload = () => setPhase({ kind: 'analysing' });
+    xhr.onerror = () => setPhase({ kind: 'error', message: m('error.network') });
+    xhr.onload = () => {
+      const body = xhr.response;
+      if (xhr.status === 201 && body?.session?.id) {
+        location.assign(`/s/${body.session.id}`);
+      } else {
+        setPhase({ kind: 'error', message: body?.error?.message ?? m('error.generic') });
+      }
+    };
+    setPhase({ kind: 'sending', pct: 0 });
+    xhr.send(form);
+  }
+
+  const onPaste = (e: ClipboardEvent) => {
+    const file = Array.from(e.clipboardData?.files ?? []).find((f) => f.type.startsWith('image/'));
+    if (file) {
+      e.preventDefault();
+      send(file);
+    }
+  };
+  onMount(() => {
+    window.addEventListener('paste', onPaste);
+    onCleanup(() => window.removeEventListener('paste', onPaste));
+  });
+
+  const working = () => phase().kind === 'sending' || phase().kind === 'analysing';
+
+  return (
+    <div
+      class="panel flex flex-col items-center gap-3 border-2 border-dashed p-8 text-center transition-colors"
+      classList={{ 'border-amber-500 bg-amber-50': over(), 'border-stone-300': !over() }}
+      data-testid="upload-drop"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setOver(false);
+        const file = e.dataTransfer?.files?.[0];
+        if (file) send(file);
+      }}
+    >
+      <h2 class="text-xl font-semibold">{m('upload.title')}</h2>
+      <p class="max-w-prose text-stone-600">{m('upload.hint')}</p>
+      <input
+        ref={fileInput}
+        type="file"
+        accept="image/jpeg,image/png,image/webp"
+        class="sr-only"
+        data-testid="upload-input"
+        id="upload-input"
+        onChange={(e) => {
+          const file = e.currentTarget.files?.[0];
+          if (file) send(file);
+          e.currentTarget.value = '';
+        }}
+      />
+      <button type="button" class="btn-primary px-6 text-lg" disabled={working()} onClick={() => fileInput.click()}>
+        {m('upload.choose')}
+      </button>
+      <p class="text-sm text-stone-500">{m('upload.formats', { mb: props.maxMb })}</p>
+      <Show when={working()}>
+        <div class="w-full max-w-md" role="status" data-testid="upload-progress">
+          <p class="mb-1 text-sm">
+            {phase().kind === 'sending' ? m('upload.sending', { pct: (phase() as { pct: number }).pct }) : m('upload.analysing')}
+          </p>
+          <div class="h-2 w-full overflow-hidden rounded bg-stone-200">
+            <Show
+              when={phase().kind === 'sending'}
+              fallback={<div class="h-full w-1/3 animate-pulse rounded bg-amber-500" style={{ 'margin-left': '33%' }} />}
+            >
+              <div class="h-full bg-amber-500 transition-all" style={{ width: `${(phase() as { pct: number }).pct}%` }} />
+            </Show>
+          </div>
+        </div>
+      </Show>
+      <Show when={phase().kind === 'error'}>
+        <p role="alert" class="text-red-700" data-testid="upload-error">
+          {m('upload.failed', { message: (phase() as { message: string }).message })}
+        </p>
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+// Process-wide services for API routes: configuration, database, blob store, SAM encoder.
+// Created lazily on first use so that importing a route never touches the disk.
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { getConfig, type Config } from '../../config.ts';
+import { openDatabase, type Db } from '../store/db.ts';
+import { FsBlobStore, type BlobStore } from '../store/blobs.ts';
+import { SamEncoder } from '../embedding/encoder.ts';
+import { FETCH_COMMAND, isUsable, modelPath, modelStatuses, type ModelStatus } from '../models/status.ts';
+import { ApiError } from '../http/errors.ts';
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  blobs: BlobStore;
+}
+
+let ctx: AppContext | null = null;
+
+export function app(): AppContext {
+  if (!ctx) {
+    const config = getConfig();
+    mkdirSync(config.dataDir, { recursive: true });
+    ctx = {
+      config,
+      db: openDatabase(path.join(config.dataDir, 'atelier.sqlite')),
+      blobs: new FsBlobStore(path.join(config.dataDir, 'blobs')),
+    };
+  }
+  return ctx;
+}
+
+export function dataDirWritable(): boolean {
+  try {
+    accessSync(app().config.dataDir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function models(): Promise<ModelStatus[]> {
+  const { config } = app();
+  return modelStatuses(config.modelsDir, config.allowTestModels);
+}
+
+let encoder: Promise<SamEncoder> | null = null;
+
+/** The shared encoder, loaded on first use; a clear 503 when the model file is not there. */
+export async function samEncoder(): Promise<SamEncoder> {
+  const status = (await models()).find((m) => m.role === 'sam-encoder');
+  if (!isUsable(status)) {
+    throw new ApiError(503, 'model_missing', `The segmentation model is not installed on the server (${status?.message ?? `run \`${FETCH_COMMAND}\``}).`);
+  }
+  encoder ??= SamEncoder.load(modelPath(app().config.modelsDir, 'sam-encoder')).catch((err) => {
+    encoder = null;
+    throw err;
+  });
+  return encoder;
+}

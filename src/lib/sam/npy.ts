@@ -1,0 +1,26 @@
+// SAM image embeddings travel as .npy files (the format of the SAM web demo), read and written with npyjs.
+import { dump, parse } from 'npyjs';
+import { SAM_EMBEDDING_SHAPE } from './coords.ts';
+
+export type EmbeddingDtype = 'float16' | 'float32';
+
+export function encodeEmbeddingNpy(values: Float32Array, dtype: EmbeddingDtype): ArrayBuffer {
+  checkLength(values.length);
+  const shape = [...SAM_EMBEDDING_SHAPE];
+  if (dtype === 'float16') return dump(new Float16Array(values) as unknown as Uint16Array, shape, { dtype: 'f2' });
+  return dump(values, shape, { dtype: 'f4' });
+}
+
+/** Parses an embedding .npy (float16 or float32) into the float32 values the decoder takes. */
+export function decodeEmbeddingNpy(buffer: ArrayBuffer): { values: Float32Array; dtype: EmbeddingDtype; shape: number[] } {
+  const arr = parse(buffer, { convertFloat16: true });
+  if (arr.dtype !== 'f2' && arr.dtype !== 'f4') throw new Error(`embedding dtype ${arr.dtype} is not float16/float32`);
+  if (arr.shape.join(',') !== SAM_EMBEDDING_SHAPE.join(',')) throw new Error(`embedding shape ${arr.shape} is not 1×256×64×64`);
+  const values = arr.data instanceof Float32Array ? arr.data : Float32Array.from(arr.data as unknown as ArrayLike<number>);
+  checkLength(values.length);
+  return { values, dtype: arr.dtype === 'f2' ? 'float16' : 'float32', shape: arr.shape };
+}
+
+function checkLength(n: number) {
+  if (n !== 256 * 64 * 64) throw new Error(`embedding has ${n} values, expected ${256 * 64 * 64}`);
+}

@@ -1,0 +1,49 @@
+// Typed messages between the mask editor island and the SAM worker. The worker owns the decoder,
+// the embedding, the selection (full resolution) and the overlay canvas; the island sends intents.
+import type { PromptBox } from './feeds.ts';
+
+export interface InitRequest {
+  type: 'init';
+  decoderUrl: string;
+  /** Multi-mask decoder (candidates); optional: without it a click gives one mask. */
+  multiDecoderUrl: string | null;
+  embeddingUrl: string;
+  /** Saved mask to start from (PNG URL), if any. */
+  maskUrl: string | null;
+  photo: { width: number; height: number };
+  overlay: OffscreenCanvas;
+}
+
+export type EditRequest =
+  | { type: 'hover'; x: number; y: number }
+  | { type: 'hover-end' }
+  | { type: 'click'; x: number; y: number; mode: 'add' | 'remove' }
+  | { type: 'box'; box: PromptBox; mode: 'add' | 'remove' }
+  | { type: 'candidate'; index: number }
+  | { type: 'stroke'; points: { x: number; y: number }[]; radius: number; mode: 'paint' | 'erase' }
+  | { type: 'stroke-preview'; points: { x: number; y: number }[]; radius: number; mode: 'paint' | 'erase' }
+  | { type: 'undo' }
+  | { type: 'redo' }
+  | { type: 'invert' }
+  | { type: 'clear' }
+  | { type: 'export' };
+
+/** Every request carries a sequence number; replies name the one they answer. */
+export type WorkerRequest = (InitRequest | EditRequest) & { seq: number };
+
+export interface SelectionState {
+  /** Selected pixels at the photo's full resolution. */
+  area: number;
+  canUndo: boolean;
+  canRedo: boolean;
+  /** Candidates of the last piece, when the decoder gave several. */
+  candidates: { active: number; scores: number[] } | null;
+}
+
+export type WorkerReply =
+  | { type: 'progress'; seq: number; stage: 'decoder' | 'embedding' | 'mask'; loaded: number; total: number }
+  | { type: 'ready'; seq: number; state: SelectionState; threads: number; loadMs: number }
+  | { type: 'state'; seq: number; state: SelectionState; decodeMs: number | null }
+  | { type: 'preview'; seq: number; decodeMs: number }
+  | { type: 'exported'; seq: number; png: Blob; area: number }
+  | { type: 'error'; seq: number; code: 'load_failed' | 'decode_failed' | 'export_failed'; message: string };

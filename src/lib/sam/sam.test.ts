@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { displayToPhoto, fitInside, samInputSize, toSamFrame } from './coords.ts';
+import { buildDecoderFeeds } from './feeds.ts';
+import { area, invert, iou, maskFromLogits, resampleNearest, strokeInto, subtract, union, maskToRgba, maskFromRgba, renderOverlay } from './mask.ts';
+import { decodeEmbeddingNpy, encodeEmbeddingNpy } from './npy.ts';
+import { Selection, type Piece } from './selection.ts';
+
+const EMB = new Float32Array(256 * 64 * 64).map((_, i) => Math.sin(i) * 3);
+
+describe('coordinate scaling', () => {
+  it('resizes the longer side to 1024 like SAM', () => {
+    expect(samInputSize(768, 1024)).toEqual({ width: 768, height: 1024 });
+    expect(samInputSize(4000, 3000)).toEqual({ width: 1024, height: 768 });
+    expect(samInputSize(1001, 333)).toEqual({ width: 1024, height: 341 });
+  });
+  it('maps photo pixels into the 1024 frame', () => {
+    expect(toSamFrame(2000, 1500, { width: 4000, height: 3000 })).toEqual([512, 384]);
+    expect(toSamFrame(0, 0, { width: 4000, height: 3000 })).toEqual([0, 0]);
+  });
+  it('maps display coordinates to photo pixels, clamped', () => {
+    expect(displayToPhoto(50, 100, { width: 100, height: 200 }, { width: 1000, height: 2000 })).toEqual([500, 1000]);
+    expect(displayToPhoto(-5, 300, { width: 100, height: 200 }, { width: 1000, height: 2000 })).toEqual([0, 1999]);
+  });
+  it('fits inside a box without enlarging', () => {
+    expect(fitInside({ width: 4000, height: 3000 }, 2048)).toEqual({ width: 2048, height: 1536 });
+    expect(fitInside({ width: 400, height: 300 }, 2048)).toEqual({ width: 400, height: 300 });
+  });
+});
+
+describe('decoder feeds', () => {
+  const photo = { width: 2000, height: 1000 };
+  it('adds a padding point when there is no box', () => {
+    const f = buildDecoderFeeds(EMB, { points: [{ x: 1000, y: 500, label: 1 }] }, photo);
+    expect(f.point_coords.dims).toEqual([1, 2, 2]);
+    expect(Array.from(f.point_coords.data)).toEqual([512, 256, 0, 0]);
+    expect(Array.from(f.point_labels.data)).toEqual([1, -1]);
+    expect(f.has_mask_input.data[0]).toBe(0);
+    expect(Array.from(f.orig_im_size.data)).toEqual([1000, 2000]);
+    expect(f.image_embeddings.dims).toEqual([1, 256, 64, 64]);
+  });
+  it('encodes a box as corners 2 and 3 (normalised order) and no padding point', () => {
+    const f = buildDecoderFeeds(EMB, { points: [{ x: 10, y: 10, label: 0 }], box: { x0: 1000, y0: 800, x1: 200, y1: 100 } }, photo);
+    expect(Array.from(f.point_labels.data)).toEqual([0, 2, 3]);
+    expect(Array.from(f.point_coords.data).map((v) => +v.toFixed(2))).toEqual([5.12, 5.12, 102.4, 51.2, 512, 409.6]);
+  });
+  it('passes mask_input for refinement', () => {
+    const low = new Float32Array(256 * 256).fill(2);
+    const f = buildDecoderFeeds(EMB, { points: [{ x: 1, y: 1, label: 1 }], maskInput: low }, photo);
+    expect(f.has_mask_input.data[0]).toBe(1);
+    expect(f.mask_input.data).toBe(low);
+  });
+  it('refuses an empty prompt and a wrong embedding', () => {
+    expect(() => buildDecoderFeeds(EMB, { points: [] }, photo)).toThrow();
+    expect(() => buildDecoderFeeds(new Float32Array(10), { points: [{ x: 1, y: 1, label: 1 }] }, photo)).toThrow();
+  });
+});
+
+describe('mask ops', () => {
+  const a = Uint8Array.of(1, 1, 0, 0);
+  const b = Uint8Array.of(0, 1, 1, 0);
+  it('union, subtract, invert, area, iou', () => {
+    expect(Array.from(union(a, b))).toEqual([1, 1, 1, 0]);
+    expect(Array.from(subtract(a, b))).toEqual([1, 0, 0, 0]);
+    expect(Array.from(invert(a))).toEqual([0, 0, 1, 1]);
+    expect(area(a)).toBe(2);
+    expect(iou(a, b)).toBeCloseTo(1 / 3);
+  });
+  it('thresholds logits at 0 for the chosen candidate', () => {
+    const logits = Float32Array.of(-1, 0.5, 0, 3, /* candidate 1 */ 1, 1, -1, -1);
+    expect(Array.from(maskFromLogits(logits, 4))).toEqual([0, 1, 0, 1]);
+    expect(Array.from(maskFromLogits(logits, 4, 1))).toEqual([1, 1, 0, 0]);
+  });
+  it('strokes a round brush and erases', () => {
+    const m = new Uint8Array(100 * 100);
+    strokeInto(m, 100, 100, [{ x: 20, y: 50 }, { x: 80, y: 50 }], 5, 1);
+    const painted = area(m);
+    // a 60 px long band of width 10 plus round caps ≈ 60*10 + π*25
+    expect(painted).toBeGreaterThan(600);
+    expect(painted).toBeLessThan(600 + Math.PI * 25 + 60);
+    expect(m[50 * 100 + 50]).toBe(1);
+    expect(m[40 * 100 + 50]).toBe(0);
+    strokeInto(m, 100, 100, [{ x: 50, y: 50 }], 5, 0);
+    expect(m[50 * 100 + 50]).toBe(0);
+    strokeInto(m, 100, 100, [{ x: -10, y: -10 }, { x: 3, y: 3 }], 4, 1); // clipped at the edges
+    expect(m[0]).toBe(1);
+  });
+  it('resamples and round-trips RGBA', () => {
+    const m = Uint8Array.of(1, 0, 0, 1);
+    expect(Array.from(resampleNearest(m, 2, 2, 4, 4))).toEqual([1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1]);
+    expect(Array.from(maskFromRgba(maskToRgba(m), 4))).toEqual([1, 0, 0, 1]);
+  });
+  it('renders an outlined overlay', () => {
+    const w = 5;
+    const m = new Uint8Array(25);
+    for (let y = 1; y < 4; y++) for (let x = 1; x < 4; x++) m[y * w + x] = 1;
+    const out = new Uint8ClampedArray(25 * 4);
+    renderOverlay(m, 5, 5, out, [0, 0, 255, 100], [255, 255, 0, 255]);
+    expect(Array.from(out.slice(0, 4))).toEqual([0, 0, 0, 0]);
+    expect(Array.from(out.slice((2 * w + 2) * 4, (2 * w + 2) * 4 + 4))).toEqual([0, 0, 255, 100]);
+    expect(Array.from(out.slice((1 * w + 1) * 4, (1 * w + 1) * 4 + 4))).toEqual([255, 255, 0, 255]);
+  });
+});
+
+describe('.npy embeddings', () => {
+  it('round-trips float32 exactly', () => {
+    const r = decodeEmbeddingNpy(encodeEmbeddingNpy(EMB, 'float32'));
+    expect(r.dtype).toBe('float32');
+    expect(r.shape).toEqual([1, 256, 64, 64]);
+    expect(r.values).toEqual(EMB);
+  });
+  it('round-trips float16 within half precision and halves the bytes', () => {
+    const f16 = encodeEmbeddingNpy(EMB, 'float16');
+    const f32 = encodeEmbeddingNpy(EMB, 'float32');
+    expect(f16.byteLength).toBeLessThan(f32.byteLength / 2 + 200);
+    const r = decodeEmbeddingNpy(f16);
+    expect(r.dtype).toBe('float16');
+    let maxErr = 0;
+    for (let i = 0; i < EMB.length; i++) maxErr = Math.max(maxErr, Math.abs(r.values[i] - EMB[i]));
+    expect(maxErr).toBeLessThan(3 * 2 ** -10);
+  });
+  it('rejects other shapes', async () => {
+    const { dump } = await import('npyjs');
+    expect(() => decodeEmbeddingNpy(dump(new Float32Array(8), [2, 4]))).toThrow(/shape/);
+  });
+});
+
+describe('selection history', () => {
+  const W = 4;
+  const H = 1;
+  const piece = (bits: number[], mode: 'add' | 'remove' = 'add'): Piece => ({
+    mode,
+    points: [{ x: 0, y: 0, label: 1 }],
+    box: null,
+    candidate: 0,
+    scores: [1],
+    mask: Uint8Array.from(bits),
+    lowRes: null,
+  });
+  it('adds pieces, removes, inverts, strokes, undoes and redoes', () => {
+    const s = new Selection(W, H);
+    expect(area(s.mask())).toBe(0);
+    s.apply({ kind: 'piece', piece: piece([1, 1, 0, 0]) });
+    s.apply({ kind: 'piece', piece: piece([0, 0, 0, 1]) });
+    expect(Array.from(s.mask())).toEqual([1, 1, 0, 1]);
+    s.apply({ kind: 'piece', piece: piece([0, 1, 0, 0], 'remove') });
+    expect(Array.from(s.mask())).toEqual([1, 0, 0, 1]);
+    s.apply({ kind: 'invert' });
+    expect(Array.from(s.mask())).toEqual([0, 1, 1, 0]);
+    s.apply({ kind: 'stroke', stroke: { mode: 'erase', radius: 0.6, points: [{ x: 1.5, y: 0.5 }] } });
+    expect(Array.from(s.mask())).toEqual([0, 0, 1, 0]);
+    s.undo();
+    s.undo();
+    expect(Array.from(s.mask())).toEqual([1, 0, 0, 1]);
+    s.redo();
+    expect(Array.from(s.mask())).toEqual([0, 1, 1, 0]);
+    // a new step drops the redo branch
+    s.apply({ kind: 'clear' });
+    expect(s.canRedo).toBe(false);
+    expect(area(s.mask())).toBe(0);
+  });
+  it('amends the last piece as an undoable step', () => {
+    const s = new Selection(W, H);
+    s.apply({ kind: 'piece', piece: piece([1, 1, 1, 0]) });
+    s.amendLastPiece(piece([1, 0, 0, 0]));
+    expect(Array.from(s.mask())).toEqual([1, 0, 0, 0]);
+    s.undo();
+    expect(Array.from(s.mask())).toEqual([1, 1, 1, 0]);
+    s.undo();
+    expect(s.canUndo).toBe(false);
+    expect(area(s.mask())).toBe(0);
+  });
+  it('starts from a saved mask that undo does not remove', () => {
+    const s = new Selection(W, H, Uint8Array.of(0, 0, 1, 1));
+    expect(s.canUndo).toBe(false);
+    s.apply({ kind: 'piece', piece: piece([1, 0, 0, 0]) });
+    expect(Array.from(s.mask())).toEqual([1, 0, 1, 1]);
+    s.undo();
+    expect(Array.from(s.mask())).toEqual([0, 0, 1, 1]);
+  });
+});

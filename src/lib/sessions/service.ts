@@ -1,0 +1,247 @@
+// Sessions: one uploaded photo with its SAM embedding, mask and (later) pose and results.
+import { createHash } from 'node:crypto';
+import sharp from 'sharp';
+import { app, samEncoder } from '../app/context.ts';
+import { newId } from '../ids.ts';
+import { ApiError, notFound } from '../http/errors.ts';
+import { encodeDisplayJpeg, encodeOriginalPng, normaliseUpload } from '../images/normalise.ts';
+import { encodeEmbeddingNpy, type EmbeddingDtype } from '../sam/npy.ts';
+
+/** Float16 halves the embedding download; masks match float32 (see tests/api/embedding-dtype.test.ts). */
+export const EMBEDDING_WIRE_DTYPE: EmbeddingDtype = 'float16';
+const EMBEDDING_SHAPE = [1, 256, 64, 64];
+
+export interface ImageRow {
+  id: string;
+  sha256: string;
+  width: number;
+  height: number;
+  source_format: string;
+  source_bytes: number;
+  embedding_dtype: string;
+  embedding_shape: string;
+  created_at: string;
+}
+
+interface SessionRow {
+  id: string;
+  image_id: string;
+  title: string;
+  mask_rev: number;
+  mask_area: number | null;
+  mask_updated_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export const imageKeys = (id: string) => ({
+  original: `images/${id}/original.png`,
+  display: `images/${id}/photo.jpg`,
+  thumb: `images/${id}/thumb.jpg`,
+  embedding: `images/${id}/embedding.npy`,
+});
+const maskKey = (sessionId: string, rev: number) => `sessions/${sessionId}/mask-${rev}.png`;
+
+export function imageUrls(id: string) {
+  return {
+    url: `/api/images/${id}/photo.jpg`,
+    originalUrl: `/api/images/${id}/original.png`,
+    thumbUrl: `/api/images/${id}/thumb.jpg`,
+    embeddingUrl: `/api/images/${id}/embedding.npy`,
+  };
+}
+
+function imageJson(img: ImageRow) {
+  const urls = imageUrls(img.id);
+  return { id: img.id, width: img.width, height: img.height, url: urls.url, originalUrl: urls.originalUrl, thumbUrl: urls.thumbUrl };
+}
+
+function embeddingJson(img: ImageRow) {
+  return { url: imageUrls(img.id).embeddingUrl, dtype: img.embedding_dtype, shape: JSON.parse(img.embedding_shape) as number[] };
+}
+
+export function sessionJson(s: SessionRow, img: ImageRow) {
+  return {
+    id: s.id,
+    title: s.title,
+    createdAt: s.created_at,
+    updatedAt: s.updated_at,
+    image: imageJson(img),
+    embedding: embeddingJson(img),
+    mask: s.mask_rev > 0 ? { rev: s.mask_rev, area: s.mask_area, url: `/api/sessions/${s.id}/mask.png?rev=${s.mask_rev}`, updatedAt: s.mask_updated_at } : null,
+  };
+}
+export type SessionJson = ReturnType<typeof sessionJson>;
+
+// Concurrent uploads of the same photo share one normalise + encode.
+const inflight = new Map<string, Promise<ImageRow>>();
+
+async function ingestImage(bytes: Buffer): Promise<ImageRow> {
+  const { db, blobs, config } = app();
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const existing = db.prepare('SELECT * FROM images WHERE sha256 = ?').get(sha256) as ImageRow | undefined;
+  if (existing && blobs.has(imageKeys(existing.id).embedding)) return existing;
+  const pending = inflight.get(sha256);
+  if (pending) return pending;
+
+  const work = (async (): Promise<ImageRow> => {
+    const img = await normaliseUpload(bytes, { maxBytes: config.maxUploadBytes, maxPixels: config.maxPixels });
+    const encoder = await samEncoder();
+    const [embedding, original, display, thumb] = await Promise.all([
+      encoder.embed(img),
+      encodeOriginalPng(img),
+      encodeDisplayJpeg(img, 2048),
+      encodeDisplayJpeg(img, 320),
+    ]);
+    const id = existing?.id ?? newId();
+    const keys = imageKeys(id);
+    try {
+      await Promise.all([
+        blobs.put(keys.original, original),
+        blobs.put(keys.display, display),
+        blobs.put(keys.thumb, thumb),
+        blobs.put(keys.embedding, new Uint8Array(encodeEmbeddingNpy(embedding, EMBEDDING_WIRE_DTYPE))),
+      ]);
+      const row: ImageRow = {
+        id,
+        sha256,
+        width: img.width,
+        height: img.height,
+        source_format: img.sourceFormat,
+        source_bytes: bytes.byteLength,
+        embedding_dtype: EMBEDDING_WIRE_DTYPE,
+        embedding_shape: JSON.stringify(EMBEDDING_SHAPE),
+        created_at: new Date().toISOString(),
+      };
+      db.prepare(
+        `INSERT OR REPLACE INTO images (id, sha256, width, height, source_format, source_bytes, embedding_dtype, embedding_shape, created_at)
+         VALUES (@id, @sha256, @width, @height, @source_format, @source_bytes, @embedding_dtype, @embedding_shape, @created_at)`,
+      ).run(row);
+      return row;
+    } catch (err) {
+      if (!existing) await blobs.deletePrefix(`images/${id}`);
+      throw err;
+    }
+  })();
+  inflight.set(sha256, work);
+  try {
+    return await work;
+  } finally {
+    inflight.delete(sha256);
+  }
+}
+
+export async function createSessionFromUpload(bytes: Buffer, filename: string) {
+  const img = await ingestImage(bytes);
+  const { db } = app();
+  const now = new Date().toISOString();
+  const row: SessionRow = {
+    id: newId(),
+    image_id: img.id,
+    title: titleFromFilename(filename),
+    mask_rev: 0,
+    mask_area: null,
+    mask_updated_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+  db.prepare(
+    `INSERT INTO sessions (id, image_id, title, mask_rev, mask_area, mask_updated_at, created_at, updated_at)
+     VALUES (@id, @image_id, @title, @mask_rev, @mask_area, @mask_updated_at, @created_at, @updated_at)`,
+  ).run(row);
+  return sessionJson(row, img);
+}
+
+function titleFromFilename(name: string): string {
+  const base = name.replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[\u0000-\u001f]/g, '').trim();
+  return base.slice(0, 120);
+}
+
+export function getImage(id: string): ImageRow {
+  const img = app().db.prepare('SELECT * FROM images WHERE id = ?').get(id) as ImageRow | undefined;
+  if (!img) throw notFound('The photo');
+  return img;
+}
+
+function getSessionRow(id: string): SessionRow {
+  const s = app().db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+  if (!s) throw notFound('The session');
+  return s;
+}
+
+export function getSession(id: string) {
+  const s = getSessionRow(id);
+  return sessionJson(s, getImage(s.image_id));
+}
+
+export function listSessions(limit = 200) {
+  const rows = app()
+    .db.prepare(
+      `SELECT s.*, i.id AS i_id, i.sha256, i.width, i.height, i.source_format, i.source_bytes, i.embedding_dtype, i.embedding_shape, i.created_at AS i_created
+       FROM sessions s JOIN images i ON i.id = s.image_id ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?`,
+    )
+    .all(limit) as (SessionRow & { i_id: string; sha256: string; width: number; height: number; source_format: string; source_bytes: number; embedding_dtype: string; embedding_shape: string; i_created: string })[];
+  return rows.map((r) =>
+    sessionJson(r, {
+      id: r.i_id,
+      sha256: r.sha256,
+      width: r.width,
+      height: r.height,
+      source_format: r.source_format,
+      source_bytes: r.source_bytes,
+      embedding_dtype: r.embedding_dtype,
+      embedding_shape: r.embedding_shape,
+      created_at: r.i_created,
+    }),
+  );
+}
+
+/** Stores a mask PNG (any PNG the photo's size; white = garment) as a clean black/white PNG. */
+export async function saveMask(sessionId: string, png: Buffer) {
+  const { db, blobs } = app();
+  const session = getSessionRow(sessionId);
+  const img = getImage(session.image_id);
+  if (png.byteLength === 0) throw new ApiError(400, 'empty_mask', 'The mask is empty.');
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(png).metadata();
+  } catch {
+    throw new ApiError(415, 'mask_not_png', 'The mask must be a PNG image.');
+  }
+  if (meta.format !== 'png') throw new ApiError(415, 'mask_not_png', `The mask must be a PNG image (got ${meta.format?.toUpperCase()}).`);
+  if (meta.width !== img.width || meta.height !== img.height) {
+    throw new ApiError(422, 'mask_size_mismatch', `The mask is ${meta.width}×${meta.height} but the photo is ${img.width}×${img.height}.`);
+  }
+  let gray: Buffer;
+  try {
+    gray = await sharp(png, { failOn: 'truncated' }).flatten({ background: '#000000' }).extractChannel(0).raw().toBuffer();
+  } catch {
+    throw new ApiError(422, 'corrupt_mask', 'The mask PNG is damaged.');
+  }
+  let areaPx = 0;
+  for (let i = 0; i < gray.length; i++) {
+    const on = gray[i] >= 128;
+    gray[i] = on ? 255 : 0;
+    areaPx += on ? 1 : 0;
+  }
+  const clean = await sharp(gray, { raw: { width: img.width, height: img.height, channels: 1 } }).png({ compressionLevel: 6, palette: false }).toBuffer();
+  const rev = session.mask_rev + 1;
+  await blobs.put(maskKey(sessionId, rev), clean);
+  const now = new Date().toISOString();
+  try {
+    const res = db
+      .prepare('UPDATE sessions SET mask_rev = ?, mask_area = ?, mask_updated_at = ?, updated_at = ? WHERE id = ? AND mask_rev = ?')
+      .run(rev, areaPx, now, now, sessionId, session.mask_rev);
+    if (res.changes !== 1) throw new ApiError(409, 'conflict', 'The mask was changed by another save at the same time. Please try again.');
+  } catch (err) {
+    await blobs.delete(maskKey(sessionId, rev));
+    throw err;
+  }
+  if (session.mask_rev > 0) await blobs.delete(maskKey(sessionId, session.mask_rev));
+  return getSession(sessionId);
+}
+
+export function maskBlobKey(sessionId: string): string | null {
+  const s = getSessionRow(sessionId);
+  return s.mask_rev > 0 ? maskKey(sessionId, s.mask_rev) : null;
+}

@@ -1,0 +1,53 @@
+// Embedded SQLite metadata store. One connection per process (better-sqlite3 is synchronous,
+// so every statement is atomic with respect to the event loop; multi-step writes use transactions).
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+export type Db = Database.Database;
+
+// Each entry upgrades the schema by one version (PRAGMA user_version). Never edit a shipped entry.
+const MIGRATIONS: string[] = [
+  `CREATE TABLE images (
+     id TEXT PRIMARY KEY,
+     sha256 TEXT NOT NULL UNIQUE,          -- of the uploaded bytes: the same photo twice is encoded once
+     width INTEGER NOT NULL,
+     height INTEGER NOT NULL,
+     source_format TEXT NOT NULL,
+     source_bytes INTEGER NOT NULL,
+     embedding_dtype TEXT NOT NULL,
+     embedding_shape TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     image_id TEXT NOT NULL REFERENCES images(id),
+     title TEXT NOT NULL DEFAULT '',
+     mask_rev INTEGER NOT NULL DEFAULT 0,   -- 0 = no mask saved yet
+     mask_area INTEGER,
+     mask_updated_at TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX sessions_by_created ON sessions(created_at DESC);`,
+];
+
+export function openDatabase(file: string): Db {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db) {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

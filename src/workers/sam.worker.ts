@@ -1,0 +1,314 @@
+/// <reference lib="webworker" />
+// SAM mask decoding off the main thread: holds the decoder sessions, the photo's embedding, the
+// full-resolution selection and the overlay canvas. Clicks are processed in order; hovers are
+// coalesced so only the latest pending one runs.
+import * as ort from 'onnxruntime-web/wasm';
+import { fetchBytes } from '../client/fetch-progress.ts';
+import { fitInside, samInputSize, type Size } from '../lib/sam/coords.ts';
+import { buildDecoderFeeds, type DecoderPrompt, type PromptPoint } from '../lib/sam/feeds.ts';
+import { area, maskFromLogits, maskFromRgba, maskToRgba, renderOverlay, resampleNearest, upscaleLogitsToMask, type Mask } from '../lib/sam/mask.ts';
+import { decodeEmbeddingNpy } from '../lib/sam/npy.ts';
+import type { EditRequest, InitRequest, SelectionState, WorkerReply, WorkerRequest } from '../lib/sam/protocol.ts';
+import { Selection, type Piece } from '../lib/sam/selection.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const OVERLAY_MAX_SIDE = 1536;
+const FILL: [number, number, number, number] = [37, 99, 235, 110];
+const EDGE: [number, number, number, number] = [250, 204, 21, 255];
+const PREVIEW_FILL: [number, number, number, number] = [250, 204, 21, 90];
+const REMOVE_FILL: [number, number, number, number] = [220, 38, 38, 90];
+
+interface Decoded {
+  logits: Float32Array; // [C, work.h, work.w]
+  lowRes: Float32Array; // [C, 256, 256]
+  scores: number[];
+  count: number;
+  ms: number;
+}
+
+let single: ort.InferenceSession;
+let multi: ort.InferenceSession | null = null;
+let embedding: Float32Array;
+let photo: Size;
+let work: Size;
+let overlaySize: Size;
+let selection: Selection;
+let ctx: OffscreenCanvasRenderingContext2D;
+let overlayPixels: ImageData;
+let baseOverlay: Uint8ClampedArray; // overlay of the current selection, without preview
+/** The last piece's full decoder output, to switch candidates without decoding again. */
+let lastDecode: Decoded | null = null;
+let hoverCache: { key: string; decoded: Decoded } | null = null;
+
+const post = (msg: WorkerReply, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
+
+// ---- decoding --------------------------------------------------------------------------------
+
+async function decode(prompt: DecoderPrompt, wantCandidates: boolean): Promise<Decoded> {
+  const session = wantCandidates && multi ? multi : single;
+  const feeds = buildDecoderFeeds(embedding, prompt, photo, work);
+  const ortFeeds: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
+  const started = performance.now();
+  const out = await session.run(ortFeeds);
+  const ms = performance.now() - started;
+  const scores = Array.from(out.iou_predictions.data as Float32Array);
+  return {
+    logits: out.masks.data as Float32Array,
+    lowRes: out.low_res_masks.data as Float32Array,
+    scores,
+    count: scores.length,
+    ms,
+  };
+}
+
+function candidateMask(d: Decoded, k: number): Mask {
+  const n = work.width * work.height;
+  if (work.width === photo.width && work.height === photo.height) return maskFromLogits(d.logits, n, k);
+  return upscaleLogitsToMask(d.logits, work.width, work.height, photo.width, photo.height, k * n);
+}
+
+function bestCandidate(d: Decoded): number {
+  let best = 0;
+  for (let k = 1; k < d.count; k++) if (d.scores[k] > d.scores[best]) best = k;
+  return best;
+}
+
+function pieceFrom(d: Decoded, k: number, mode: Piece['mode'], points: PromptPoint[], box: Piece['box']): Piece {
+  return {
+    mode,
+    points,
+    box,
+    candidate: k,
+    scores: d.scores,
+    mask: candidateMask(d, k),
+    lowRes: d.lowRes.slice(k * 256 * 256, (k + 1) * 256 * 256),
+  };
+}
+
+// ---- drawing ---------------------------------------------------------------------------------
+
+function redraw(preview: { mask: Mask; size: Size; mode: 'add' | 'remove' } | null) {
+  if (!preview) {
+    overlayPixels.data.set(baseOverlay);
+  } else {
+    const px = overlayPixels.data;
+    px.set(baseOverlay);
+    const m = resampleNearest(preview.mask, preview.size.width, preview.size.height, overlaySize.width, overlaySize.height);
+    const c = preview.mode === 'add' ? PREVIEW_FILL : REMOVE_FILL;
+    const a = c[3] / 255;
+    for (let i = 0; i < m.length; i++) {
+      if (!m[i]) continue;
+      const o = i * 4;
+      px[o] = px[o] * (1 - a) + c[0] * a;
+      px[o + 1] = px[o + 1] * (1 - a) + c[1] * a;
+      px[o + 2] = px[o + 2] * (1 - a) + c[2] * a;
+      px[o + 3] = Math.max(px[o + 3], c[3]);
+    }
+  }
+  ctx.putImageData(overlayPixels, 0, 0);
+}
+
+function refreshSelectionOverlay() {
+  const small = resampleNearest(selection.mask(), photo.width, photo.height, overlaySize.width, overlaySize.height);
+  renderOverlay(small, overlaySize.width, overlaySize.height, baseOverlay, FILL, EDGE);
+  redraw(null);
+}
+
+function state(): SelectionState {
+  const last = selection.lastPiece;
+  return {
+    area: area(selection.mask()),
+    canUndo: selection.canUndo,
+    canRedo: selection.canRedo,
+    candidates: last && last.scores.length > 1 ? { active: last.candidate, scores: last.scores } : null,
+  };
+}
+
+// ---- requests --------------------------------------------------------------------------------
+
+async function init(req: InitRequest & { seq: number }) {
+  const started = performance.now();
+  photo = req.photo;
+  work = samInputSize(photo.width, photo.height);
+  // Never larger than the photo: the decoder's output is upscaled to the photo in JS when bigger.
+  if (work.width > photo.width || work.height > photo.height) work = { ...photo };
+  overlaySize = fitInside(photo, OVERLAY_MAX_SIDE);
+  req.overlay.width = overlaySize.width;
+  req.overlay.height = overlaySize.height;
+  ctx = req.overlay.getContext('2d')!;
+  overlayPixels = ctx.createImageData(overlaySize.width, overlaySize.height);
+  baseOverlay = new Uint8ClampedArray(overlayPixels.data.length);
+
+  ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+  const progress = (stage: 'decoder' | 'embedding' | 'mask') => (loaded: number, total: number) =>
+    post({ type: 'progress', seq: req.seq, stage, loaded, total });
+
+  const [decoderBytes, multiBytes, npy, maskBytes] = await Promise.all([
+    fetchBytes(req.decoderUrl, progress('decoder')),
+    req.multiDecoderUrl ? fetchBytes(req.multiDecoderUrl, () => {}).catch(() => null) : Promise.resolve(null),
+    fetchBytes(req.embeddingUrl, progress('embedding')),
+    req.maskUrl ? fetchBytes(req.maskUrl, progress('mask')) : Promise.resolve(null),
+  ]);
+  const options: ort.InferenceSession.SessionOptions = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+  single = await ort.InferenceSession.create(new Uint8Array(decoderBytes), options);
+  multi = multiBytes ? await ort.InferenceSession.create(new Uint8Array(multiBytes), options) : null;
+  embedding = decodeEmbeddingNpy(npy).values;
+
+  let base: Mask | null = null;
+  if (maskBytes) {
+    const bitmap = await createImageBitmap(new Blob([maskBytes], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(photo.width, photo.height);
+    const c = canvas.getContext('2d', { willReadFrequently: true })!;
+    c.drawImage(bitmap, 0, 0);
+    base = maskFromRgba(c.getImageData(0, 0, photo.width, photo.height).data, photo.width * photo.height);
+  }
+  selection = new Selection(photo.width, photo.height, base);
+  // Warm the decoder so the first click is as fast as the rest.
+  await decode({ points: [{ x: photo.width / 2, y: photo.height / 2, label: 1 }] }, false);
+  refreshSelectionOverlay();
+  post({ type: 'ready', seq: req.seq, state: state(), threads: ort.env.wasm.numThreads ?? 1, loadMs: performance.now() - started });
+}
+
+const pointKey = (x: number, y: number) => `${Math.round(x)},${Math.round(y)}`;
+
+async function decodePoint(x: number, y: number): Promise<Decoded> {
+  const key = pointKey(x, y);
+  if (hoverCache?.key === key) return hoverCache.decoded;
+  const decoded = await decode({ points: [{ x, y, label: 1 }] }, true);
+  hoverCache = { key, decoded };
+  return decoded;
+}
+
+async function edit(req: EditRequest & { seq: number }): Promise<number | null> {
+  switch (req.type) {
+    case 'click': {
+      const last = selection.lastPiece;
+      const inside = (p: Piece) => p.mask[Math.floor(req.y) * photo.width + Math.floor(req.x)] === 1;
+      if (req.mode === 'remove' && last && last.mode === 'add' && inside(last)) {
+        // Refine the piece just made: SAM with a background point and the previous mask as a hint.
+        const points: PromptPoint[] = [...last.points, { x: req.x, y: req.y, label: 0 }];
+        const d = await decode({ points, box: last.box, maskInput: last.lowRes }, false);
+        lastDecode = d;
+        selection.amendLastPiece(pieceFrom(d, 0, 'add', points, last.box));
+        return d.ms;
+      }
+      // Otherwise the click selects the region under it, which is added or removed as a whole.
+      const d = await decodePoint(req.x, req.y);
+      lastDecode = d;
+      selection.apply({ kind: 'piece', piece: pieceFrom(d, bestCandidate(d), req.mode, [{ x: req.x, y: req.y, label: 1 }], null) });
+      return d.ms;
+    }
+    case 'box': {
+      const d = await decode({ points: [], box: req.box }, false);
+      lastDecode = d;
+      selection.apply({ kind: 'piece', piece: pieceFrom(d, 0, req.mode, [], req.box) });
+      return d.ms;
+    }
+    case 'candidate': {
+      const last = selection.lastPiece;
+      if (!last || !lastDecode || req.index < 0 || req.index >= lastDecode.count || req.index === last.candidate) return null;
+      selection.amendLastPiece(pieceFrom(lastDecode, req.index, last.mode, last.points, last.box));
+      return null;
+    }
+    case 'stroke':
+      selection.apply({ kind: 'stroke', stroke: { mode: req.mode, radius: req.radius, points: req.points } });
+      return null;
+    case 'undo':
+      selection.undo();
+      return null;
+    case 'redo':
+      selection.redo();
+      return null;
+    case 'invert':
+      selection.apply({ kind: 'invert' });
+      return null;
+    case 'clear':
+      selection.apply({ kind: 'clear' });
+      return null;
+    default:
+      return null;
+  }
+}
+
+async function exportPng(seq: number) {
+  const rgba = maskToRgba(selection.mask());
+  const canvas = new OffscreenCanvas(photo.width, photo.height);
+  const c = canvas.getContext('2d')!;
+  c.putImageData(new ImageData(rgba, photo.width, photo.height), 0, 0);
+  const png = await canvas.convertToBlob({ type: 'image/png' });
+  post({ type: 'exported', seq, png, area: area(selection.mask()) });
+}
+
+// ---- scheduling ------------------------------------------------------------------------------
+
+let chain: Promise<void> = Promise.resolve();
+let pendingHover: (EditRequest & { type: 'hover'; seq: number }) | null = null;
+let hoverRunning = false;
+let hoverGeneration = 0;
+
+function enqueue(task: () => Promise<void>) {
+  chain = chain.then(task, task);
+}
+
+async function runHover() {
+  if (hoverRunning || !pendingHover) return;
+  hoverRunning = true;
+  while (pendingHover) {
+    const req = pendingHover;
+    pendingHover = null;
+    const generation = hoverGeneration;
+    try {
+      await chain; // edits first
+      const d = await decodePoint(req.x, req.y);
+      if (generation !== hoverGeneration) continue; // the pointer left or a click happened meanwhile
+      const k = bestCandidate(d);
+      const n = work.width * work.height;
+      redraw({ mask: maskFromLogits(d.logits.subarray(k * n, (k + 1) * n), n), size: work, mode: 'add' });
+      post({ type: 'preview', seq: req.seq, decodeMs: d.ms });
+    } catch (err) {
+      post({ type: 'error', seq: req.seq, code: 'decode_failed', message: String((err as Error)?.message ?? err) });
+    }
+  }
+  hoverRunning = false;
+}
+
+// ORT's wasm threads start this same script as their worker (named "em-pthread…"); those instances
+// belong to ORT and must not answer the editor's messages.
+const isOrtThread = self.name.startsWith('em-pthread');
+
+if (!isOrtThread) self.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  const req = event.data;
+  switch (req.type) {
+    case 'init':
+      enqueue(() =>
+        init(req).catch((err) => post({ type: 'error', seq: req.seq, code: 'load_failed', message: String((err as Error)?.message ?? err) })),
+      );
+      return;
+    case 'hover':
+      pendingHover = req;
+      void runHover();
+      return;
+    case 'hover-end':
+      hoverGeneration++;
+      pendingHover = null;
+      enqueue(async () => redraw(null));
+      return;
+    case 'export':
+      enqueue(() => exportPng(req.seq).catch((err) => post({ type: 'error', seq: req.seq, code: 'export_failed', message: String(err) })));
+      return;
+    default:
+      hoverGeneration++;
+      pendingHover = null;
+      enqueue(async () => {
+        try {
+          const ms = await edit(req);
+          refreshSelectionOverlay();
+          post({ type: 'state', seq: req.seq, state: state(), decodeMs: ms });
+        } catch (err) {
+          post({ type: 'error', seq: req.seq, code: 'decode_failed', message: String((err as Error)?.message ?? err) });
+        }
+      });
+  }
+};

@@ -1,0 +1,26 @@
+import { expect, type Page } from '@playwright/test';
+import { photo } from '../support/paths.ts';
+
+/** Uploads a fixture photo through the page's file input and waits for the editor to be ready. */
+export async function uploadPhoto(page: Page, name: string): Promise<string> {
+  await page.goto('/');
+  await page.getByTestId('upload-input').setInputFiles(photo(name));
+  await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
+  await waitForEditor(page);
+  return page.url().split('/s/')[1];
+}
+
+export async function waitForEditor(page: Page) {
+  await expect(page.getByTestId('editor-stage')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+}
+
+export async function maskArea(page: Page): Promise<number> {
+  return Number(await page.getByTestId('mask-area').textContent());
+}
+
+/** Clicks at a fraction of the photo (fx, fy in 0..1) on the editor canvas. */
+export async function clickPhoto(page: Page, fx: number, fy: number, opts: { button?: 'left' | 'right'; modifiers?: ('Alt' | 'Shift')[] } = {}) {
+  const canvas = page.getByTestId('editor-canvas');
+  const box = (await canvas.boundingBox())!;
+  await canvas.click({ position: { x: box.width * fx, y: box.height * fy }, button: opts.button ?? 'left', modifiers: opts.modifiers });
+}

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, copyFileSync, writeFileSync, rmSync } from 'node
 import path from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { MANIFEST, verifyModelFile, buildPoseTaskBundles } from '../../src/lib/models/manifest.ts';
-import { writeSamStandins, STANDIN_MARKER } from './sam-standin/generate.ts';
+import { writeSamStandins } from './sam-standin/generate.ts';
 import { testModelsDir } from './paths.ts';
 
 export async function prepareTestModels(): Promise<{ sam: 'real' | 'standin' }> {
@@ -29,7 +29,6 @@ export async function prepareTestModels(): Promise<{ sam: 'real' | 'standin' }> 
   else for (const m of poseEntries) copyFileSync(path.join(realDir, m.file), path.join(testModelsDir, m.file));
 
   writeFileSync(path.join(testModelsDir, 'PREPARED.json'), JSON.stringify({ sam: samReal ? 'real' : 'standin' }));
-  void STANDIN_MARKER;
   return { sam: samReal ? 'real' : 'standin' };
 }
 

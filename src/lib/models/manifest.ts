@@ -1,0 +1,213 @@
+// The model manifest (models/manifest.json), file verification and the pose `.task` bundle build.
+// Server side only (node:fs). Used by `npm run models` (models/fetch.ts), the server and the tests.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { z } from 'zod';
+// Imported (not read from disk at run time) so it works from source and when bundled into dist/server.
+import manifestJson from '../../../models/manifest.json' with { type: 'json' };
+import { addInputNormalizationMetadata, packTaskBundle, type BundleMember } from './pose-bundle.ts';
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
+const FileName = z.string().regex(/^[\w.-]+$/, 'must be a plain file name');
+
+const PoseBuildSchema = z.object({
+  npmPackage: z.literal('@mediapipe/pose'),
+  npmVersion: z.string(),
+  format: z.string(),
+  alignment: z.number().int().positive(),
+  mtime: z.string(),
+  members: z
+    .array(
+      z.object({
+        /** Name inside the `.task` zip. */
+        name: FileName,
+        /** File of the npm package it is made from (pinned by size and sha256). */
+        from: FileName,
+        size: z.number().int().positive(),
+        sha256: Sha256,
+        /** Input normalization declared in the TFLite metadata added to the model. */
+        inputNormalization: z.object({ mean: z.array(z.number()).min(1), std: z.array(z.number()).min(1) }),
+      }),
+    )
+    .length(2),
+});
+
+const ModelEntrySchema = z
+  .object({
+    file: FileName,
+    kind: z.enum(['sam', 'pose']),
+    role: z.enum(['sam-encoder', 'sam-decoder-single', 'sam-decoder-multi', 'pose-lite', 'pose-full', 'pose-heavy']),
+    side: z.enum(['server', 'browser']),
+    description: z.string(),
+    /** Canonical download URL; null for files built locally (pose bundles). */
+    url: z.url().nullable(),
+    size: z.number().int().positive(),
+    sha256: Sha256,
+    license: z.string(),
+    licenseUrl: z.url(),
+    licenseNote: z.string().optional(),
+    /** How a pose bundle is built from the npm package. */
+    build: PoseBuildSchema.optional(),
+  })
+  .refine((e) => (e.kind === 'pose' ? e.build !== undefined : e.url !== null && e.build === undefined), {
+    message: 'sam entries need a url, pose entries a build description',
+  });
+
+export type ModelEntry = z.infer<typeof ModelEntrySchema>;
+export type ModelKind = ModelEntry['kind'];
+export type ModelRole = ModelEntry['role'];
+export type PoseBuild = z.infer<typeof PoseBuildSchema>;
+
+function parseManifest(json: unknown): ModelEntry[] {
+  const models = z.object({ models: z.array(ModelEntrySchema) }).parse(json).models;
+  for (const key of ['file', 'role'] as const) {
+    const seen = new Set<string>();
+    for (const m of models) {
+      if (seen.has(m[key])) throw new Error(`models/manifest.json: duplicate ${key} "${m[key]}"`);
+      seen.add(m[key]);
+    }
+  }
+  return models;
+}
+
+/** Every model file Atelier uses, in manifest order. */
+export const MANIFEST: readonly ModelEntry[] = Object.freeze(parseManifest(manifestJson));
+
+export function modelEntry(role: ModelRole): ModelEntry {
+  const entry = MANIFEST.find((m) => m.role === role);
+  if (!entry) throw new Error(`no model with role ${role} in models/manifest.json`);
+  return entry;
+}
+
+/** Where the model with this role lives inside a models directory (`config.modelsDir`). */
+export function modelFilePath(modelsDir: string, role: ModelRole): string {
+  return path.join(modelsDir, modelEntry(role).file);
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** Why not ok: `missing`, `size` or `sha256` mismatch. */
+  problem?: 'missing' | 'size' | 'sha256';
+  reason?: string;
+}
+
+/** Checks a file against its manifest entry: size first (cheap), then a streaming sha256. */
+export async function verifyModelFile(file: string, entry: Pick<ModelEntry, 'size' | 'sha256'>): Promise<VerifyResult> {
+  let size: number;
+  try {
+    const s = await stat(file);
+    if (!s.isFile()) return { ok: false, problem: 'missing', reason: `${file} is not a regular file` };
+    size = s.size;
+  } catch {
+    return { ok: false, problem: 'missing', reason: `${file} does not exist` };
+  }
+  if (size !== entry.size) {
+    return { ok: false, problem: 'size', reason: `size mismatch: expected ${entry.size} bytes, found ${size}` };
+  }
+  const actual = await sha256File(file);
+  if (actual !== entry.sha256) {
+    return { ok: false, problem: 'sha256', reason: `sha256 mismatch: expected ${entry.sha256}, got ${actual}` };
+  }
+  return { ok: true };
+}
+
+/** A temporary name beside `dest` (same directory, so the final rename is atomic). */
+export function partialPath(dest: string): string {
+  return path.join(path.dirname(dest), `.${path.basename(dest)}.${process.pid}.${randomBytes(3).toString('hex')}.partial`);
+}
+
+/** Writes `data` to `dest` through a temporary file and a rename: readers see the old file or the whole new one. */
+export async function writeFileAtomic(dest: string, data: Uint8Array): Promise<void> {
+  await mkdir(path.dirname(dest), { recursive: true });
+  const tmp = partialPath(dest);
+  try {
+    await writeFile(tmp, data, { flag: 'wx' });
+    await rename(tmp, dest);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Raised when a pose bundle's sources are absent or are not the pinned bytes. */
+export class ModelSourceError extends Error {
+  readonly problem: 'missing' | 'mismatch';
+  constructor(problem: 'missing' | 'mismatch', message: string) {
+    super(message);
+    this.name = 'ModelSourceError';
+    this.problem = problem;
+  }
+}
+
+/** The installed `@mediapipe/pose` package folder (resolved from node_modules, from source or from dist/server). */
+export function poseSourceDir(): string {
+  try {
+    return path.dirname(createRequire(import.meta.url).resolve('@mediapipe/pose/package.json'));
+  } catch {
+    throw new ModelSourceError('missing', 'the npm package @mediapipe/pose is not installed (run npm install)');
+  }
+}
+
+/**
+ * Builds one pose `.task` bundle in memory from the npm package files (adding the TFLite metadata the
+ * Tasks API needs), checking every source file and the result against the manifest. Throws
+ * ModelSourceError when a source is missing or differs.
+ */
+export async function buildPoseTaskBundle(entry: ModelEntry, sourceDir: string = poseSourceDir()): Promise<Uint8Array> {
+  const build = entry.build;
+  if (entry.kind !== 'pose' || !build) throw new Error(`${entry.file} is not a pose bundle`);
+  const members: BundleMember[] = [];
+  for (const member of build.members) {
+    const from = path.join(sourceDir, member.from);
+    let data: Buffer;
+    try {
+      data = await readFile(from);
+    } catch {
+      throw new ModelSourceError('missing', `${from} not found (expected in ${build.npmPackage}@${build.npmVersion})`);
+    }
+    const sha = createHash('sha256').update(data).digest('hex');
+    if (data.length !== member.size || sha !== member.sha256) {
+      throw new ModelSourceError(
+        'mismatch',
+        `${from} is not the pinned file (${data.length} bytes, sha256 ${sha}; expected ${member.size} bytes, ` +
+          `sha256 ${member.sha256}); is ${build.npmPackage}@${build.npmVersion} installed?`,
+      );
+    }
+    const modelName = path.basename(member.name, '.tflite');
+    members.push({ name: member.name, data: addInputNormalizationMetadata(data, modelName, member.inputNormalization) });
+  }
+  const bundle = packTaskBundle(members, { alignment: build.alignment, mtime: build.mtime });
+  const sha = createHash('sha256').update(bundle).digest('hex');
+  if (bundle.length !== entry.size || sha !== entry.sha256) {
+    throw new ModelSourceError(
+      'mismatch',
+      `built ${entry.file} is ${bundle.length} bytes, sha256 ${sha}; the manifest pins ${entry.size} bytes, sha256 ${entry.sha256}`,
+    );
+  }
+  return bundle;
+}
+
+/**
+ * Writes the pose `.task` bundles (all of them, or `roles`) into `outDir`, each atomically
+ * (temporary file + rename). Every bundle is verified against the manifest before it is written.
+ */
+export async function buildPoseTaskBundles(
+  outDir: string,
+  options: { roles?: readonly ModelRole[]; sourceDir?: string } = {},
+): Promise<void> {
+  const sourceDir = options.sourceDir ?? poseSourceDir();
+  const entries = MANIFEST.filter((m) => m.kind === 'pose' && (!options.roles || options.roles.includes(m.role)));
+  for (const entry of entries) {
+    const bundle = await buildPoseTaskBundle(entry, sourceDir);
+    await writeFileAtomic(path.join(outDir, entry.file), bundle);
+  }
+}

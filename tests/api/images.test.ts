@@ -1,0 +1,300 @@
+// API tests against the built server: upload, embedding, sessions, masks, and every bad input.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync, existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import sharp from 'sharp';
+import { parse } from 'npyjs';
+import { startServer, type RunningServer } from '../support/server.ts';
+import { photo } from '../support/paths.ts';
+
+let server: RunningServer;
+const PHOTO = 'person-idm-00034.jpg';
+
+beforeAll(async () => {
+  server = await startServer({ env: { ATELIER_MAX_UPLOAD_MB: '2', ATELIER_MAX_MEGAPIXELS: '20' } });
+});
+afterAll(() => server?.stop());
+
+const url = (p: string) => server.url + p;
+
+async function upload(bytes: Uint8Array | Buffer, opts: { field?: string; filename?: string; type?: string } = {}) {
+  const form = new FormData();
+  form.append(opts.field ?? 'image', new Blob([new Uint8Array(bytes)], { type: opts.type ?? 'image/jpeg' }), opts.filename ?? 'photo.jpg');
+  return fetch(url('/api/images'), { method: 'POST', body: form });
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath, d.name));
+}
+
+async function storedState() {
+  const sessions = (await (await fetch(url('/api/sessions'))).json()).sessions.length;
+  return { sessions, files: listFiles(path.join(server.dataDir, 'blobs')).sort() };
+}
+
+async function expectError(res: Response, status: number, code: string) {
+  expect(res.status).toBe(status);
+  const body = await res.json();
+  expect(body.error.code).toBe(code);
+  expect(typeof body.error.message).toBe('string');
+  expect(body.error.message.length).toBeGreaterThan(10);
+  return body.error.message as string;
+}
+
+/** A PNG whose header claims `w`×`h` pixels, with a tiny (invalid) body: only the header is read. */
+function pngHeaderClaiming(w: number, h: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td) >>> 0);
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00])), chunk('IEND', Buffer.alloc(0))]);
+}
+
+describe('POST /api/images', () => {
+  it('normalises the photo, creates a session and serves a real .npy embedding', async () => {
+    const res = await upload(readFileSync(photo(PHOTO)), { filename: PHOTO });
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body.session.id).toMatch(/^[A-Za-z0-9_-]{6,}$/);
+    expect(body.image).toMatchObject({ width: 768, height: 1024 });
+    expect(body.image.url).toMatch(/^\/api\/images\//);
+    expect(body.embedding).toMatchObject({ dtype: 'float16', shape: [1, 256, 64, 64] });
+
+    const npyRes = await fetch(url(body.embedding.url));
+    expect(npyRes.status).toBe(200);
+    expect(npyRes.headers.get('cache-control')).toContain('immutable');
+    const npy = parse(await npyRes.arrayBuffer());
+    expect(npy.shape).toEqual([1, 256, 64, 64]);
+    expect(npy.data.length).toBe(256 * 64 * 64);
+    expect(Array.from(npy.data as Float32Array).some((v) => v !== 0)).toBe(true);
+
+    const img = await fetch(url(body.image.url));
+    expect(img.headers.get('content-type')).toBe('image/jpeg');
+    const meta = await sharp(Buffer.from(await img.arrayBuffer())).metadata();
+    expect([meta.width, meta.height]).toEqual([768, 1024]);
+    const original = await sharp(Buffer.from(await (await fetch(url(body.image.originalUrl))).arrayBuffer())).metadata();
+    expect([original.format, original.width, original.height]).toEqual(['png', 768, 1024]);
+
+    const session = await (await fetch(url(`/api/sessions/${body.session.id}`))).json();
+    expect(session.session).toMatchObject({ id: body.session.id, mask: null, image: { id: body.image.id } });
+  });
+
+  it('runs the encoder once for the same photo uploaded twice (cache by content hash)', async () => {
+    const bytes = readFileSync(photo('person-idm-00055.jpg'));
+    const [a, b] = await Promise.all([upload(bytes), upload(bytes)]);
+    const [ja, jb] = [await a.json(), await b.json()];
+    expect(ja.session.id).not.toBe(jb.session.id);
+    expect(ja.image.id).toBe(jb.image.id);
+    const c = await (await upload(bytes)).json();
+    expect(c.image.id).toBe(ja.image.id);
+    const embeddings = listFiles(path.join(server.dataDir, 'blobs/images')).filter((f) => f.endsWith('embedding.npy'));
+    expect(new Set(embeddings).size).toBe(embeddings.length);
+  });
+
+  it('applies EXIF orientation and strips metadata', async () => {
+    const rotated = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#c03030' } })
+      .jpeg()
+      .withMetadata({ orientation: 6, exif: { IFD0: { Copyright: 'secret-owner' } } })
+      .toBuffer();
+    const res = await upload(rotated);
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body.image).toMatchObject({ width: 200, height: 300 });
+    const original = Buffer.from(await (await fetch(url(body.image.originalUrl))).arrayBuffer());
+    const meta = await sharp(original).metadata();
+    expect(meta.exif).toBeUndefined();
+    expect(meta.orientation).toBeUndefined();
+    expect(original.includes('secret-owner')).toBe(false);
+  });
+
+  it('accepts PNG with transparency and WebP', async () => {
+    const png = await sharp({ create: { width: 64, height: 48, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    expect((await upload(png, { type: 'image/png', filename: 'a.png' })).status).toBe(201);
+    const webp = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#08f' } }).webp().toBuffer();
+    expect((await upload(webp, { type: 'image/webp', filename: 'a.webp' })).status).toBe(201);
+  });
+});
+
+describe('bad uploads get a clear 4xx and store nothing', () => {
+  let before: Awaited<ReturnType<typeof storedState>>;
+  beforeAll(async () => {
+    before = await storedState();
+  });
+  afterAll(async () => {
+    expect(await storedState()).toEqual(before);
+  });
+
+  it('not an image', async () => {
+    await expectError(await upload(Buffer.from('hello, this is a text file\n'.repeat(20)), { type: 'text/plain' }), 415, 'not_an_image');
+  });
+  it('a truncated JPEG', async () => {
+    const full = readFileSync(photo(PHOTO));
+    await expectError(await upload(full.subarray(0, Math.floor(full.length / 2))), 422, 'corrupt_image');
+  });
+  it('zero bytes', async () => {
+    await expectError(await upload(Buffer.alloc(0)), 400, 'empty_file');
+  });
+  it('SVG, GIF and HEIC are refused with the supported formats named', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+    const msg = await expectError(await upload(svg, { type: 'image/svg+xml', filename: 'a.svg' }), 415, 'unsupported_format');
+    expect(msg).toMatch(/JPEG, PNG or WebP/);
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).gif().toBuffer();
+    expect(await expectError(await upload(gif, { type: 'image/gif' }), 415, 'unsupported_format')).toMatch(/GIF.*JPEG, PNG or WebP/);
+    // An ISO-BMFF 'ftypheic' header, as iPhones write: refused either as HEIC or as unreadable, naming what works.
+    const heic = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic\0\0\0\0mif1heic'), Buffer.alloc(64)]);
+    const res = await upload(heic, { type: 'image/heic', filename: 'IMG_0001.HEIC' });
+    expect(res.status).toBe(415);
+    expect((await res.json()).error.message).toMatch(/JPEG, PNG or WebP/);
+  });
+  it('over the byte limit', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 1);
+    await expectError(await upload(big), 413, 'file_too_large');
+  });
+  it('over the pixel limit (decompression bomb) is refused from the header alone', async () => {
+    await expectError(await upload(pngHeaderClaiming(60_000, 60_000), { type: 'image/png' }), 413, 'too_many_pixels');
+  });
+  it('missing or wrong multipart field, or not multipart at all', async () => {
+    await expectError(await upload(readFileSync(photo(PHOTO)), { field: 'photo' }), 400, 'missing_field');
+    const empty = new FormData();
+    empty.append('note', 'hi');
+    await expectError(await fetch(url('/api/images'), { method: 'POST', body: empty }), 400, 'missing_field');
+    await expectError(await fetch(url('/api/images'), { method: 'POST', body: readFileSync(photo(PHOTO)), headers: { 'content-type': 'image/jpeg' } }), 415, 'expected_multipart');
+  });
+  it('a cross-site browser form post', async () => {
+    const form = new FormData();
+    form.append('image', new Blob([readFileSync(photo(PHOTO))]), 'a.jpg');
+    await expectError(await fetch(url('/api/images'), { method: 'POST', body: form, headers: { origin: 'https://evil.example' } }), 403, 'cross_site');
+  });
+});
+
+describe('sessions and masks', () => {
+  let sessionId: string;
+  let width: number;
+  let height: number;
+  beforeAll(async () => {
+    const body = await (await upload(readFileSync(photo('person-ootd-01008.jpg')), { filename: 'dress.jpg' })).json();
+    sessionId = body.session.id;
+    ({ width, height } = body.image);
+  });
+
+  const putMask = (id: string, body: Uint8Array | Buffer, type = 'image/png') =>
+    fetch(url(`/api/sessions/${id}/mask`), { method: 'PUT', body: new Uint8Array(body), headers: { 'content-type': type } });
+
+  it('lists sessions newest first', async () => {
+    const { sessions } = await (await fetch(url('/api/sessions'))).json();
+    expect(sessions[0].id).toBe(sessionId);
+    const times = sessions.map((s: { createdAt: string }) => s.createdAt);
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
+  it('stores a mask PNG of the photo size, counts its area, and serves it back', async () => {
+    const raw = Buffer.alloc(width * height);
+    for (let y = 100; y < 300; y++) raw.fill(255, y * width + 200, y * width + 400);
+    const png = await sharp(raw, { raw: { width, height, channels: 1 } }).png().toBuffer();
+    const res = await putMask(sessionId, png);
+    expect(res.status).toBe(200);
+    const { session } = await res.json();
+    expect(session.mask).toMatchObject({ rev: 1, area: 200 * 200 });
+    const back = await fetch(url(session.mask.url));
+    expect(back.status).toBe(200);
+    const decoded = await sharp(Buffer.from(await back.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+    expect([decoded.info.width, decoded.info.height]).toEqual([width, height]);
+    let area = 0;
+    for (let i = 0; i < decoded.data.length; i += decoded.info.channels) area += decoded.data[i] >= 128 ? 1 : 0;
+    expect(area).toBe(200 * 200);
+    // a second save replaces the first; the old file is gone
+    const res2 = await putMask(sessionId, await sharp({ create: { width, height, channels: 3, background: '#fff' } }).png().toBuffer());
+    expect((await res2.json()).session.mask).toMatchObject({ rev: 2, area: width * height });
+    const masks = listFiles(path.join(server.dataDir, 'blobs/sessions', sessionId));
+    expect(masks.map((f) => path.basename(f))).toEqual(['mask-2.png']);
+  });
+
+  it('refuses a mask of the wrong size, not a PNG, for an unknown session, and ids with path characters', async () => {
+    const before = await storedState();
+    const small = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#fff' } }).png().toBuffer();
+    expect(await expectError(await putMask(sessionId, small), 422, 'mask_size_mismatch')).toMatch(/10×10/);
+    const jpeg = await sharp({ create: { width, height, channels: 3, background: '#fff' } }).jpeg().toBuffer();
+    await expectError(await putMask(sessionId, jpeg), 415, 'mask_not_png');
+    await expectError(await putMask(sessionId, Buffer.from('not a png')), 415, 'mask_not_png');
+    await expectError(await putMask('AAAAAAAAAAAAAAAAAAAAAA', small), 404, 'not_found');
+    await expectError(await fetch(url('/api/sessions/AAAAAAAAAAAAAAAAAAAAAA')), 404, 'not_found');
+    for (const bad of ['..%2F..%2Fetc', 'abc$def', '%2e%2e', 'a.b.c.d.e.f']) {
+      const res = await fetch(url(`/api/sessions/${bad}`));
+      expect([400, 404]).toContain(res.status);
+      const body = await res.json();
+      expect(body.error.code).toMatch(/invalid_id|not_found/);
+      const put = await putMask(bad, small);
+      expect([400, 404]).toContain(put.status);
+      expect((await put.json()).error.code).toMatch(/invalid_id|not_found/);
+    }
+    await expectError(await fetch(url('/api/images/abc$def123/photo.jpg')), 400, 'invalid_id');
+    await expectError(await fetch(url('/api/images/AAAAAAAAAAAAAAAAAAAAAA/embedding.npy')), 404, 'not_found');
+    await expectError(await fetch(url('/api/images/AAAAAAAAAAAAAAAAAAAAAA/passwd')), 400, 'unknown_file');
+    expect(await storedState()).toEqual(before);
+  });
+});
+
+describe('health and missing models', () => {
+  it('reports models and a writable data dir', async () => {
+    const res = await fetch(url('/api/health'));
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.ok).toBe(true);
+    expect(body.dataDir.writable).toBe(true);
+    const roles = body.models.map((m: { role: string }) => m.role);
+    expect(roles).toEqual(expect.arrayContaining(['sam-encoder', 'sam-decoder-single', 'sam-decoder-multi', 'pose-full']));
+  });
+
+  it('without model files: health says which command fetches them and uploads fail clearly, storing nothing', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'atelier-nomodels-'));
+    const bare = await startServer({ env: { ATELIER_MODELS_DIR: empty } });
+    try {
+      const health = await fetch(bare.url + '/api/health');
+      expect(health.status).toBe(503);
+      const body = await health.json();
+      expect(body.ok).toBe(false);
+      expect(body.fix).toMatch(/npm run models/);
+      expect(body.models.find((m: { role: string }) => m.role === 'sam-encoder').state).toBe('missing');
+      const form = new FormData();
+      form.append('image', new Blob([readFileSync(photo(PHOTO))]), 'a.jpg');
+      const res = await fetch(bare.url + '/api/images', { method: 'POST', body: form });
+      expect(res.status).toBe(503);
+      const err = await res.json();
+      expect(err.error.code).toBe('model_missing');
+      expect(err.error.message).toMatch(/npm run models/);
+      expect(listFiles(path.join(bare.dataDir, 'blobs'))).toEqual([]);
+      expect((await (await fetch(bare.url + '/api/sessions')).json()).sessions).toEqual([]);
+    } finally {
+      await bare.stop();
+    }
+  });
+
+  it('refuses generated stand-in models unless the test harness allows them', async () => {
+    const strict = await startServer({ env: { ATELIER_TEST_MODELS: '0' } });
+    try {
+      const body = await (await fetch(strict.url + '/api/health')).json();
+      const enc = body.models.find((m: { role: string }) => m.role === 'sam-encoder');
+      if (enc.state !== 'ok') {
+        expect(enc.state).toBe('missing');
+        expect(enc.message).toMatch(/stand-in.*npm run models/);
+      }
+    } finally {
+      await strict.stop();
+    }
+  });
+});
+
+

@@ -2,6 +2,7 @@
 // → end-to-end tests (Playwright, Chromium). Prints one "N passed, N failed" line at the end.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -10,7 +11,24 @@ rmSync(REPORT, { recursive: true, force: true });
 mkdirSync(REPORT, { recursive: true });
 
 const bin = (name: string) => path.join(ROOT, 'node_modules/.bin', name);
-const env = { ...process.env, ATELIER_TEST_REPORT: REPORT, ASTRO_TELEMETRY_DISABLED: '1' };
+/** A free TCP port for the end-to-end server, so a studio already running on this machine doesn't collide. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const env = {
+  ...process.env,
+  ATELIER_TEST_REPORT: REPORT,
+  ASTRO_TELEMETRY_DISABLED: '1',
+  ATELIER_E2E_PORT: process.env.ATELIER_E2E_PORT ?? String(await freePort()),
+};
 
 function step(title: string, cmd: string, args: string[]): number {
   console.log(`\n=== ${title} ===`);
@@ -26,26 +44,23 @@ if (!existsSync(chromium)) {
   process.exit(1);
 }
 
-let failedSteps = 0;
+const failedSteps: string[] = [];
 if (step('prepare test models', process.execPath, ['tests/support/prepare-models.ts']) !== 0) process.exit(1);
 if (step('build', bin('astro'), ['build']) !== 0) process.exit(1);
-failedSteps += step('unit + API tests (vitest)', bin('vitest'), ['run']) === 0 ? 0 : 1;
-failedSteps += step('end-to-end tests (playwright, chromium)', bin('playwright'), ['test']) === 0 ? 0 : 1;
+if (step('unit + API tests (vitest)', bin('vitest'), ['run']) !== 0) failedSteps.push('vitest');
+if (step('end-to-end tests (playwright, chromium)', bin('playwright'), ['test']) !== 0) failedSteps.push('playwright');
 
 // One summary line for people and CI logs.
 let passed = 0;
 let failed = 0;
-const vitestReport = path.join(REPORT, 'vitest.json');
-if (existsSync(vitestReport)) {
-  const v = JSON.parse(readFileSync(vitestReport, 'utf8'));
-  passed += v.numPassedTests ?? 0;
-  failed += v.numFailedTests ?? 0;
+function count(tool: string, file: string, read: (report: any) => [number, number]) {
+  const report = path.join(REPORT, file);
+  const [p, f] = existsSync(report) ? read(JSON.parse(readFileSync(report, 'utf8'))) : [0, 0];
+  passed += p;
+  // A runner that failed without reporting a failing test (crash, server did not start) counts as one failure.
+  failed += f === 0 && failedSteps.includes(tool) ? 1 : f;
 }
-const pwReport = path.join(REPORT, 'playwright.json');
-if (existsSync(pwReport)) {
-  const p = JSON.parse(readFileSync(pwReport, 'utf8'));
-  passed += p.stats?.expected ?? 0;
-  failed += (p.stats?.unexpected ?? 0) + (p.stats?.flaky ?? 0);
-}
+count('vitest', 'vitest.json', (v) => [v.numPassedTests ?? 0, (v.numFailedTests ?? 0) + (v.numRuntimeErrorTests ?? 0)]);
+count('playwright', 'playwright.json', (p) => [p.stats?.expected ?? 0, (p.stats?.unexpected ?? 0) + (p.stats?.flaky ?? 0)]);
 console.log(`\n${passed} passed, ${failed} failed`);
-process.exit(failedSteps > 0 || failed > 0 ? 1 : 0);
+process.exit(failedSteps.length > 0 || failed > 0 ? 1 : 0);

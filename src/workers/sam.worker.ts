@@ -37,8 +37,15 @@ let selection: Selection;
 let ctx: OffscreenCanvasRenderingContext2D;
 let overlayPixels: ImageData;
 let baseOverlay: Uint8ClampedArray; // overlay of the current selection, without preview
-/** The last piece's full decoder output, to switch candidates without decoding again. */
-let lastDecode: Decoded | null = null;
+/** Recent pieces' full decoder output, to switch candidates without decoding again. */
+const decodes = new Map<Piece, Decoded>();
+const DECODES_KEPT = 6;
+
+function remember(piece: Piece, d: Decoded): Piece {
+  decodes.set(piece, d);
+  if (decodes.size > DECODES_KEPT) decodes.delete(decodes.keys().next().value!);
+  return piece;
+}
 let hoverCache: { key: string; decoded: Decoded } | null = null;
 
 const post = (msg: WorkerReply, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
@@ -190,26 +197,26 @@ async function edit(req: EditRequest & { seq: number }): Promise<number | null> 
         // Refine the piece just made: SAM with a background point and the previous mask as a hint.
         const points: PromptPoint[] = [...last.points, { x: req.x, y: req.y, label: 0 }];
         const d = await decode({ points, box: last.box, maskInput: last.lowRes }, false);
-        lastDecode = d;
         selection.amendLastPiece(pieceFrom(d, 0, 'add', points, last.box));
         return d.ms;
       }
       // Otherwise the click selects the region under it, which is added or removed as a whole.
       const d = await decodePoint(req.x, req.y);
-      lastDecode = d;
-      selection.apply({ kind: 'piece', piece: pieceFrom(d, bestCandidate(d), req.mode, [{ x: req.x, y: req.y, label: 1 }], null) });
+      const points: PromptPoint[] = [{ x: req.x, y: req.y, label: 1 }];
+      selection.apply({ kind: 'piece', piece: remember(pieceFrom(d, bestCandidate(d), req.mode, points, null), d) });
       return d.ms;
     }
     case 'box': {
       const d = await decode({ points: [], box: req.box }, false);
-      lastDecode = d;
       selection.apply({ kind: 'piece', piece: pieceFrom(d, 0, req.mode, [], req.box) });
       return d.ms;
     }
     case 'candidate': {
+      // Only single-click pieces have candidates; their decode is deterministic, so an evicted one is redone.
       const last = selection.lastPiece;
-      if (!last || !lastDecode || req.index < 0 || req.index >= lastDecode.count || req.index === last.candidate) return null;
-      selection.amendLastPiece(pieceFrom(lastDecode, req.index, last.mode, last.points, last.box));
+      if (!last || last.scores.length < 2 || req.index < 0 || req.index >= last.scores.length || req.index === last.candidate) return null;
+      const d = decodes.get(last) ?? (await decode({ points: last.points }, true));
+      selection.amendLastPiece(remember(pieceFrom(d, req.index, last.mode, last.points, last.box), d));
       return null;
     }
     case 'stroke':

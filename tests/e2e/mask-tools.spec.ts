@@ -1,0 +1,95 @@
+import { expect, test, type Page } from '@playwright/test';
+import { clickPhoto, maskArea, uploadPhoto } from './helpers.ts';
+
+const W = 768;
+const H = 1024;
+
+async function drag(page: Page, from: [number, number], to: [number, number], steps = 8) {
+  const box = (await page.getByTestId('editor-canvas').boundingBox())!;
+  await page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps });
+  await page.mouse.up();
+}
+
+async function areaChange(page: Page, before: number) {
+  await expect.poll(() => maskArea(page)).not.toBe(before);
+  return maskArea(page);
+}
+
+test('pieces join one selection; right click and Alt+click remove; candidates switch', async ({ page }) => {
+  await uploadPhoto(page, 'person-idm-00034.jpg');
+  await clickPhoto(page, 0.5, 0.5); // the top
+  const top = await areaChange(page, 0);
+  await expect(page.getByTestId('mask-candidates').getByRole('button')).toHaveCount(4);
+
+  await clickPhoto(page, 0.45, 0.88); // the trousers: a second piece joins
+  const both = await areaChange(page, top);
+  expect(both).toBeGreaterThan(top);
+
+  await clickPhoto(page, 0.45, 0.88, { button: 'right' }); // remove: refines the piece just made
+  const afterRemove = await areaChange(page, both);
+  expect(afterRemove).toBeLessThan(both);
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => maskArea(page)).toBe(both);
+
+  await clickPhoto(page, 0.45, 0.88, { modifiers: ['Alt'] }); // Alt+click removes too
+  expect(await areaChange(page, both)).toBeLessThan(both);
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => maskArea(page)).toBe(both);
+
+  // another candidate for the last piece changes the selection; the first comes back
+  const candidates = page.getByTestId('mask-candidates').getByRole('button');
+  const active = await candidates.evaluateAll((els) => els.findIndex((e) => e.getAttribute('aria-pressed') === 'true'));
+  const other = active === 0 ? 3 : 0;
+  await candidates.nth(other).click();
+  const switched = await areaChange(page, both);
+  await expect(candidates.nth(other)).toHaveAttribute('aria-pressed', 'true');
+  await candidates.nth(active).click();
+  await expect.poll(() => maskArea(page)).toBe(both);
+  expect(switched).not.toBe(both);
+
+  // the touch-friendly Remove mode does what right click does
+  await page.getByTestId('mode-remove').click();
+  await clickPhoto(page, 0.45, 0.88);
+  expect(await areaChange(page, both)).toBeLessThan(both);
+});
+
+test('box, brush, erase, invert, redo and brush-size shortcuts', async ({ page }) => {
+  await uploadPhoto(page, 'person-idm-00034.jpg');
+
+  await page.getByTestId('tool-box').click();
+  await drag(page, [0.3, 0.3], [0.7, 0.7]);
+  const boxed = await areaChange(page, 0);
+  expect(boxed).toBeLessThan(0.4 * W * 0.4 * H * 1.05);
+
+  await page.getByTestId('tool-brush').click();
+  await page.keyboard.press(']'); // bigger brush
+  await drag(page, [0.05, 0.1], [0.25, 0.1]);
+  const painted = await areaChange(page, boxed);
+  expect(painted).toBeGreaterThan(boxed);
+
+  await page.getByTestId('mode-remove').click();
+  await drag(page, [0.05, 0.1], [0.25, 0.1]);
+  expect(await areaChange(page, painted)).toBe(boxed);
+
+  await page.getByTestId('invert').click();
+  await expect.poll(() => maskArea(page)).toBe(W * H - boxed);
+
+  await page.getByTestId('undo').click();
+  await expect.poll(() => maskArea(page)).toBe(boxed);
+  await page.getByTestId('redo').click();
+  await expect.poll(() => maskArea(page)).toBe(W * H - boxed);
+  await page.keyboard.press('Control+Shift+z'); // nothing left to redo: unchanged
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => maskArea(page)).toBe(boxed);
+});
+
+test('the studio speaks Chinese', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('lang-switch').click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(page.getByRole('button', { name: '选择照片' })).toBeVisible();
+  await page.getByTestId('lang-switch').click();
+  await expect(page.getByRole('button', { name: 'Choose photo' })).toBeVisible();
+});

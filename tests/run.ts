@@ -47,6 +47,7 @@ if (!existsSync(chromium)) {
 const failedSteps: string[] = [];
 if (step('prepare test models', process.execPath, ['tests/support/prepare-models.ts']) !== 0) process.exit(1);
 if (step('build', bin('astro'), ['build']) !== 0) process.exit(1);
+if (step('type check (astro check)', bin('astro'), ['check']) !== 0) failedSteps.push('typecheck');
 if (step('unit + API tests (vitest)', bin('vitest'), ['run']) !== 0) failedSteps.push('vitest');
 if (step('end-to-end tests (playwright, chromium)', bin('playwright'), ['test']) !== 0) failedSteps.push('playwright');
 
@@ -63,4 +64,5 @@ function count(tool: string, file: string, read: (report: any) => [number, numbe
 count('vitest', 'vitest.json', (v) => [v.numPassedTests ?? 0, (v.numFailedTests ?? 0) + (v.numRuntimeErrorTests ?? 0)]);
 count('playwright', 'playwright.json', (p) => [p.stats?.expected ?? 0, (p.stats?.unexpected ?? 0) + (p.stats?.flaky ?? 0)]);
 console.log(`\n${passed} passed, ${failed} failed`);
+if (failedSteps.includes('typecheck')) failed += 1;
 process.exit(failedSteps.length > 0 || failed > 0 ? 1 : 0);

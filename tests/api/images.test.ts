@@ -78,7 +78,7 @@ describe('POST /api/images', () => {
     expect(npyRes.headers.get('cache-control')).toContain('immutable');
     const npy = parse(await npyRes.arrayBuffer());
     expect(npy.shape).toEqual([1, 256, 64, 64]);
-    expect(npy.data.length).toBe(256 * 64 * 64);
+    expect((npy.data as Float32Array).length).toBe(256 * 64 * 64);
     expect(Array.from(npy.data as Float32Array).some((v) => v !== 0)).toBe(true);
 
     const img = await fetch(url(body.image.url));

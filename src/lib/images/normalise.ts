@@ -1,6 +1,6 @@
 // Upload normalisation with sharp: refuse what we can't or shouldn't decode before decoding it,
 // then apply EXIF orientation, convert to 8-bit sRGB RGB (alpha flattened on white), strip metadata.
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { ApiError } from '../http/errors.ts';
 
 export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp'] as const;
@@ -23,7 +23,7 @@ export async function normaliseUpload(bytes: Uint8Array, limits: ImageLimits): P
   if (bytes.byteLength === 0) throw new ApiError(400, 'empty_file', 'The file is empty. Choose a photo (JPEG, PNG or WebP).');
   if (bytes.byteLength > limits.maxBytes) throw tooLarge(limits.maxBytes);
 
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     // Reads the header only: a decompression bomb is refused here, before any pixel is decoded.
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();

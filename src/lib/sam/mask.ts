@@ -100,7 +100,7 @@ export function maskFromRgba(rgba: Uint8ClampedArray | Uint8Array, pixelCount: n
 }
 
 /** RGBA pixels of a black/white mask image (white = selected), opaque. */
-export function maskToRgba(mask: Mask): Uint8ClampedArray {
+export function maskToRgba(mask: Mask): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(mask.length * 4);
   for (let i = 0; i < mask.length; i++) {
     const v = mask[i] ? 255 : 0;

@@ -1,6 +1,6 @@
 // Sessions: one uploaded photo with its SAM embedding, mask and (later) pose and results.
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { app, samEncoder } from '../app/context.ts';
 import { newId } from '../ids.ts';
 import { ApiError, notFound } from '../http/errors.ts';
@@ -202,7 +202,7 @@ export async function saveMask(sessionId: string, png: Buffer) {
   const session = getSessionRow(sessionId);
   const img = getImage(session.image_id);
   if (png.byteLength === 0) throw new ApiError(400, 'empty_mask', 'The mask is empty.');
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(png).metadata();
   } catch {

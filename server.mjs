@@ -20,6 +20,9 @@ server.listen(config.port, config.host, () => {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   console.log(`Atelier listening on http://${config.host}:${port}`);
+  // Warm-up: loads the app context, which resumes queued/interrupted generation jobs and checks models.
+  const local = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  fetch(`http://${local.includes(':') ? `[${local}]` : local}:${port}/api/health`).catch(() => {});
 });
 // A bug in one request must not take the studio down for everyone: log it and keep serving.
 // Storage writes are atomic, so a failed request leaves nothing half-written behind.

@@ -59,7 +59,7 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
     process: child,
     logs: () => output,
     async stop({ keepData = false } = {}) {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;

@@ -18,3 +18,15 @@ export async function readBody(request: Request, maxBytes: number): Promise<Buff
 function tooLarge(maxBytes: number) {
   return new ApiError(413, 'body_too_large', `The request is larger than ${Math.round(maxBytes / 1024 / 1024)} MB.`);
 }
+
+/** Reads and parses a JSON body (bounded); a clear 400 when it is not JSON. */
+export async function readJson(request: Request, maxBytes: number): Promise<unknown> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new ApiError(415, 'expected_json', 'Send the request body as application/json.');
+  const text = (await readBody(request, maxBytes)).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON.');
+  }
+}

@@ -3,7 +3,7 @@
 // a reader never sees half a file, and a failed request leaves nothing behind.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 
@@ -18,6 +18,8 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Removes a key prefix ("folder") and everything under it. */
   deletePrefix(prefix: string): Promise<void>;
+  /** Keys of the files under a prefix ("folder"), recursively. */
+  list(prefix: string): Promise<string[]>;
 }
 
 export class FsBlobStore implements BlobStore {
@@ -70,5 +72,14 @@ export class FsBlobStore implements BlobStore {
 
   async deletePrefix(prefix: string): Promise<void> {
     await rm(this.file(prefix), { recursive: true, force: true });
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const dir = this.file(prefix);
+    if (!existsSync(dir)) return [];
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return entries
+      .filter((e) => e.isFile() && !e.name.includes('.tmp-'))
+      .map((e) => path.relative(this.root, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
   }
 }

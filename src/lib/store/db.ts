@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { JOBS_MIGRATION } from '../jobs/store.ts';
 
 export type Db = Database.Database;
 
@@ -30,6 +31,15 @@ const MIGRATIONS: string[] = [
      updated_at TEXT NOT NULL
    );
    CREATE INDEX sessions_by_created ON sessions(created_at DESC);`,
+  // Pose per session (src/lib/sessions/pose.ts): the validated pose JSON, in the photo's pixel frame.
+  `CREATE TABLE session_poses (
+     session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+     rev INTEGER NOT NULL,                  -- 1 on the first save, +1 per save
+     pose TEXT NOT NULL,                    -- JSON of a Pose (src/lib/pose/types.ts)
+     updated_at TEXT NOT NULL
+   );`,
+  // Generation jobs and their results (src/lib/jobs/store.ts).
+  JOBS_MIGRATION,
 ];
 
 export function openDatabase(file: string): Db {

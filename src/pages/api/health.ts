@@ -1,9 +1,11 @@
 import { app, dataDirWritable, models } from '../../lib/app/context.ts';
 import { json, route } from '../../lib/http/errors.ts';
 import { FETCH_COMMAND, isUsable } from '../../lib/models/status.ts';
+import { startJobs } from '../../lib/jobs/service.ts';
 
 // GET /api/health — models present and usable, data dir writable. 200 when the studio can work, 503 otherwise.
 export const GET = route(async () => {
+  startJobs();
   const statuses = await models();
   const writable = dataDirWritable();
   const missing = statuses.filter((m) => !isUsable(m));

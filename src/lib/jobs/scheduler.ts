@@ -1,0 +1,220 @@
+// One worker loop per generation backend, one job at a time each (as the real server works), the
+// oldest queued job first. Connection failures put the job back (another backend may take it) and
+// rest the failing backend; after MAX_ATTEMPTS the job fails with the reason.
+import { BackendError, isBackendError } from '../backend/errors.ts';
+import type { SdClient } from '../backend/client.ts';
+import type { Db } from '../store/db.ts';
+import { publishJob } from './events.ts';
+import { runJob, type RunDeps } from './runner.ts';
+import { cancelJobRow, claimNextJob, completeJob, failJob, getJob, nextRunnableAt, recoverInterruptedJobs, requeueJob, requestCancel, saveProgress, type JobRow } from './store.ts';
+
+export const MAX_ATTEMPTS = 3;
+const RETRY_DELAYS_MS = [1000, 3000, 8000];
+const BACKEND_REST_MS = [1000, 3000, 5000, 10_000];
+const IDLE_WAKE_MS = 5000;
+const INTERRUPT_TIMEOUT_MS = 5000;
+
+interface Running {
+  job: JobRow;
+  client: SdClient;
+  abort: AbortController;
+}
+
+export interface SchedulerDeps extends Omit<RunDeps, 'onProgress'> {
+  db: Db;
+  /** Publishes the API view of a job after every change. */
+  publish(jobId: string): void;
+  /** Keeps the latest live preview of a running job. */
+  setPreview(jobId: string, png: Buffer | null): void;
+}
+
+export class JobScheduler {
+  private readonly deps: SchedulerDeps;
+  readonly clients: readonly SdClient[];
+  private running = new Map<string, Running>();
+  private wakers = new Set<() => void>();
+  private stopped = false;
+  private loops: Promise<void>[] = [];
+  private restUntil = new Map<SdClient, number>();
+  private failures = new Map<SdClient, number>();
+
+  constructor(deps: SchedulerDeps, clients: SdClient[]) {
+    this.deps = deps;
+    this.clients = clients;
+  }
+
+  start(): void {
+    const recovered = recoverInterruptedJobs(this.deps.db);
+    if (recovered) console.log(`[jobs] ${recovered} job(s) interrupted by a restart are queued again`);
+    this.loops = this.clients.map((c) => this.loop(c));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    for (const r of this.running.values()) r.abort.abort(new Error('server stopping'));
+    await Promise.allSettled(this.loops);
+  }
+
+  /** A job was queued (or a backend came back): let idle loops look. */
+  wake(): void {
+    for (const w of this.wakers) w();
+    this.wakers.clear();
+  }
+
+  runningOn(client: SdClient): JobRow | null {
+    for (const r of this.running.values()) if (r.client === client) return r.job;
+    return null;
+  }
+
+  isResting(client: SdClient): boolean {
+    return (this.restUntil.get(client) ?? 0) > Date.now();
+  }
+
+  /** Cancels a queued job at once; a running one is interrupted on its backend. */
+  async cancel(jobId: string): Promise<JobRow | undefined> {
+    const row = requestCancel(this.deps.db, jobId);
+    const r = this.running.get(jobId);
+    if (r) {
+      // Interrupt on the backend (its request then returns early with a partial image, which is
+      // discarded); if the backend does not answer, abandon the request anyway.
+      void r.client
+        .interrupt({ signal: AbortSignal.timeout(INTERRUPT_TIMEOUT_MS) })
+        .catch(() => {})
+        .finally(() => r.abort.abort(new Error('canceled')));
+    }
+    this.deps.publish(jobId);
+    return row;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
+  }
+
+  private async loop(client: SdClient): Promise<void> {
+    while (!this.stopped) {
+      const rest = (this.restUntil.get(client) ?? 0) - Date.now();
+      if (rest > 0) {
+        await this.sleep(rest);
+        continue;
+      }
+      // A backend that failed lately is probed before it may take a job, so its outage costs the
+      // queue nothing while other backends work. When none works, waiting jobs are charged an
+      // attempt per failed probe, so they fail in seconds with the reason instead of hanging.
+      if ((this.failures.get(client) ?? 0) > 0 && !(await this.probe(client))) {
+        if (this.anotherBackendAvailable(client)) continue;
+        const waiting = claimNextJob(this.deps.db, client.url);
+        if (waiting) this.onFailure(client, waiting, new BackendError({ kind: 'unreachable', backend: client.url }), { rested: true });
+        if (waiting) this.deps.publish(waiting.id);
+        continue;
+      }
+      const job = claimNextJob(this.deps.db, client.url);
+      if (!job) {
+        const next = nextRunnableAt(this.deps.db);
+        await this.sleep(next === null ? IDLE_WAKE_MS : Math.max(10, Math.min(IDLE_WAKE_MS, next - Date.now())));
+        continue;
+      }
+      await this.run(client, job);
+    }
+  }
+
+  private async probe(client: SdClient): Promise<boolean> {
+    try {
+      await client.progress({ signal: AbortSignal.timeout(5000) });
+      this.failures.delete(client);
+      this.wake();
+      return true;
+    } catch {
+      this.rest(client);
+      return false;
+    }
+  }
+
+  private rest(client: SdClient) {
+    const n = (this.failures.get(client) ?? 0) + 1;
+    this.failures.set(client, n);
+    this.restUntil.set(client, Date.now() + BACKEND_REST_MS[Math.min(n - 1, BACKEND_REST_MS.length - 1)]);
+  }
+
+  private anotherBackendAvailable(client: SdClient): boolean {
+    return this.clients.some((c) => c !== client && !this.isResting(c) && !(this.failures.get(c) ?? 0));
+  }
+
+  private async run(client: SdClient, job: JobRow): Promise<void> {
+    const { db } = this.deps;
+    const abort = new AbortController();
+    this.running.set(job.id, { job, client, abort });
+    this.deps.publish(job.id);
+    try {
+      const results = await runJob(job, client, {
+        ...this.deps,
+        onProgress: (p) => {
+          saveProgress(db, job.id, p);
+          if (p.preview) this.deps.setPreview(job.id, p.preview);
+          this.deps.publish(job.id);
+        },
+      }, abort.signal);
+      if (getJob(db, job.id)?.cancel_requested) {
+        await Promise.all(results.map((r) => this.deps.blobs.delete(`results/${job.id}/${r.id}.png`)));
+        cancelJobRow(db, job.id);
+      } else {
+        try {
+          completeJob(db, job.id, results);
+        } catch (err) {
+          await Promise.all(results.map((r) => this.deps.blobs.delete(`results/${job.id}/${r.id}.png`)));
+          throw err;
+        }
+      }
+      this.failures.delete(client);
+    } catch (err) {
+      this.onFailure(client, job, err);
+    } finally {
+      this.running.delete(job.id);
+      this.deps.setPreview(job.id, null);
+      this.deps.publish(job.id);
+    }
+  }
+
+  private onFailure(client: SdClient, job: JobRow, err: unknown, opts: { rested?: boolean } = {}) {
+    const { db } = this.deps;
+    const current = getJob(db, job.id);
+    if (current?.cancel_requested) {
+      cancelJobRow(db, job.id);
+      return;
+    }
+    if (!isBackendError(err)) {
+      console.error(`[jobs] job ${job.id} failed`, err);
+      const message = err instanceof RangeError ? err.message : 'Generation failed because of an error in the studio. Please try again.';
+      failJob(db, job.id, { code: 'internal', message });
+      return;
+    }
+    const e = err as BackendError;
+    const connection = e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'dropped' || e.kind === 'busy';
+    if (connection && !opts.rested) {
+      // Rest this backend with a growing pause; while another backend answers, the job just moves
+      // there and the failed attempt is not held against it.
+      this.rest(client);
+      if (this.anotherBackendAvailable(client)) {
+        requeueJob(db, job.id, Date.now(), { code: e.code, message: e.message }, { refundAttempt: true });
+        this.wake();
+        return;
+      }
+    }
+    const attempts = current?.attempts ?? job.attempts;
+    if (e.retryable && attempts < MAX_ATTEMPTS) {
+      requeueJob(db, job.id, Date.now() + RETRY_DELAYS_MS[Math.min(attempts - 1, RETRY_DELAYS_MS.length - 1)], { code: e.code, message: e.message });
+      this.wake();
+      return;
+    }
+    const message = e.kind === 'unreachable' ? `Generation server unreachable after ${attempts} attempts. ${e.message}` : e.message;
+    failJob(db, job.id, { code: e.code, message });
+  }
+}

@@ -1,0 +1,54 @@
+// What a merchant can ask for when pressing Generate, validated before anything is queued.
+import { z } from 'zod';
+
+export const RECIPES = ['model-shot', 'outfit-swap', 'scene-swap', 'pose-change', 'portrait'] as const;
+export type Recipe = (typeof RECIPES)[number];
+
+export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export const isTerminal = (s: JobState) => s === 'succeeded' || s === 'failed' || s === 'canceled';
+
+/** Recipes that keep the garment from the photo need its mask; pose-driven ones need a pose. */
+export const NEEDS_MASK: Record<Recipe, boolean> = {
+  'model-shot': true,
+  'outfit-swap': true,
+  'scene-swap': true,
+  'pose-change': true,
+  portrait: false,
+};
+export const NEEDS_POSE: Record<Recipe, boolean> = {
+  'model-shot': true,
+  'outfit-swap': false,
+  'scene-swap': false,
+  'pose-change': true,
+  portrait: false,
+};
+
+const promptText = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .transform((s) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').trim());
+
+export const CreateJobSchema = z.strictObject({
+  sessionId: z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'is not a valid session id'),
+  recipe: z.enum(RECIPES, { message: `must be one of ${RECIPES.join(', ')}` }),
+  modelPreset: z.string().max(64).optional(),
+  scenePreset: z.string().max(64).optional(),
+  prompt: promptText(1000).optional(),
+  negativePrompt: promptText(1000).optional(),
+  loras: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).max(128).regex(/^[^<>:]+$/, 'must not contain <, > or :'),
+        weight: z.number().min(-2).max(2),
+      }),
+    )
+    .max(5)
+    .optional(),
+  count: z.number().int().min(1).max(8).default(1),
+  seed: z.number().int().min(-1).max(0xffffffff).optional(),
+  checkpoint: z.string().min(1).max(256).optional(),
+});
+
+export type CreateJobRequest = z.infer<typeof CreateJobSchema>;

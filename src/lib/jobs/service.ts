@@ -1,0 +1,170 @@
+// Generation jobs as the API sees them: validation before queueing, the scheduler singleton over the
+// configured backends, the JSON shape of a job and its results, live previews.
+import sharp from 'sharp';
+import { app } from '../app/context.ts';
+import { createSdClients } from '../backend/client.ts';
+import { ApiError, notFound } from '../http/errors.ts';
+import { newId } from '../ids.ts';
+import { getModelLook, getScene } from '../presets/index.ts';
+import { getImage, getSession, imageKeys, maskBlobKey } from '../sessions/service.ts';
+import { getPose } from '../sessions/pose.ts';
+import { publishJob } from './events.ts';
+import { JobScheduler } from './scheduler.ts';
+import { resultKey, type JobSource } from './runner.ts';
+import { CreateJobSchema, NEEDS_MASK, NEEDS_POSE, isTerminal, type CreateJobRequest } from './schema.ts';
+import { allResultIds, getJob, getResult, insertJob, jobsForSession, resultsForJob, resultsForSession, type JobRow, type ResultRow } from './store.ts';
+
+let scheduler: JobScheduler | null = null;
+const previews = new Map<string, { png: Buffer; version: number }>();
+
+export const NO_BACKEND_MESSAGE =
+  'No image generation server is configured. Set SD_WEBUI_URL to your Stable Diffusion WebUI address (started with --api) and restart the studio.';
+
+/** Starts the job loops once per process (also re-queues jobs a restart interrupted). */
+export function startJobs(): JobScheduler | null {
+  if (scheduler) return scheduler;
+  const { config, db, blobs } = app();
+  if (config.backends.length === 0) return null;
+  scheduler = new JobScheduler(
+    {
+      db,
+      blobs,
+      generationMaxSide: config.generationMaxSide,
+      featherPx: config.featherPx,
+      loadSource,
+      publish: (id) => {
+        const row = getJob(db, id);
+        if (row) publishJob({ jobId: id, job: jobJson(row), terminal: isTerminal(row.state) });
+      },
+      setPreview: (id, png) => {
+        if (png) previews.set(id, { png, version: (previews.get(id)?.version ?? 0) + 1 });
+        else previews.delete(id);
+      },
+    },
+    createSdClients(config.backends),
+  );
+  scheduler.start();
+  void sweepOrphanResults();
+  return scheduler;
+}
+
+/** Result files whose database row never got written (a crash between the two) are removed. */
+async function sweepOrphanResults() {
+  const { db, blobs } = app();
+  const known = allResultIds(db);
+  for (const key of await blobs.list('results')) {
+    const id = key.split('/').pop()!.replace(/\.png$/, '');
+    if (!known.has(id)) await blobs.delete(key);
+  }
+}
+
+export function jobScheduler(): JobScheduler | null {
+  return startJobs();
+}
+
+async function loadSource(sessionId: string): Promise<JobSource> {
+  const { blobs } = app();
+  const session = getSession(sessionId);
+  const image = getImage(session.image.id);
+  const maskKey = maskBlobKey(sessionId);
+  const [originalPng, maskPng] = await Promise.all([blobs.get(imageKeys(image.id).original), maskKey ? blobs.get(maskKey) : null]);
+  const mask = maskPng ? { data: await sharp(maskPng).extractChannel(0).raw().toBuffer(), width: image.width, height: image.height } : null;
+  const pose = getPose(sessionId);
+  return {
+    originalPng,
+    mask,
+    pose: pose?.pose ?? null,
+    width: image.width,
+    height: image.height,
+    version: `${image.id}:${session.mask?.rev ?? 0}:${pose?.rev ?? 0}`,
+  };
+}
+
+export function createJob(body: unknown) {
+  const req: CreateJobRequest = CreateJobSchema.parse(body);
+  const session = getSession(req.sessionId);
+  if (NEEDS_MASK[req.recipe] && !session.mask) {
+    throw new ApiError(409, 'mask_required', 'Select the garment first (step 1) and save the selection.');
+  }
+  if (NEEDS_POSE[req.recipe] && !getPose(req.sessionId)) {
+    throw new ApiError(409, 'pose_required', 'Check and save the pose first (step 2).');
+  }
+  if (req.modelPreset && !getModelLook(req.modelPreset)) throw new ApiError(400, 'unknown_preset', `Unknown model look "${req.modelPreset}".`);
+  if (req.scenePreset && !getScene(req.scenePreset)) throw new ApiError(400, 'unknown_preset', `Unknown scene "${req.scenePreset}".`);
+  if (req.recipe === 'outfit-swap' && !req.loras?.length) {
+    throw new ApiError(400, 'lora_required', 'An outfit swap needs a clothing LoRA: choose one from the list.');
+  }
+  const sched = startJobs();
+  if (!sched) throw new ApiError(503, 'no_backend', NO_BACKEND_MESSAGE);
+  const row = insertJob(app().db, newId(), req);
+  sched.wake();
+  return jobJson(row);
+}
+
+function resultJson(r: ResultRow) {
+  return {
+    id: r.id,
+    jobId: r.job_id,
+    url: `/api/results/${r.id}.png`,
+    width: r.width,
+    height: r.height,
+    seed: r.seed,
+    fidelity: r.fidelity_after === null ? null : { before: r.fidelity_before, after: r.fidelity_after, pixels: r.fidelity_pixels },
+    params: JSON.parse(r.params) as Record<string, unknown>,
+    createdAt: r.created_at,
+  };
+}
+export type ResultJson = ReturnType<typeof resultJson>;
+
+export function jobJson(row: JobRow) {
+  const preview = previews.get(row.id);
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    recipe: row.recipe,
+    state: row.state,
+    progress: { fraction: row.progress, step: row.step, steps: row.steps, etaSeconds: row.eta_seconds },
+    attempts: row.attempts,
+    error: row.error_code && row.state !== 'succeeded' ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    previewUrl: preview && row.state === 'running' ? `/api/jobs/${row.id}/preview.png?v=${preview.version}` : null,
+    results: row.state === 'succeeded' ? resultsForJob(app().db, row.id).map(resultJson) : [],
+    params: JSON.parse(row.params) as CreateJobRequest,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+export type JobJson = ReturnType<typeof jobJson>;
+
+export function getJobJson(id: string): JobJson {
+  const row = getJob(app().db, id);
+  if (!row) throw notFound('The job');
+  return jobJson(row);
+}
+
+export async function cancelJob(id: string): Promise<JobJson> {
+  const row = getJob(app().db, id);
+  if (!row) throw notFound('The job');
+  if (!isTerminal(row.state)) await startJobs()?.cancel(id);
+  return getJobJson(id);
+}
+
+export function jobPreview(id: string): Buffer | null {
+  return previews.get(id)?.png ?? null;
+}
+
+export function sessionResults(sessionId: string) {
+  getSession(sessionId);
+  return resultsForSession(app().db, sessionId).map(resultJson);
+}
+
+export function sessionJobs(sessionId: string) {
+  getSession(sessionId);
+  return jobsForSession(app().db, sessionId).map(jobJson);
+}
+
+export function resultFile(id: string): { key: string; row: ResultRow } {
+  const row = getResult(app().db, id);
+  if (!row) throw notFound('The result');
+  return { key: resultKey(row.job_id, row.id), row };
+}

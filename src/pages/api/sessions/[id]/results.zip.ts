@@ -1,0 +1,47 @@
+import { Zip, ZipPassThrough } from 'fflate';
+import { app } from '../../../../lib/app/context.ts';
+import { notFound, parseId, route } from '../../../../lib/http/errors.ts';
+import { sessionResults } from '../../../../lib/jobs/service.ts';
+import { resultKey } from '../../../../lib/jobs/runner.ts';
+
+// GET /api/sessions/:id/results.zip[?job=<id>] — every result PNG (stored, they are compressed
+// already) plus parameters.json with the settings and seed that reproduce each one. Streamed.
+export const GET = route(({ params, url }) => {
+  const sessionId = parseId(params.id, 'Session');
+  const jobFilter = url.searchParams.get('job');
+  const results = sessionResults(sessionId).filter((r) => !jobFilter || r.jobId === jobFilter);
+  if (results.length === 0) throw notFound('Results for this session');
+  const { blobs } = app();
+  const names = results.map((r, i) => `atelier-${String(i + 1).padStart(2, '0')}-${r.params.recipe}-seed${r.seed ?? 'x'}.png`);
+
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const zip = new Zip((err, chunk, final) => {
+        if (err) return controller.error(err);
+        controller.enqueue(chunk);
+        if (final) controller.close();
+      });
+      try {
+        for (const [i, r] of results.entries()) {
+          const entry = new ZipPassThrough(names[i]);
+          zip.add(entry);
+          entry.push(new Uint8Array(await blobs.get(resultKey(r.jobId, r.id))), true);
+        }
+        const manifest = new ZipPassThrough('parameters.json');
+        zip.add(manifest);
+        const described = results.map((r, i) => ({ file: names[i], seed: r.seed, fidelity: r.fidelity, ...r.params }));
+        manifest.push(new TextEncoder().encode(JSON.stringify(described, null, 2)), true);
+        zip.end();
+      } catch (err) {
+        controller.error(err);
+      }
+    },
+  });
+  return new Response(body, {
+    headers: {
+      'content-type': 'application/zip',
+      'content-disposition': `attachment; filename="atelier-${sessionId.slice(0, 8)}-results.zip"`,
+      'cache-control': 'no-store',
+    },
+  });
+});

@@ -231,6 +231,8 @@ export default function MaskEditor(props: MaskEditorProps) {
 
   // ---- keyboard -----------------------------------------------------------------------------
   const onKey = (e: KeyboardEvent) => {
+    // Shortcuts belong to the visible step only (all steps live on one page).
+    if (!stage.offsetParent) return;
     const target = e.target as HTMLElement | null;
     if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable)) return;
     const mod = e.ctrlKey || e.metaKey;

@@ -1,12 +1,9 @@
 // What a merchant can ask for when pressing Generate, validated before anything is queued.
 import { z } from 'zod';
 
-export const RECIPES = ['model-shot', 'outfit-swap', 'scene-swap', 'pose-change', 'portrait'] as const;
-export type Recipe = (typeof RECIPES)[number];
+import { RECIPES, type Recipe } from './states.ts';
 
-export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
-export type JobState = (typeof JOB_STATES)[number];
-export const isTerminal = (s: JobState) => s === 'succeeded' || s === 'failed' || s === 'canceled';
+export { RECIPES, JOB_STATES, isTerminal, type Recipe, type JobState } from './states.ts';
 
 /** Recipes that keep the garment from the photo need its mask; pose-driven ones need a pose. */
 export const NEEDS_MASK: Record<Recipe, boolean> = {

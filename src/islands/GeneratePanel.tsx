@@ -1,0 +1,405 @@
+// Step 3: choose a recipe, a model look and a scene, generate as a job, watch its progress,
+// and browse the session's results. Jobs live on the server: closing the tab loses nothing.
+import { createSignal, For, onCleanup, onMount, Show, createMemo } from 'solid-js';
+import { createStore, produce } from 'solid-js/store';
+import BeforeAfter from './BeforeAfter.tsx';
+import type { MessageKey } from '../i18n/messages.ts';
+import { BACKEND_MESSAGES, type BackendErrorCode } from '../lib/backend/errors.ts';
+import type { JobJson, ResultJson } from '../lib/jobs/service.ts';
+import { RECIPES, isTerminal, type Recipe } from '../lib/jobs/states.ts';
+
+interface PresetOption {
+  id: string;
+  label: string;
+}
+
+export interface GeneratePanelProps {
+  sessionId: string;
+  photo: { url: string; width: number; height: number };
+  lang: 'en' | 'zh-CN';
+  looks: PresetOption[];
+  scenes: PresetOption[];
+  defaultLook: string;
+  defaultScene: string;
+  backendConfigured: boolean;
+  messages: Record<MessageKey, string>;
+}
+
+interface BackendInfo {
+  reachable: boolean;
+  loras: { name: string; alias: string }[];
+  checkpoints: string[];
+}
+
+export default function GeneratePanel(props: GeneratePanelProps) {
+  const m = (key: MessageKey, vars: Record<string, string | number> = {}) =>
+    props.messages[key].replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+
+  const [recipe, setRecipe] = createSignal<Recipe>('model-shot');
+  const [look, setLook] = createSignal(props.defaultLook);
+  const [scene, setScene] = createSignal(props.defaultScene);
+  const [prompt, setPrompt] = createSignal('');
+  const [negative, setNegative] = createSignal('');
+  const [count, setCount] = createSignal(2);
+  const [seed, setSeed] = createSignal('');
+  const [checkpoint, setCheckpoint] = createSignal('');
+  const [loras, setLoras] = createStore<{ name: string; weight: number }[]>([]);
+  const [backend, setBackend] = createSignal<BackendInfo | null>(null);
+  const [online, setOnline] = createSignal(true);
+  const [sending, setSending] = createSignal(false);
+  const [formError, setFormError] = createSignal('');
+  const [jobs, setJobs] = createStore<JobJson[]>([]);
+  const [results, setResults] = createSignal<ResultJson[]>([]);
+  const streams = new Map<string, EventSource>();
+
+  const errorText = (e: { code: string; message: string }) => {
+    const known = BACKEND_MESSAGES[e.code as BackendErrorCode];
+    // The backend's own reason (after the first sentence) stays in the message for validation errors.
+    return props.lang === 'zh-CN' && known && e.code !== 'validation' ? known['zh-CN'] : e.message;
+  };
+
+  function upsertJob(job: JobJson) {
+    setJobs(
+      produce((list) => {
+        const i = list.findIndex((j) => j.id === job.id);
+        if (i >= 0) list[i] = job;
+        else list.unshift(job);
+      }),
+    );
+    if (job.state === 'succeeded' && job.results.length) {
+      setResults((rs) => [...job.results, ...rs.filter((r) => r.jobId !== job.id)]);
+    }
+  }
+
+  function watch(jobId: string) {
+    if (streams.has(jobId)) return;
+    const es = new EventSource(`/api/jobs/${jobId}/events`);
+    streams.set(jobId, es);
+    es.addEventListener('job', (e) => {
+      const job = JSON.parse((e as MessageEvent).data) as JobJson;
+      upsertJob(job);
+      if (isTerminal(job.state)) {
+        es.close();
+        streams.delete(jobId);
+      }
+    });
+    // EventSource reconnects by itself after a dropped connection; nothing to do on error.
+  }
+
+  async function loadBackend() {
+    if (!props.backendConfigured) return;
+    try {
+      const body = await (await fetch('/api/backend')).json();
+      const reachable = body.backends?.filter((b: { reachable: boolean }) => b.reachable) ?? [];
+      setBackend({
+        reachable: reachable.length > 0,
+        loras: reachable[0]?.loras ?? [],
+        checkpoints: reachable[0]?.checkpoints ?? [],
+      });
+    } catch {
+      setBackend({ reachable: false, loras: [], checkpoints: [] });
+    }
+  }
+
+  onMount(async () => {
+    setOnline(navigator.onLine);
+    const on = () => setOnline(true);
+    const off = () => setOnline(false);
+    window.addEventListener('online', on);
+    window.addEventListener('offline', off);
+    onCleanup(() => {
+      window.removeEventListener('online', on);
+      window.removeEventListener('offline', off);
+      for (const es of streams.values()) es.close();
+    });
+    void loadBackend();
+    try {
+      const body = await (await fetch(`/api/sessions/${props.sessionId}/results`)).json();
+      setResults(body.results ?? []);
+      for (const job of (body.jobs ?? []) as JobJson[]) {
+        if (!isTerminal(job.state)) {
+          upsertJob(job);
+          watch(job.id);
+        }
+      }
+    } catch {
+      /* offline: the gallery stays as the service worker cached it */
+    }
+  });
+
+  const canGenerate = () => props.backendConfigured && online() && !sending() && (recipe() !== 'outfit-swap' || loras.length > 0);
+
+  async function generate() {
+    setFormError('');
+    setSending(true);
+    try {
+      const body: Record<string, unknown> = { sessionId: props.sessionId, recipe: recipe(), count: count() };
+      if (recipe() !== 'scene-swap') body.modelPreset = look();
+      body.scenePreset = scene();
+      if (prompt().trim()) body.prompt = prompt().trim();
+      if (negative().trim()) body.negativePrompt = negative().trim();
+      if (loras.length) body.loras = loras.map((l) => ({ name: l.name, weight: l.weight }));
+      if (seed().trim() !== '') body.seed = Number(seed());
+      if (checkpoint()) body.checkpoint = checkpoint();
+      const res = await fetch('/api/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const json = await res.json();
+      if (!res.ok) throw new Error(json?.error?.message ?? m('error.generic'));
+      upsertJob(json.job);
+      watch(json.job.id);
+      // The progress card is in the other column (or below, on a tablet): bring it into view.
+      requestAnimationFrame(() => document.querySelector(`[data-job-id="${json.job.id}"]`)?.scrollIntoView({ block: 'nearest', behavior: 'smooth' }));
+    } catch (err) {
+      setFormError(err instanceof TypeError ? m('error.network') : (err as Error).message);
+    } finally {
+      setSending(false);
+    }
+  }
+
+  async function cancel(jobId: string) {
+    const res = await fetch(`/api/jobs/${jobId}/cancel`, { method: 'POST' }).catch(() => null);
+    if (res?.ok) upsertJob((await res.json()).job);
+  }
+
+  const activeJobs = createMemo(() => jobs.filter((j) => !isTerminal(j.state) || j.state === 'failed' || j.state === 'canceled'));
+
+  const Choice = (p: { testid: string; on: boolean; onClick: () => void; label: string; hint?: string }) => (
+    <button type="button" class="btn flex-col items-start text-left" classList={{ 'btn-on': p.on }} aria-pressed={p.on} data-testid={p.testid} onClick={p.onClick} title={p.hint}>
+      <span class="font-medium">{p.label}</span>
+      <Show when={p.hint}>
+        <span class="text-xs text-stone-500">{p.hint}</span>
+      </Show>
+    </button>
+  );
+
+  return (
+    <div class="flex flex-col gap-4 lg:flex-row">
+      <form
+        class="panel flex flex-col gap-4 lg:w-96 lg:shrink-0"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void generate();
+        }}
+      >
+        <Show when={!props.backendConfigured}>
+          <p class="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" role="status" data-testid="no-backend">
+            {m('gen.noBackend')}
+          </p>
+        </Show>
+        <Show when={props.backendConfigured && backend() && !backend()!.reachable}>
+          <p class="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" role="status" data-testid="backend-down">
+            {m('gen.backendDown')}
+          </p>
+        </Show>
+        <Show when={!online()}>
+          <p class="rounded-lg border border-stone-300 bg-stone-50 p-3 text-sm" role="status" data-testid="generate-offline">
+            {m('gen.offline')}
+          </p>
+        </Show>
+
+        <fieldset class="flex flex-col gap-2">
+          <legend class="mb-1 font-semibold">{m('gen.recipe')}</legend>
+          <For each={RECIPES}>
+            {(id) => (
+              <Choice
+                testid={`recipe-${id}`}
+                on={recipe() === id}
+                onClick={() => setRecipe(id)}
+                label={m(`gen.recipe.${id}` as MessageKey)}
+                hint={m(`gen.recipe.${id}.hint` as MessageKey)}
+              />
+            )}
+          </For>
+        </fieldset>
+
+        <Show when={recipe() !== 'scene-swap'}>
+          <fieldset>
+            <legend class="mb-1 font-semibold">{m('gen.look')}</legend>
+            <div class="grid grid-cols-2 gap-2">
+              <For each={props.looks}>
+                {(p) => <Choice testid={`preset-model-${p.id}`} on={look() === p.id} onClick={() => setLook(p.id)} label={p.label} />}
+              </For>
+            </div>
+          </fieldset>
+        </Show>
+        <fieldset>
+          <legend class="mb-1 font-semibold">{m('gen.scene')}</legend>
+          <div class="grid grid-cols-2 gap-2">
+            <For each={props.scenes}>
+              {(p) => <Choice testid={`preset-scene-${p.id}`} on={scene() === p.id} onClick={() => setScene(p.id)} label={p.label} />}
+            </For>
+          </div>
+        </fieldset>
+
+        <Show when={recipe() === 'outfit-swap' || loras.length > 0}>
+          <fieldset class="flex flex-col gap-2" data-testid="loras">
+            <legend class="mb-1 font-semibold">{m('gen.loras')}</legend>
+            <Show when={(backend()?.loras.length ?? 0) > 0} fallback={<p class="text-sm text-stone-500">{m('gen.lorasNone')}</p>}>
+              <For each={loras}>
+                {(l, i) => (
+                  <div class="flex items-center gap-2">
+                    <select class="min-h-11 flex-1 rounded-lg border border-stone-300 px-2" value={l.name} onChange={(e) => setLoras(i(), 'name', e.currentTarget.value)} aria-label="LoRA">
+                      <For each={backend()!.loras}>{(o) => <option value={o.name}>{o.alias}</option>}</For>
+                    </select>
+                    <input type="number" min="-2" max="2" step="0.05" value={l.weight} class="min-h-11 w-20 rounded-lg border border-stone-300 px-2" aria-label={m('gen.weight')} onInput={(e) => setLoras(i(), 'weight', Number(e.currentTarget.value))} />
+                    <button type="button" class="btn" onClick={() => setLoras((ls) => ls.filter((_, k) => k !== i()))}>{m('gen.removeLora')}</button>
+                  </div>
+                )}
+              </For>
+              <button type="button" class="btn" data-testid="add-lora" onClick={() => setLoras(loras.length, { name: backend()!.loras[0].name, weight: 0.8 })}>
+                + {m('gen.addLora')}
+              </button>
+            </Show>
+          </fieldset>
+        </Show>
+
+        <label class="flex items-center justify-between gap-2">
+          <span class="font-semibold">{m('gen.count')}</span>
+          <span class="flex items-center gap-1">
+            <button type="button" class="btn" aria-label="−" onClick={() => setCount((c) => Math.max(1, c - 1))}>−</button>
+            <input type="number" min="1" max="8" value={count()} data-testid="count" class="min-h-11 w-14 rounded-lg border border-stone-300 text-center" onInput={(e) => setCount(Math.min(8, Math.max(1, Number(e.currentTarget.value) || 1)))} />
+            <button type="button" class="btn" aria-label="+" onClick={() => setCount((c) => Math.min(8, c + 1))}>+</button>
+          </span>
+        </label>
+
+        <details class="flex flex-col gap-2">
+          <summary class="cursor-pointer font-semibold">{m('gen.advanced')}</summary>
+          <label class="mt-2 flex flex-col gap-1 text-sm">
+            {m('gen.prompt')}
+            <textarea rows="2" maxLength={1000} class="rounded-lg border border-stone-300 p-2" placeholder={m('gen.promptPlaceholder')} value={prompt()} onInput={(e) => setPrompt(e.currentTarget.value)} data-testid="prompt" />
+          </label>
+          <label class="mt-2 flex flex-col gap-1 text-sm">
+            {m('gen.negative')}
+            <textarea rows="2" maxLength={1000} class="rounded-lg border border-stone-300 p-2" value={negative()} onInput={(e) => setNegative(e.currentTarget.value)} />
+          </label>
+          <label class="mt-2 flex flex-col gap-1 text-sm">
+            {m('gen.seed')}
+            <input type="number" min="-1" step="1" placeholder={m('gen.seedRandom')} class="min-h-11 rounded-lg border border-stone-300 px-2" value={seed()} onInput={(e) => setSeed(e.currentTarget.value)} data-testid="seed" />
+          </label>
+          <Show when={(backend()?.checkpoints.length ?? 0) > 0}>
+            <label class="mt-2 flex flex-col gap-1 text-sm">
+              {m('gen.checkpoint')}
+              <select class="min-h-11 rounded-lg border border-stone-300 px-2" value={checkpoint()} onChange={(e) => setCheckpoint(e.currentTarget.value)}>
+                <option value="">{m('gen.checkpointDefault')}</option>
+                <For each={backend()!.checkpoints}>{(c) => <option value={c}>{c}</option>}</For>
+              </select>
+            </label>
+          </Show>
+        </details>
+
+        <button type="submit" class="btn-primary min-h-12 text-lg" data-testid="generate" disabled={!canGenerate()}>
+          {sending() ? m('gen.sending') : m('gen.generate')}
+        </button>
+        <Show when={formError()}>
+          <p role="alert" class="text-sm text-red-700" data-testid="generate-error">{formError()}</p>
+        </Show>
+      </form>
+
+      <section class="flex min-w-0 flex-1 flex-col gap-4 lg:sticky lg:top-3 lg:self-start">
+        <For each={activeJobs()}>
+          {(job) => (
+            <div class="panel flex flex-col gap-2" data-testid="job" data-job-id={job.id} data-state={job.state}>
+              <div class="flex items-center justify-between gap-2">
+                <span class="font-medium">
+                  {m(`gen.recipe.${job.recipe}` as MessageKey)} ·{' '}
+                  {job.state === 'queued'
+                    ? job.attempts > 0
+                      ? m('gen.retrying', { n: job.attempts + 1 })
+                      : m('gen.queued')
+                    : job.state === 'running'
+                      ? m('gen.running')
+                      : job.state === 'canceled'
+                        ? m('gen.canceled')
+                        : m('gen.failed', { message: job.error ? errorText(job.error) : '' })}
+                </span>
+                <Show when={!isTerminal(job.state)}>
+                  <button type="button" class="btn" data-testid="cancel-job" onClick={() => void cancel(job.id)}>
+                    {m('gen.cancel')}
+                  </button>
+                </Show>
+              </div>
+              <Show when={!isTerminal(job.state)}>
+                <div
+                  class="h-3 w-full overflow-hidden rounded bg-stone-200"
+                  role="progressbar"
+                  aria-valuemin="0"
+                  aria-valuemax="100"
+                  aria-valuenow={Math.round(job.progress.fraction * 100)}
+                  data-testid="job-progress"
+                >
+                  <div
+                    class="h-full bg-amber-500 transition-all"
+                    classList={{ 'animate-pulse': job.state === 'queued' }}
+                    style={{ width: `${job.state === 'queued' ? 100 : Math.max(2, job.progress.fraction * 100)}%`, opacity: job.state === 'queued' ? 0.3 : 1 }}
+                  />
+                </div>
+                <p class="text-sm text-stone-600">
+                  <Show when={job.progress.step !== null}>{m('gen.step', { step: job.progress.step ?? 0, steps: job.progress.steps ?? 0 })}</Show>
+                  <Show when={job.progress.etaSeconds !== null}> · {m('gen.eta', { s: Math.ceil(job.progress.etaSeconds ?? 0) })}</Show>
+                </p>
+                <Show when={job.previewUrl}>
+                  <img src={job.previewUrl!} alt="" class="max-h-64 w-auto self-start rounded" data-testid="job-preview" />
+                </Show>
+              </Show>
+            </div>
+          )}
+        </For>
+
+        <div class="flex items-center justify-between">
+          <h2 class="text-lg font-semibold">{m('gen.results')}</h2>
+          <Show when={results().length > 0}>
+            <a class="btn" href={`/api/sessions/${props.sessionId}/results.zip`} data-testid="download-all" download>
+              ⤓ {m('gen.downloadAll')}
+            </a>
+          </Show>
+        </div>
+        <Show when={results().length > 0} fallback={<p class="text-stone-500" data-testid="no-results">{m('gen.noResults')}</p>}>
+          <ul class="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-3" data-testid="gallery">
+            <For each={results()}>
+              {(r) => (
+                <li class="panel flex flex-col gap-2" data-testid="result" data-result-id={r.id}>
+                  <BeforeAfter
+                    before={props.photo.url}
+                    after={r.url}
+                    width={r.width}
+                    height={r.height}
+                    label={m('gen.compare')}
+                    beforeLabel={m('gen.before')}
+                    afterLabel={m('gen.after')}
+                  />
+                  <div class="flex flex-wrap items-center gap-2">
+                    <a class="btn" href={`${r.url}?download=1`} download data-testid="download-result">
+                      ⤓ {m('gen.download')}
+                    </a>
+                    <Show when={r.seed !== null}>
+                      <button type="button" class="btn" onClick={() => setSeed(String(r.seed))}>
+                        {m('gen.useSeed')}
+                      </button>
+                    </Show>
+                  </div>
+                  <Show when={r.fidelity}>
+                    <p class="text-xs text-emerald-700">{m('gen.fidelity', { d: (r.fidelity!.before ?? 0).toFixed(1) })}</p>
+                  </Show>
+                  <details class="text-xs text-stone-600">
+                    <summary class="cursor-pointer">{m('gen.details')}</summary>
+                    <dl class="mt-1 grid grid-cols-[auto_1fr] gap-x-2">
+                      <dt>seed</dt>
+                      <dd data-testid="result-seed">{r.seed}</dd>
+                      <For each={Object.entries(r.params).filter(([k, v]) => k !== 'seed' && v !== null && v !== undefined && String(v) !== '')}>
+                        {([k, v]) => (
+                          <>
+                            <dt>{k}</dt>
+                            <dd class="break-words">{typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
+                          </>
+                        )}
+                      </For>
+                    </dl>
+                  </details>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+      </section>
+    </div>
+  );
+}

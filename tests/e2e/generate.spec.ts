@@ -1,0 +1,66 @@
+import { expect, test } from '@playwright/test';
+import { unzipSync } from 'fflate';
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { clickPhoto, maskArea, uploadPhoto } from './helpers.ts';
+
+test('select a garment, generate model shots, watch progress, get results in the gallery and download them', async ({ page }) => {
+  const sessionId = await uploadPhoto(page, 'person-idm-00034.jpg');
+  await clickPhoto(page, 0.5, 0.5);
+  await expect.poll(() => maskArea(page)).toBeGreaterThan(0);
+  await page.getByTestId('save-mask').click();
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+
+  await page.getByTestId('step-pose').click();
+  await expect(page.getByTestId('pose-overlay')).toBeVisible();
+  await expect(page.getByTestId('save-pose')).toBeEnabled({ timeout: 30_000 });
+  await page.getByTestId('save-pose').click();
+  await expect(page.getByTestId('pose-save-status')).toHaveAttribute('data-state', 'saved');
+
+  await page.getByTestId('step-generate').click();
+  await page.getByTestId('recipe-model-shot').click();
+  await page.getByTestId('preset-model-m-african-30s-tall').click();
+  await page.getByTestId('preset-scene-cafe').click();
+  await page.getByTestId('count').fill('2');
+  await page.getByTestId('generate').click();
+
+  const progress = page.getByTestId('job-progress');
+  await expect(progress).toBeVisible();
+  await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThan(0);
+  await page.screenshot({ path: 'test-results/generate-progress.png' });
+
+  await expect(page.getByTestId('result-image')).toHaveCount(2, { timeout: 60_000 });
+  await expect(progress).toHaveCount(0);
+  await page.screenshot({ path: 'test-results/generate-results.png', fullPage: true });
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('download-result').first().click();
+  const png = readFileSync(await (await download).path());
+  const meta = await sharp(png).metadata();
+  expect([meta.format, meta.width, meta.height]).toEqual(['png', 768, 1024]);
+
+  const zipDownload = page.waitForEvent('download');
+  await page.getByTestId('download-all').click();
+  const zip = unzipSync(new Uint8Array(readFileSync(await (await zipDownload).path())));
+  expect(Object.keys(zip).filter((n) => n.endsWith('.png'))).toHaveLength(2);
+
+  // Closing the tab loses nothing: the gallery comes back.
+  await page.goto(`/s/${sessionId}#generate`);
+  await expect(page.getByTestId('result-image')).toHaveCount(2);
+});
+
+test('cancel a running job', async ({ page }) => {
+  await uploadPhoto(page, 'person-idm-00055.jpg');
+  await clickPhoto(page, 0.5, 0.5);
+  await expect.poll(() => maskArea(page)).toBeGreaterThan(0);
+  await page.getByTestId('save-mask').click();
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+  await page.getByTestId('step-generate').click();
+  await page.getByTestId('recipe-scene-swap').click();
+  await page.getByTestId('count').fill('4');
+  await page.getByTestId('generate').click();
+  await expect(page.getByTestId('job-progress')).toBeVisible();
+  await page.getByTestId('cancel-job').click();
+  await expect(page.locator('[data-testid=job][data-state=canceled]')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId('result-image')).toHaveCount(0);
+});

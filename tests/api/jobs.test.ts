@@ -1,54 +1,15 @@
 // Generation jobs against the SD WebUI test double: lifecycle, SSE, cancel, faults, restart, limits.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { unzipSync } from 'fflate';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { photo } from '../support/paths.ts';
+import { createSession, postJob, waitForJob } from '../support/session.ts';
 import { startSdDouble, type SdDouble } from '../sd-double/server.ts';
-import { placePreset } from '../../src/lib/pose/presets.ts';
 
 const OPENPOSE = 'control_v11p_sd15_openpose [cab727d4]';
 let sd: SdDouble;
 let server: RunningServer;
 
-async function newSession(base: string, file = 'person-idm-00034.jpg', opts: { mask?: boolean; pose?: boolean } = {}) {
-  const form = new FormData();
-  form.append('image', new Blob([readFileSync(photo(file))]), file);
-  const body = await (await fetch(`${base}/api/images`, { method: 'POST', body: form })).json();
-  const { id } = body.session;
-  const { width, height } = body.image;
-  if (opts.mask !== false) {
-    // The "garment": a rectangle over the torso.
-    const raw = Buffer.alloc(width * height);
-    for (let y = Math.round(height * 0.3); y < Math.round(height * 0.65); y++) raw.fill(255, y * width + Math.round(width * 0.3), y * width + Math.round(width * 0.7));
-    const png = await sharp(raw, { raw: { width, height, channels: 1 } }).png().toBuffer();
-    const res = await fetch(`${base}/api/sessions/${id}/mask`, { method: 'PUT', body: new Uint8Array(png), headers: { 'content-type': 'image/png' } });
-    expect(res.status).toBe(200);
-  }
-  if (opts.pose !== false) {
-    const res = await fetch(`${base}/api/sessions/${id}/pose`, {
-      method: 'PUT',
-      body: JSON.stringify(placePreset('front', width, height)),
-      headers: { 'content-type': 'application/json' },
-    });
-    expect(res.status).toBe(200);
-  }
-  return { id, width, height };
-}
-
-const postJob = (base: string, body: unknown) =>
-  fetch(`${base}/api/jobs`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-
-async function waitFor(base: string, jobId: string, states: string[], timeoutMs = 40_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const { job } = await (await fetch(`${base}/api/jobs/${jobId}`)).json();
-    if (states.includes(job.state)) return job;
-    if (Date.now() > until) throw new Error(`job ${jobId} stayed ${job.state} (waiting for ${states}): ${JSON.stringify(job.error)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Reads SSE `job` events until a terminal state. */
 async function readEvents(url: string): Promise<{ state: string; progress: { fraction: number; step: number | null } }[]> {
@@ -84,7 +45,7 @@ afterEach(async () => {
 
 describe('a model shot from queue to gallery', () => {
   it('runs, streams progress, composites the garment back exactly and stores full-resolution results', async () => {
-    const s = await newSession(server.url);
+    const s = await createSession(server.url);
     sd.reset();
     const res = await postJob(server.url, { sessionId: s.id, recipe: 'model-shot', modelPreset: 'f-east-asian-20s-slim', scenePreset: 'studio-white', count: 2, seed: 1234 });
     expect(res.status).toBe(202);
@@ -97,7 +58,7 @@ describe('a model shot from queue to gallery', () => {
     expect(states.at(-1)).toBe('succeeded');
     expect(events.some((e) => e.state === 'running' && e.progress.fraction > 0 && e.progress.step !== null)).toBe(true);
 
-    const done = await waitFor(server.url, job.id, ['succeeded']);
+    const done = await waitForJob(server.url, job.id, ['succeeded']);
     expect(done.results).toHaveLength(2);
     expect(done.results.map((r: { seed: number }) => r.seed)).toEqual([1234, 1235]);
     for (const r of done.results) {
@@ -131,7 +92,7 @@ describe('a model shot from queue to gallery', () => {
   });
 
   it('runs the other recipes', async () => {
-    const s = await newSession(server.url);
+    const s = await createSession(server.url);
     for (const body of [
       { recipe: 'scene-swap', scenePreset: 'city-street' },
       { recipe: 'pose-change' },
@@ -140,7 +101,7 @@ describe('a model shot from queue to gallery', () => {
     ]) {
       const res = await postJob(server.url, { sessionId: s.id, count: 1, ...body });
       expect(res.status, JSON.stringify(body)).toBe(202);
-      const job = await waitFor(server.url, (await res.json()).job.id, ['succeeded', 'failed']);
+      const job = await waitForJob(server.url, (await res.json()).job.id, ['succeeded', 'failed']);
       expect(job.state, `${body.recipe}: ${JSON.stringify(job.error)}`).toBe('succeeded');
       expect(job.results).toHaveLength(1);
       if (body.recipe !== 'portrait') expect(job.results[0].fidelity.after).toBe(0);
@@ -151,7 +112,7 @@ describe('a model shot from queue to gallery', () => {
 
 describe('invalid job requests are refused and nothing is queued', () => {
   it('unknown session, no mask, unknown recipe or preset, count out of range, oversized prompt, not JSON', async () => {
-    const s = await newSession(server.url, 'person-idm-00121.jpg', { mask: false, pose: false });
+    const s = await createSession(server.url, 'person-idm-00121.jpg', { mask: false, pose: false });
     const cases: [unknown, number, string][] = [
       [{ sessionId: 'AAAAAAAAAAAAAAAAAAAAAA', recipe: 'model-shot' }, 404, 'not_found'],
       [{ sessionId: s.id, recipe: 'model-shot' }, 409, 'mask_required'],
@@ -182,36 +143,36 @@ describe('invalid job requests are refused and nothing is queued', () => {
 
 describe('cancel and faults', () => {
   it('cancel while running interrupts the backend and ends canceled with no results', async () => {
-    const s = await newSession(server.url);
+    const s = await createSession(server.url);
     await sd.setFault('slow');
     sd.reset();
     const { job } = await (await postJob(server.url, { sessionId: s.id, recipe: 'model-shot' })).json();
-    await waitFor(server.url, job.id, ['running']);
+    await waitForJob(server.url, job.id, ['running']);
     await new Promise((r) => setTimeout(r, 300));
     const res = await fetch(`${server.url}/api/jobs/${job.id}/cancel`, { method: 'POST' });
     expect(res.status).toBe(200);
-    const ended = await waitFor(server.url, job.id, ['canceled', 'succeeded', 'failed']);
+    const ended = await waitForJob(server.url, job.id, ['canceled', 'succeeded', 'failed']);
     expect(ended.state).toBe('canceled');
     expect(ended.results).toEqual([]);
     expect(sd.payloads.some((p) => p.path === '/sdapi/v1/interrupt')).toBe(true);
   });
 
   it('a queued job is canceled at once', async () => {
-    const s = await newSession(server.url);
+    const s = await createSession(server.url);
     await sd.setFault('slow');
     const first = (await (await postJob(server.url, { sessionId: s.id, recipe: 'portrait' })).json()).job;
     const second = (await (await postJob(server.url, { sessionId: s.id, recipe: 'portrait' })).json()).job;
     const res = await (await fetch(`${server.url}/api/jobs/${second.id}/cancel`, { method: 'POST' })).json();
     expect(res.job.state).toBe('canceled');
     await fetch(`${server.url}/api/jobs/${first.id}/cancel`, { method: 'POST' });
-    await waitFor(server.url, first.id, ['canceled']);
+    await waitForJob(server.url, first.id, ['canceled']);
   });
 
   it('backend 422: the job fails showing the backend reason, without retrying', async () => {
-    const s = await newSession(server.url);
+    const s = await createSession(server.url);
     await sd.setFault('422');
     const { job } = await (await postJob(server.url, { sessionId: s.id, recipe: 'portrait' })).json();
-    const ended = await waitFor(server.url, job.id, ['failed', 'succeeded']);
+    const ended = await waitForJob(server.url, job.id, ['failed', 'succeeded']);
     expect(ended.state).toBe('failed');
     expect(ended.error.code).toBe('validation');
     expect(ended.attempts).toBe(1);
@@ -219,35 +180,35 @@ describe('cancel and faults', () => {
   });
 
   it('out of GPU memory fails with words a merchant understands', async () => {
-    const s = await newSession(server.url);
+    const s = await createSession(server.url);
     await sd.setFault('oom');
     const { job } = await (await postJob(server.url, { sessionId: s.id, recipe: 'portrait' })).json();
-    const ended = await waitFor(server.url, job.id, ['failed', 'succeeded']);
+    const ended = await waitForJob(server.url, job.id, ['failed', 'succeeded']);
     expect(ended.error.code).toBe('oom');
     expect(ended.error.message).toMatch(/memory/i);
   });
 
   it('500 and dropped connections are retried, then succeed when the backend recovers', async () => {
-    const s = await newSession(server.url);
+    const s = await createSession(server.url);
     for (const fault of ['500', 'drop'] as const) {
       await sd.setFault(fault);
       const { job } = await (await postJob(server.url, { sessionId: s.id, recipe: 'portrait' })).json();
-      await waitFor(server.url, job.id, ['queued'], 10_000);
+      await waitForJob(server.url, job.id, ['queued'], 10_000);
       // wait until it has failed at least once, then heal the backend
       const until = Date.now() + 15_000;
       while ((await (await fetch(`${server.url}/api/jobs/${job.id}`)).json()).job.attempts < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
       await sd.setFault('none');
-      const ended = await waitFor(server.url, job.id, ['succeeded', 'failed'], 30_000);
+      const ended = await waitForJob(server.url, job.id, ['succeeded', 'failed'], 30_000);
       expect(ended.state, `${fault}: ${JSON.stringify(ended.error)}`).toBe('succeeded');
       expect(ended.attempts).toBeGreaterThanOrEqual(2);
     }
   });
 
   it('backend down: after retries the job fails with "generation server unreachable"', async () => {
-    const s = await newSession(server.url);
+    const s = await createSession(server.url);
     await sd.setFault('refuse');
     const { job } = await (await postJob(server.url, { sessionId: s.id, recipe: 'portrait' })).json();
-    const ended = await waitFor(server.url, job.id, ['failed', 'succeeded'], 30_000);
+    const ended = await waitForJob(server.url, job.id, ['failed', 'succeeded'], 30_000);
     expect(ended.state).toBe('failed');
     expect(ended.error.code).toBe('unreachable');
     expect(ended.error.message).toMatch(/unreachable/i);
@@ -255,17 +216,17 @@ describe('cancel and faults', () => {
   });
 
   it('a stalled backend keeps the job running until it is canceled', async () => {
-    const s = await newSession(server.url);
+    const s = await createSession(server.url);
     // start from a healthy backend (the previous test left it resting)
     const ok = (await (await postJob(server.url, { sessionId: s.id, recipe: 'portrait' })).json()).job;
-    expect((await waitFor(server.url, ok.id, ['succeeded'])).state).toBe('succeeded');
+    expect((await waitForJob(server.url, ok.id, ['succeeded'])).state).toBe('succeeded');
     await sd.setFault('stall');
     const { job } = await (await postJob(server.url, { sessionId: s.id, recipe: 'portrait' })).json();
-    await waitFor(server.url, job.id, ['running']);
+    await waitForJob(server.url, job.id, ['running']);
     await new Promise((r) => setTimeout(r, 500));
     expect((await (await fetch(`${server.url}/api/jobs/${job.id}`)).json()).job.state).toBe('running');
     await fetch(`${server.url}/api/jobs/${job.id}/cancel`, { method: 'POST' });
-    expect((await waitFor(server.url, job.id, ['canceled', 'failed'])).state).toBe('canceled');
+    expect((await waitForJob(server.url, job.id, ['canceled', 'failed'])).state).toBe('canceled');
   });
 });
 
@@ -285,10 +246,10 @@ describe('backends', () => {
     const up = await startSdDouble({ stepMs: 5, controlnetModels: [OPENPOSE] });
     const two = await startServer({ env: { SD_WEBUI_URL: `${down.url},${up.url}` } });
     try {
-      const s = await newSession(two.url);
+      const s = await createSession(two.url);
       const ids = [];
       for (let i = 0; i < 3; i++) ids.push((await (await postJob(two.url, { sessionId: s.id, recipe: 'model-shot' })).json()).job.id);
-      for (const id of ids) expect((await waitFor(two.url, id, ['succeeded', 'failed'], 60_000)).state).toBe('succeeded');
+      for (const id of ids) expect((await waitForJob(two.url, id, ['succeeded', 'failed'], 60_000)).state).toBe('succeeded');
     } finally {
       await two.stop();
       await down.stop();
@@ -299,7 +260,7 @@ describe('backends', () => {
   it('without a backend the studio says so, and everything else keeps working', async () => {
     const bare = await startServer({ env: { SD_WEBUI_URL: '' } });
     try {
-      const s = await newSession(bare.url);
+      const s = await createSession(bare.url);
       const res = await postJob(bare.url, { sessionId: s.id, recipe: 'model-shot' });
       expect(res.status).toBe(503);
       const err = await res.json();
@@ -321,13 +282,13 @@ describe('restart', () => {
     const dataDir = first.dataDir;
     let second: RunningServer | null = null;
     try {
-      const s = await newSession(first.url);
+      const s = await createSession(first.url);
       const { job } = await (await postJob(first.url, { sessionId: s.id, recipe: 'model-shot' })).json();
-      await waitFor(first.url, job.id, ['running'], 15_000);
+      await waitForJob(first.url, job.id, ['running'], 15_000);
       first.process.kill('SIGKILL');
       await new Promise((r) => first.process.once('exit', r));
       second = await startServer({ env: { SD_WEBUI_URL: slow.url }, dataDir });
-      const ended = await waitFor(second.url, job.id, ['succeeded', 'failed'], 30_000);
+      const ended = await waitForJob(second.url, job.id, ['succeeded', 'failed'], 30_000);
       expect(ended.state).toBe('succeeded');
       expect(ended.attempts).toBe(2);
       expect(ended.results[0].fidelity.after).toBe(0);

@@ -85,39 +85,53 @@ function meanAbsDiff(a: Buffer, b: Buffer, core: Uint8Array): { mad: number; pix
   return { mad: n ? sum / (3 * n) : 0, pixels: n };
 }
 
+export interface PreparedComposite {
+  original: RgbImage;
+  core: Uint8Array;
+  alpha: Uint8Array;
+}
+
+/** The parts of a composite that depend only on the photo and the mask (reused across results). */
+export function prepareComposite(original: RgbImage, mask: Buffer, featherPx: number): PreparedComposite {
+  const { width, height } = original;
+  if (mask.length !== width * height) throw new Error('mask must be one channel at the photo size');
+  return { original, ...garmentAlpha(mask, width, height, featherPx) };
+}
+
+/** Puts the original garment back into a generated image at the photo's full resolution. */
+export function applyComposite(prepared: PreparedComposite, generated: RgbImage): { image: RgbImage; fidelity: Fidelity } {
+  const { original, core, alpha } = prepared;
+  const { width, height } = original;
+  if (generated.width !== width || generated.height !== height) throw new Error('generated image must be at the photo size');
+  const out = Buffer.alloc(width * height * 3);
+  const o = original.data;
+  const g = generated.data;
+  for (let i = 0, p = 0; i < alpha.length; i++, p += 3) {
+    const a = alpha[i];
+    if (a === 255) {
+      out[p] = o[p];
+      out[p + 1] = o[p + 1];
+      out[p + 2] = o[p + 2];
+    } else if (a === 0) {
+      out[p] = g[p];
+      out[p + 1] = g[p + 1];
+      out[p + 2] = g[p + 2];
+    } else {
+      const k = a / 255;
+      out[p] = Math.round(o[p] * k + g[p] * (1 - k));
+      out[p + 1] = Math.round(o[p + 1] * k + g[p + 1] * (1 - k));
+      out[p + 2] = Math.round(o[p + 2] * k + g[p + 2] * (1 - k));
+    }
+  }
+  const before = meanAbsDiff(g, o, core);
+  const after = meanAbsDiff(out, o, core);
+  return { image: { data: out, width, height }, fidelity: { before: before.mad, after: after.mad, pixels: before.pixels } };
+}
+
 /**
  * Puts the original garment back into a generated image (both at the photo's full resolution).
  * `mask`: one channel, 255 = garment. Returns the composite and its fidelity record.
  */
-export async function compositeGarment(
-  original: RgbImage,
-  generated: RgbImage,
-  mask: Buffer,
-  featherPx: number,
-): Promise<{ image: RgbImage; fidelity: Fidelity }> {
-  const { width, height } = original;
-  if (generated.width !== width || generated.height !== height) throw new Error('generated image must be at the photo size');
-  if (mask.length !== width * height) throw new Error('mask must be one channel at the photo size');
-  const { core, alpha } = garmentAlpha(mask, width, height, featherPx);
-  const out = Buffer.alloc(width * height * 3);
-  for (let i = 0, p = 0; i < alpha.length; i++, p += 3) {
-    const a = alpha[i];
-    if (a === 255) {
-      out[p] = original.data[p];
-      out[p + 1] = original.data[p + 1];
-      out[p + 2] = original.data[p + 2];
-    } else if (a === 0) {
-      out[p] = generated.data[p];
-      out[p + 1] = generated.data[p + 1];
-      out[p + 2] = generated.data[p + 2];
-    } else {
-      const k = a / 255;
-      out[p] = Math.round(original.data[p] * k + generated.data[p] * (1 - k));
-      out[p + 1] = Math.round(original.data[p + 1] * k + generated.data[p + 1] * (1 - k));
-      out[p + 2] = Math.round(original.data[p + 2] * k + generated.data[p + 2] * (1 - k));
-    }
-  }
-  const before = meanAbsDiff(generated.data, original.data, core);
-  const after = meanAbsDiff(out, original.data, core);
-  return { image: { data: out, width, height }, fidelity: { before: before.mad, after: after.mad, pixels: before.pixels } };
+export function compositeGarment(original: RgbImage, generated: RgbImage, mask: Buffer, featherPx: number): { image: RgbImage; fidelity: Fidelity } {
+  return applyComposite(prepareComposite(original, mask, featherPx), generated);
 }

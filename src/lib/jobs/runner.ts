@@ -18,7 +18,8 @@ import type { SdClient, GenerationResult } from '../backend/client.ts';
 import type { BackendLists, Img2ImgRequest, Txt2ImgRequest } from '../backend/types.ts';
 import { generationSize } from '../backend/size.ts';
 import { DEFAULT_LOOK_ID, DEFAULT_SCENE_ID, requireModelLook, requireScene } from '../presets/index.ts';
-import { compositeGarment, toPhotoSize } from '../images/composite.ts';
+import { applyComposite, prepareComposite, toPhotoSize, type PreparedComposite } from '../images/composite.ts';
+import { LRUCache } from 'lru-cache';
 import type { BlobStore } from '../store/blobs.ts';
 import { newId } from '../ids.ts';
 import { cachedInputs, dilate, prepareInputs, type SourceImages } from './inputs.ts';
@@ -113,6 +114,25 @@ function keepMask(req: CreateJobRequest, src: JobSource, size: { width: number; 
   return grown;
 }
 
+// The decoded photo and the blend weights depend on the session's state only: reused across jobs.
+const composites = new LRUCache<string, Promise<PreparedComposite | null>>({ max: 4 });
+
+function compositeFor(req: CreateJobRequest, src: JobSource, size: { width: number; height: number }, featherPx: number): Promise<PreparedComposite | null> {
+  const key = `${src.version}:${size.width}x${size.height}:${featherPx}:${req.recipe === 'outfit-swap' ? 'outside' : req.recipe === 'portrait' ? 'none' : 'garment'}`;
+  let p = composites.get(key);
+  if (!p) {
+    p = (async () => {
+      const keep = keepMask(req, src, size);
+      if (!keep) return null;
+      const data = await sharp(src.originalPng).removeAlpha().raw().toBuffer();
+      return prepareComposite({ data, width: src.width, height: src.height }, keep, featherPx);
+    })();
+    p.catch(() => composites.delete(key));
+    composites.set(key, p);
+  }
+  return p;
+}
+
 export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signal: AbortSignal): Promise<ResultRow[]> {
   const req = JSON.parse(job.params) as CreateJobRequest;
   const src = await deps.loadSource(req.sessionId);
@@ -123,12 +143,22 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
   const lists = await client.lists({ signal });
   const payload = buildPayload(req, lists, src, inputs);
 
-  // One progress poll per running job, whoever watches it.
+  // One progress poll per running job, whoever watches it. The pause between polls ends at once
+  // when the generation returns, so the poller never delays the job's completion.
   let polls = 0;
   let polling = true;
+  let stopPause = () => {};
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, PROGRESS_EVERY_MS);
+      stopPause = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
   const poll = async () => {
     while (polling && !signal.aborted) {
-      await new Promise((r) => setTimeout(r, PROGRESS_EVERY_MS));
+      await pause();
       if (!polling) break;
       try {
         const withPreview = ++polls % PREVIEW_EVERY === 0;
@@ -152,13 +182,13 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
     result = 'init_images' in payload ? await client.img2img(payload, { signal, validate: lists }) : await client.txt2img(payload, { signal, validate: lists });
   } finally {
     polling = false;
+    stopPause();
     await poller;
   }
   if (signal.aborted) throw signal.reason ?? new Error('canceled');
   if (result.images.length === 0) throw new BackendError({ kind: 'bad-response', detail: 'the server returned no image' });
 
-  const keep = keepMask(req, src, size);
-  const original = keep ? await sharp(src.originalPng).removeAlpha().raw().toBuffer() : null;
+  const composite = await compositeFor(req, src, size, deps.featherPx);
   const rows: ResultRow[] = [];
   const written: string[] = [];
   const createdAt = new Date().toISOString();
@@ -167,8 +197,8 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
       const generated = await toPhotoSize(Buffer.from(b64, 'base64'), src.width, src.height);
       let image = generated;
       let fidelity: { before: number; after: number; pixels: number } | null = null;
-      if (keep && original) {
-        const c = await compositeGarment({ data: original, width: src.width, height: src.height }, generated, keep, deps.featherPx);
+      if (composite) {
+        const c = applyComposite(composite, generated);
         image = c.image;
         fidelity = c.fidelity;
       }

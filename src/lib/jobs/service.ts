@@ -1,6 +1,7 @@
 // Generation jobs as the API sees them: validation before queueing, the scheduler singleton over the
 // configured backends, the JSON shape of a job and its results, live previews.
 import sharp from 'sharp';
+import { LRUCache } from 'lru-cache';
 import { app } from '../app/context.ts';
 import { createSdClients } from '../backend/client.ts';
 import { ApiError, notFound } from '../http/errors.ts';
@@ -62,22 +63,27 @@ export function jobScheduler(): JobScheduler | null {
   return startJobs();
 }
 
-async function loadSource(sessionId: string): Promise<JobSource> {
-  const { blobs } = app();
+// A session's photo, mask and pose, decoded once per version (they change only when edited).
+const sources = new LRUCache<string, Promise<JobSource>>({ max: 4 });
+
+function loadSource(sessionId: string): Promise<JobSource> {
   const session = getSession(sessionId);
-  const image = getImage(session.image.id);
-  const maskKey = maskBlobKey(sessionId);
-  const [originalPng, maskPng] = await Promise.all([blobs.get(imageKeys(image.id).original), maskKey ? blobs.get(maskKey) : null]);
-  const mask = maskPng ? { data: await sharp(maskPng).extractChannel(0).raw().toBuffer(), width: image.width, height: image.height } : null;
   const pose = getPose(sessionId);
-  return {
-    originalPng,
-    mask,
-    pose: pose?.pose ?? null,
-    width: image.width,
-    height: image.height,
-    version: `${image.id}:${session.mask?.rev ?? 0}:${pose?.rev ?? 0}`,
-  };
+  const version = `${sessionId}:${session.image.id}:${session.mask?.rev ?? 0}:${pose?.rev ?? 0}`;
+  let p = sources.get(version);
+  if (!p) {
+    p = (async () => {
+      const { blobs } = app();
+      const image = getImage(session.image.id);
+      const maskKey = maskBlobKey(sessionId);
+      const [originalPng, maskPng] = await Promise.all([blobs.get(imageKeys(image.id).original), maskKey ? blobs.get(maskKey) : null]);
+      const mask = maskPng ? { data: await sharp(maskPng).extractChannel(0).raw().toBuffer(), width: image.width, height: image.height } : null;
+      return { originalPng, mask, pose: pose?.pose ?? null, width: image.width, height: image.height, version };
+    })();
+    p.catch(() => sources.delete(version));
+    sources.set(version, p);
+  }
+  return p;
 }
 
 export function createJob(body: unknown) {

@@ -7,7 +7,7 @@ import { ApiError, notFound } from '../http/errors.ts';
 import { encodeDisplayJpeg, encodeOriginalPng, normaliseUpload } from '../images/normalise.ts';
 import { encodeEmbeddingNpy, type EmbeddingDtype } from '../sam/npy.ts';
 
-/** Float16 halves the embedding download; masks match float32 (see tests/api/embedding-dtype.test.ts). */
+/** Float16 halves the embedding download; masks match float32 (see tests/unit/embedding-dtype.test.ts). */
 export const EMBEDDING_WIRE_DTYPE: EmbeddingDtype = 'float16';
 const EMBEDDING_SHAPE = [1, 256, 64, 64];
 

@@ -347,7 +347,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
         <div class="flex items-center justify-between">
           <h2 class="text-lg font-semibold">{m('gen.results')}</h2>
           <Show when={results().length > 0}>
-            <a class="btn" href={`/api/sessions/${props.sessionId}/results.zip`} data-testid="download-all" download>
+            <a class="btn" href={`/api/sessions/${props.sessionId}/results.zip`} data-testid="download-all" download="">
               ⤓ {m('gen.downloadAll')}
             </a>
           </Show>
@@ -367,7 +367,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
                     afterLabel={m('gen.after')}
                   />
                   <div class="flex flex-wrap items-center gap-2">
-                    <a class="btn" href={`${r.url}?download=1`} download data-testid="download-result">
+                    <a class="btn" href={`${r.url}?download=1`} data-testid="download-result" download="">
                       ⤓ {m('gen.download')}
                     </a>
                     <Show when={r.seed !== null}>

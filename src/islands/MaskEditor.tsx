@@ -48,7 +48,10 @@ export default function MaskEditor(props: MaskEditorProps) {
 
   // ---- worker lifecycle ---------------------------------------------------------------------
   onMount(async () => {
-    if (problem() || !props.decoderUrl) return;
+    if (problem() || !props.decoderUrl) {
+      window.dispatchEvent(new CustomEvent('atelier:sam-ready'));
+      return;
+    }
     client = new SamClient();
     client.on((r) => {
       if (r.type === 'progress' && (r.stage === 'decoder' || r.stage === 'embedding')) {
@@ -68,10 +71,13 @@ export default function MaskEditor(props: MaskEditorProps) {
       setState(ready.state);
       setLoading(null);
       stage.dataset.ready = 'true';
+      // Other steps (pose detection) wait for this so they don't compete for the CPU meanwhile.
+      window.dispatchEvent(new CustomEvent('atelier:sam-ready'));
       stage.dataset.threads = String(ready.threads);
     } catch (err) {
       setLoading(null);
       setProblem(m('editor.failed', { message: (err as Error).message }));
+      window.dispatchEvent(new CustomEvent('atelier:sam-ready'));
     }
   });
 
@@ -118,6 +124,7 @@ export default function MaskEditor(props: MaskEditorProps) {
         }
         // A change made while saving keeps the state dirty.
         setSaveState((s) => (s === 'saving' ? 'saved' : s));
+        window.dispatchEvent(new CustomEvent('atelier:mask', { detail: { sessionId: props.sessionId } }));
       } catch (err) {
         setSaveState('error');
         setSaveError(err instanceof TypeError ? m('error.network') : (err as Error).message);

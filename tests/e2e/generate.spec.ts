@@ -57,7 +57,7 @@ test('cancel a running job', async ({ page }) => {
   await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
   await page.getByTestId('step-generate').click();
   await page.getByTestId('recipe-scene-swap').click();
-  await page.getByTestId('count').fill('4');
+  await page.getByTestId('count').fill('8');
   await page.getByTestId('generate').click();
   await expect(page.getByTestId('job-progress')).toBeVisible();
   await page.getByTestId('cancel-job').click();

@@ -1,0 +1,26 @@
+import { ApiError, json, parseId, route } from '../../../../lib/http/errors.ts';
+import { readBody } from '../../../../lib/http/body.ts';
+import { requirePose, savePose } from '../../../../lib/sessions/pose.ts';
+
+/** 18 keypoints are about 2 KB of JSON; anything near this limit is not a pose. */
+const MAX_POSE_BYTES = 64 * 1024;
+
+// GET /api/sessions/:id/pose — {pose, rev, updatedAt}; 404 no_pose when none was saved yet.
+export const GET = route(({ params }) => json(requirePose(parseId(params.id, 'Session'))));
+
+// PUT /api/sessions/:id/pose — body: a Pose as JSON (src/lib/pose/schema.ts), in the photo's pixel frame.
+export const PUT = route(async ({ params, request }) => {
+  const id = parseId(params.id, 'Session');
+  const type = request.headers.get('content-type') ?? '';
+  if (type && !/^application\/json\b/i.test(type)) {
+    throw new ApiError(415, 'not_json', `The pose must be sent as application/json (got ${type.split(';')[0]}).`);
+  }
+  const raw = await readBody(request, MAX_POSE_BYTES);
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'The pose is not valid JSON.');
+  }
+  return json(savePose(id, body));
+});

@@ -1,6 +1,6 @@
 // Click → mask drawn, in headless Chromium, for a fixture photo and a 12 MP one.
 //
-//   node bench/click-to-mask.ts [--clicks 50] [--photo person-idm-00034.jpg] [--no-undo] [--only small|12mp] [--profile]
+//   node bench/click-to-mask.ts [--press-ms 80] [--clicks 50] [--photo person-idm-00034.jpg] [--no-undo] [--only small|12mp] [--profile]
 //
 // For each photo: upload through the API, open /s/<id>, wait for the editor to be ready, then click at
 // `--clicks` varied points on the editor canvas, in two ways:
@@ -37,6 +37,7 @@ import {
 const { values: args } = parseArgs({
   options: {
     clicks: { type: 'string', default: '50' },
+    'press-ms': { type: 'string', default: '80' },
     photo: { type: 'string', default: 'person-idm-00034.jpg' },
     'no-undo': { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -45,6 +46,7 @@ const { values: args } = parseArgs({
 });
 const CLICKS = Number(args.clicks);
 const UNDO = !args['no-undo'];
+const PRESS_MS = Number(args['press-ms']);
 
 /** Halton (2, 3) points in [0.1, 0.9]²: spread over the photo, all distinct. */
 function halton(i: number, base: number): number {
@@ -109,6 +111,8 @@ async function clickSeries(page: Page, context: BrowserContext, kind: 'click' | 
     if (kind === 'click') {
       const ev = { x, y, button: 'left' as const, clickCount: 1, pointerType: 'pen' as const };
       await cdp.send('Input.dispatchMouseEvent', { type: 'mousePressed', ...ev });
+      // A human tap holds the pen/finger down for ~80–120 ms; --press-ms 0 releases at once.
+      if (PRESS_MS > 0) await new Promise((r) => setTimeout(r, PRESS_MS));
       await cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...ev });
     } else {
       await page.mouse.move(x, y);

@@ -41,11 +41,11 @@ export class SamClient {
   }
 
   /** Fire-and-forget hints (hover): the worker coalesces them. */
-  hint(req: Extract<EditRequest, { type: 'hover' | 'hover-end' }>) {
+  hint(req: Extract<EditRequest, { type: 'hover' | 'hover-end' | 'press' }>) {
     this.worker.postMessage({ ...req, seq: ++this.seq });
   }
 
-  edit(req: Exclude<EditRequest, { type: 'hover' | 'hover-end' | 'export' }>): Promise<{ state: SelectionState; decodeMs: number | null }> {
+  edit(req: Exclude<EditRequest, { type: 'hover' | 'hover-end' | 'press' | 'export' }>): Promise<{ state: SelectionState; decodeMs: number | null }> {
     const seq = ++this.seq;
     const p = this.expect<Extract<WorkerReply, { type: 'state' }>>(seq);
     this.worker.postMessage({ ...req, seq });

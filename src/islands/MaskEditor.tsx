@@ -191,8 +191,11 @@ export default function MaskEditor(props: MaskEditorProps) {
     input.setPointerCapture(e.pointerId);
     sizeInputCanvas();
     const remove = e.button === 2 || e.altKey || mode() === 'remove';
-    drag = { start: e, points: [toPhoto(e)], mode: remove ? 'remove' : 'add', moved: false };
+    const at = toPhoto(e);
+    drag = { start: e, points: [at], mode: remove ? 'remove' : 'add', moved: false };
     client?.hint({ type: 'hover-end' });
+    // Decode while the finger is down: by the release the mask is (nearly) ready.
+    if (tool() === 'point' && !remove) client?.hint({ type: 'press', x: at.x, y: at.y });
     drawInteraction();
   };
 

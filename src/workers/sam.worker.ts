@@ -4,9 +4,9 @@
 // coalesced so only the latest pending one runs.
 import * as ort from 'onnxruntime-web/wasm';
 import { fetchBytes } from '../client/fetch-progress.ts';
-import { fitInside, samInputSize, type Size } from '../lib/sam/coords.ts';
+import { fitInside, type Size } from '../lib/sam/coords.ts';
 import { buildDecoderFeeds, type DecoderPrompt, type PromptPoint } from '../lib/sam/feeds.ts';
-import { area, maskFromLogits, maskFromRgba, maskToRgba, renderOverlay, resampleNearest, upscaleLogitsToMask, type Mask } from '../lib/sam/mask.ts';
+import { logitsToMask, maskFromLogits, maskFromRgba, maskToRgba, renderOverlay, resampleNearest, resampleNearestInto, scaleBox, type Box, type Mask } from '../lib/sam/mask.ts';
 import { decodeEmbeddingNpy } from '../lib/sam/npy.ts';
 import type { EditRequest, InitRequest, SelectionState, WorkerReply, WorkerRequest } from '../lib/sam/protocol.ts';
 import { Selection, type Piece } from '../lib/sam/selection.ts';
@@ -14,6 +14,12 @@ import { Selection, type Piece } from '../lib/sam/selection.ts';
 declare const self: DedicatedWorkerGlobalScope;
 
 const OVERLAY_MAX_SIDE = 1536;
+/**
+ * The decoder upscales its masks to the size we ask for, for every candidate, inside wasm. Asking for
+ * at most 512 px and upscaling only the chosen candidate's logits here (the same bilinear step SAM
+ * does) keeps a click fast at any photo size; the logits are smooth, so nothing visible is lost.
+ */
+const DECODE_MAX_SIDE = 512;
 const FILL: [number, number, number, number] = [37, 99, 235, 110];
 const EDGE: [number, number, number, number] = [250, 204, 21, 255];
 const PREVIEW_FILL: [number, number, number, number] = [250, 204, 21, 90];
@@ -29,6 +35,7 @@ interface Decoded {
 
 let single: ort.InferenceSession;
 let multi: ort.InferenceSession | null = null;
+let multiLoading: Promise<void> | null = null;
 let embedding: Float32Array;
 let photo: Size;
 let work: Size;
@@ -37,6 +44,7 @@ let selection: Selection;
 let ctx: OffscreenCanvasRenderingContext2D;
 let overlayPixels: ImageData;
 let baseOverlay: Uint8ClampedArray; // overlay of the current selection, without preview
+let overlayMask: Mask; // the selection at overlay size
 /** Recent pieces' full decoder output, to switch candidates without decoding again. */
 const decodes = new Map<Piece, Decoded>();
 const DECODES_KEPT = 6;
@@ -46,13 +54,23 @@ function remember(piece: Piece, d: Decoded): Piece {
   if (decodes.size > DECODES_KEPT) decodes.delete(decodes.keys().next().value!);
   return piece;
 }
-let hoverCache: { key: string; decoded: Decoded } | null = null;
+/** The latest single-point decode (hover, or a press before its release), shared by a click at the same spot. */
+let pointCache: { key: string; decoded: Promise<Decoded> } | null = null;
 
 const post = (msg: WorkerReply, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
 
 // ---- decoding --------------------------------------------------------------------------------
 
-async function decode(prompt: DecoderPrompt, wantCandidates: boolean): Promise<Decoded> {
+// One session.run at a time: hover, press and click decodes may overlap otherwise.
+let decodeLock: Promise<unknown> = Promise.resolve();
+
+function decode(prompt: DecoderPrompt, wantCandidates: boolean): Promise<Decoded> {
+  const run = decodeLock.then(() => decodeNow(prompt, wantCandidates));
+  decodeLock = run.catch(() => {});
+  return run;
+}
+
+async function decodeNow(prompt: DecoderPrompt, wantCandidates: boolean): Promise<Decoded> {
   const session = wantCandidates && multi ? multi : single;
   const feeds = buildDecoderFeeds(embedding, prompt, photo, work);
   const ortFeeds: Record<string, ort.Tensor> = {};
@@ -70,10 +88,8 @@ async function decode(prompt: DecoderPrompt, wantCandidates: boolean): Promise<D
   };
 }
 
-function candidateMask(d: Decoded, k: number): Mask {
-  const n = work.width * work.height;
-  if (work.width === photo.width && work.height === photo.height) return maskFromLogits(d.logits, n, k);
-  return upscaleLogitsToMask(d.logits, work.width, work.height, photo.width, photo.height, k * n);
+function candidateMask(d: Decoded, k: number) {
+  return logitsToMask(d.logits, work.width, work.height, photo.width, photo.height, k * work.width * work.height);
 }
 
 function bestCandidate(d: Decoded): number {
@@ -83,13 +99,15 @@ function bestCandidate(d: Decoded): number {
 }
 
 function pieceFrom(d: Decoded, k: number, mode: Piece['mode'], points: PromptPoint[], box: Piece['box']): Piece {
+  const { mask, bbox } = candidateMask(d, k);
   return {
     mode,
     points,
     box,
     candidate: k,
     scores: d.scores,
-    mask: candidateMask(d, k),
+    mask,
+    bbox,
     lowRes: d.lowRes.slice(k * 256 * 256, (k + 1) * 256 * 256),
   };
 }
@@ -117,16 +135,24 @@ function redraw(preview: { mask: Mask; size: Size; mode: 'add' | 'remove' } | nu
   ctx.putImageData(overlayPixels, 0, 0);
 }
 
-function refreshSelectionOverlay() {
-  const small = resampleNearest(selection.mask(), photo.width, photo.height, overlaySize.width, overlaySize.height);
-  renderOverlay(small, overlaySize.width, overlaySize.height, baseOverlay, FILL, EDGE);
+/** Redraws the selection overlay; `changed` (photo pixels) limits the work to what an edit touched. */
+function refreshSelectionOverlay(changed: Box | null | undefined) {
+  const ow = overlaySize.width;
+  const oh = overlaySize.height;
+  const full = { x0: 0, y0: 0, x1: ow, y1: oh };
+  if (changed === null) return redraw(null); // nothing changed
+  const rect = changed ? scaleBox(changed, photo.width, photo.height, ow, oh, 2) : full;
+  resampleNearestInto(selection.mask(), photo.width, photo.height, overlayMask, ow, oh, rect);
+  // The outline of a pixel depends on its neighbours: redraw one pixel around the rectangle too.
+  const ring = { x0: Math.max(0, rect.x0 - 1), y0: Math.max(0, rect.y0 - 1), x1: Math.min(ow, rect.x1 + 1), y1: Math.min(oh, rect.y1 + 1) };
+  renderOverlay(overlayMask, ow, oh, baseOverlay, FILL, EDGE, ring);
   redraw(null);
 }
 
 function state(): SelectionState {
   const last = selection.lastPiece;
   return {
-    area: area(selection.mask()),
+    area: selection.area(),
     canUndo: selection.canUndo,
     canRedo: selection.canRedo,
     candidates: last && last.scores.length > 1 ? { active: last.candidate, scores: last.scores } : null,
@@ -138,30 +164,39 @@ function state(): SelectionState {
 async function init(req: InitRequest & { seq: number }) {
   const started = performance.now();
   photo = req.photo;
-  work = samInputSize(photo.width, photo.height);
-  // Never larger than the photo: the decoder's output is upscaled to the photo in JS when bigger.
-  if (work.width > photo.width || work.height > photo.height) work = { ...photo };
+  work = fitInside(photo, DECODE_MAX_SIDE);
   overlaySize = fitInside(photo, OVERLAY_MAX_SIDE);
   req.overlay.width = overlaySize.width;
   req.overlay.height = overlaySize.height;
   ctx = req.overlay.getContext('2d')!;
   overlayPixels = ctx.createImageData(overlaySize.width, overlaySize.height);
   baseOverlay = new Uint8ClampedArray(overlayPixels.data.length);
+  overlayMask = new Uint8Array(overlaySize.width * overlaySize.height);
 
   ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
   const progress = (stage: 'decoder' | 'embedding' | 'mask') => (loaded: number, total: number) =>
     post({ type: 'progress', seq: req.seq, stage, loaded, total });
 
-  const [decoderBytes, multiBytes, npy, maskBytes] = await Promise.all([
-    fetchBytes(req.decoderUrl, progress('decoder')),
-    req.multiDecoderUrl ? fetchBytes(req.multiDecoderUrl, () => {}).catch(() => null) : Promise.resolve(null),
+  const options: ort.InferenceSession.SessionOptions = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+  // The decoder session is created as soon as its bytes arrive, while the embedding still downloads.
+  const [singleSession, npy, maskBytes] = await Promise.all([
+    fetchBytes(req.decoderUrl, progress('decoder')).then((bytes) => ort.InferenceSession.create(new Uint8Array(bytes), options)),
     fetchBytes(req.embeddingUrl, progress('embedding')),
     req.maskUrl ? fetchBytes(req.maskUrl, progress('mask')) : Promise.resolve(null),
   ]);
-  const options: ort.InferenceSession.SessionOptions = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
-  single = await ort.InferenceSession.create(new Uint8Array(decoderBytes), options);
-  multi = multiBytes ? await ort.InferenceSession.create(new Uint8Array(multiBytes), options) : null;
+  single = singleSession;
   embedding = decodeEmbeddingNpy(npy).values;
+  // Candidates come from the multi-mask decoder, loaded after the editor is ready; clicks before
+  // that use the single-mask decoder.
+  const multiUrl = req.multiDecoderUrl;
+  if (multiUrl) {
+    multiLoading = fetchBytes(multiUrl, () => {})
+      .then((bytes) => ort.InferenceSession.create(new Uint8Array(bytes), options))
+      .then((s) => {
+        multi = s;
+      })
+      .catch(() => {});
+  }
 
   let base: Mask | null = null;
   if (maskBytes) {
@@ -174,21 +209,41 @@ async function init(req: InitRequest & { seq: number }) {
   selection = new Selection(photo.width, photo.height, base);
   // Warm the decoder so the first click is as fast as the rest.
   await decode({ points: [{ x: photo.width / 2, y: photo.height / 2, label: 1 }] }, false);
-  refreshSelectionOverlay();
+  refreshSelectionOverlay(undefined);
   post({ type: 'ready', seq: req.seq, state: state(), threads: ort.env.wasm.numThreads ?? 1, loadMs: performance.now() - started });
 }
 
 const pointKey = (x: number, y: number) => `${Math.round(x)},${Math.round(y)}`;
 
-async function decodePoint(x: number, y: number): Promise<Decoded> {
+function decodePoint(x: number, y: number): Promise<Decoded> {
   const key = pointKey(x, y);
-  if (hoverCache?.key === key) return hoverCache.decoded;
-  const decoded = await decode({ points: [{ x, y, label: 1 }] }, true);
-  hoverCache = { key, decoded };
+  if (pointCache?.key === key) return pointCache.decoded;
+  const decoded = (async () => {
+    // A click right after the editor opened waits for the candidates' decoder rather than lacking them.
+    if (multiLoading) await multiLoading;
+    return decode({ points: [{ x, y, label: 1 }] }, true);
+  })();
+  pointCache = { key, decoded };
+  decoded.catch(() => {
+    if (pointCache?.decoded === decoded) pointCache = null;
+  });
   return decoded;
 }
 
-async function edit(req: EditRequest & { seq: number }): Promise<number | null> {
+interface EditOutcome {
+  decodeMs: number | null;
+  /** Photo region the edit changed: a box, null for nothing, undefined for anything. */
+  changed: Box | null | undefined;
+}
+
+const union2 = (a: Box | null | undefined, b: Box | null | undefined): Box | null | undefined => {
+  if (a === undefined || b === undefined) return undefined;
+  if (!a) return b;
+  if (!b) return a;
+  return { x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) };
+};
+
+async function edit(req: EditRequest & { seq: number }): Promise<EditOutcome> {
   switch (req.type) {
     case 'click': {
       const last = selection.lastPiece;
@@ -197,45 +252,55 @@ async function edit(req: EditRequest & { seq: number }): Promise<number | null> 
         // Refine the piece just made: SAM with a background point and the previous mask as a hint.
         const points: PromptPoint[] = [...last.points, { x: req.x, y: req.y, label: 0 }];
         const d = await decode({ points, box: last.box, maskInput: last.lowRes }, false);
-        selection.amendLastPiece(pieceFrom(d, 0, 'add', points, last.box));
-        return d.ms;
+        const piece = pieceFrom(d, 0, 'add', points, last.box);
+        selection.amendLastPiece(piece);
+        return { decodeMs: d.ms, changed: union2(last.bbox, piece.bbox) };
       }
       // Otherwise the click selects the region under it, which is added or removed as a whole.
       const d = await decodePoint(req.x, req.y);
       const points: PromptPoint[] = [{ x: req.x, y: req.y, label: 1 }];
-      selection.apply({ kind: 'piece', piece: remember(pieceFrom(d, bestCandidate(d), req.mode, points, null), d) });
-      return d.ms;
+      const piece = remember(pieceFrom(d, bestCandidate(d), req.mode, points, null), d);
+      selection.apply({ kind: 'piece', piece });
+      return { decodeMs: d.ms, changed: piece.bbox };
     }
     case 'box': {
       const d = await decode({ points: [], box: req.box }, false);
-      selection.apply({ kind: 'piece', piece: pieceFrom(d, 0, req.mode, [], req.box) });
-      return d.ms;
+      const piece = pieceFrom(d, 0, req.mode, [], req.box);
+      selection.apply({ kind: 'piece', piece });
+      return { decodeMs: d.ms, changed: piece.bbox };
     }
     case 'candidate': {
       // Only single-click pieces have candidates; their decode is deterministic, so an evicted one is redone.
       const last = selection.lastPiece;
-      if (!last || last.scores.length < 2 || req.index < 0 || req.index >= last.scores.length || req.index === last.candidate) return null;
+      if (!last || last.scores.length < 2 || req.index < 0 || req.index >= last.scores.length || req.index === last.candidate) {
+        return { decodeMs: null, changed: null };
+      }
       const d = decodes.get(last) ?? (await decode({ points: last.points }, true));
-      selection.amendLastPiece(remember(pieceFrom(d, req.index, last.mode, last.points, last.box), d));
-      return null;
+      const piece = remember(pieceFrom(d, req.index, last.mode, last.points, last.box), d);
+      selection.amendLastPiece(piece);
+      return { decodeMs: null, changed: union2(last.bbox, piece.bbox) };
     }
-    case 'stroke':
+    case 'stroke': {
       selection.apply({ kind: 'stroke', stroke: { mode: req.mode, radius: req.radius, points: req.points } });
-      return null;
+      const xs = req.points.map((p) => p.x);
+      const ys = req.points.map((p) => p.y);
+      const r = req.radius + 1;
+      return { decodeMs: null, changed: { x0: Math.max(0, Math.floor(Math.min(...xs) - r)), y0: Math.max(0, Math.floor(Math.min(...ys) - r)), x1: Math.min(photo.width, Math.ceil(Math.max(...xs) + r)), y1: Math.min(photo.height, Math.ceil(Math.max(...ys) + r)) } };
+    }
     case 'undo':
       selection.undo();
-      return null;
+      return { decodeMs: null, changed: undefined };
     case 'redo':
       selection.redo();
-      return null;
+      return { decodeMs: null, changed: undefined };
     case 'invert':
       selection.apply({ kind: 'invert' });
-      return null;
+      return { decodeMs: null, changed: undefined };
     case 'clear':
       selection.apply({ kind: 'clear' });
-      return null;
+      return { decodeMs: null, changed: undefined };
     default:
-      return null;
+      return { decodeMs: null, changed: null };
   }
 }
 
@@ -245,7 +310,7 @@ async function exportPng(seq: number) {
   const c = canvas.getContext('2d')!;
   c.putImageData(new ImageData(rgba, photo.width, photo.height), 0, 0);
   const png = await canvas.convertToBlob({ type: 'image/png' });
-  post({ type: 'exported', seq, png, area: area(selection.mask()) });
+  post({ type: 'exported', seq, png, area: selection.area() });
 }
 
 // ---- scheduling ------------------------------------------------------------------------------
@@ -302,6 +367,10 @@ if (!isOrtThread) self.onmessage = (event: MessageEvent<WorkerRequest>) => {
       pendingHover = null;
       enqueue(async () => redraw(null));
       return;
+    case 'press':
+      // A finger or pen went down: start decoding now, the release reuses it (no drawing).
+      if (selection) void decodePoint(req.x, req.y).catch(() => {});
+      return;
     case 'export':
       enqueue(() => exportPng(req.seq).catch((err) => post({ type: 'error', seq: req.seq, code: 'export_failed', message: String(err) })));
       return;
@@ -310,9 +379,9 @@ if (!isOrtThread) self.onmessage = (event: MessageEvent<WorkerRequest>) => {
       pendingHover = null;
       enqueue(async () => {
         try {
-          const ms = await edit(req);
-          refreshSelectionOverlay();
-          post({ type: 'state', seq: req.seq, state: state(), decodeMs: ms });
+          const outcome = await edit(req);
+          refreshSelectionOverlay(outcome.changed);
+          post({ type: 'state', seq: req.seq, state: state(), decodeMs: outcome.decodeMs });
         } catch (err) {
           post({ type: 'error', seq: req.seq, code: 'decode_failed', message: String((err as Error)?.message ?? err) });
         }

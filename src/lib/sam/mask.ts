@@ -82,14 +82,31 @@ export function strokeInto(
 export function resampleNearest(src: Mask, sw: number, sh: number, dw: number, dh: number): Mask {
   if (sw === dw && sh === dh) return src;
   const out = new Uint8Array(dw * dh);
-  const xs = new Uint32Array(dw);
-  for (let x = 0; x < dw; x++) xs[x] = Math.min(sw - 1, Math.floor(((x + 0.5) * sw) / dw));
-  for (let y = 0; y < dh; y++) {
-    const row = Math.min(sh - 1, Math.floor(((y + 0.5) * sh) / dh)) * sw;
-    const o = y * dw;
-    for (let x = 0; x < dw; x++) out[o + x] = src[row + xs[x]];
-  }
+  resampleNearestInto(src, sw, sh, out, dw, dh, { x0: 0, y0: 0, x1: dw, y1: dh });
   return out;
+}
+
+/** Nearest-neighbour resample of the destination rectangle `rect` only, into `out`. */
+export function resampleNearestInto(src: Mask, sw: number, sh: number, out: Mask, dw: number, dh: number, rect: Box): void {
+  const w = rect.x1 - rect.x0;
+  if (w <= 0) return;
+  const xs = new Uint32Array(w);
+  for (let i = 0; i < w; i++) xs[i] = Math.min(sw - 1, Math.floor(((rect.x0 + i + 0.5) * sw) / dw));
+  for (let y = rect.y0; y < rect.y1; y++) {
+    const row = Math.min(sh - 1, Math.floor(((y + 0.5) * sh) / dh)) * sw;
+    const o = y * dw + rect.x0;
+    for (let i = 0; i < w; i++) out[o + i] = src[row + xs[i]];
+  }
+}
+
+/** The rectangle of a `dw`×`dh` image covering `box` of a `sw`×`sh` one, grown by `margin` pixels. */
+export function scaleBox(box: Box, sw: number, sh: number, dw: number, dh: number, margin = 1): Box {
+  return {
+    x0: Math.max(0, Math.floor((box.x0 * dw) / sw) - margin),
+    y0: Math.max(0, Math.floor((box.y0 * dh) / sh) - margin),
+    x1: Math.min(dw, Math.ceil((box.x1 * dw) / sw) + margin),
+    y1: Math.min(dh, Math.ceil((box.y1 * dh) / sh) + margin),
+  };
 }
 
 /** Mask from RGBA pixels (e.g. a decoded PNG): selected where the red channel is ≥ 128. */
@@ -124,14 +141,15 @@ export function renderOverlay(
   out: Uint8ClampedArray,
   fill: readonly [number, number, number, number],
   edge: readonly [number, number, number, number],
+  rect: Box = { x0: 0, y0: 0, x1: width, y1: height },
 ): void {
   const out32 = new Uint32Array(out.buffer, out.byteOffset, width * height);
   const pack = (c: readonly number[]) => (c[3] << 24) | (c[2] << 16) | (c[1] << 8) | c[0];
   const fillPx = pack(fill) >>> 0;
   const edgePx = pack(edge) >>> 0;
-  for (let y = 0; y < height; y++) {
+  for (let y = rect.y0; y < rect.y1; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) {
+    for (let x = rect.x0; x < rect.x1; x++) {
       const i = row + x;
       if (!mask[i]) {
         out32[i] = 0;
@@ -144,42 +162,114 @@ export function renderOverlay(
   }
 }
 
+/** Pixel rectangle, x0/y0 inclusive, x1/y1 exclusive. */
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
 /**
- * Bilinear upscale of logits (PyTorch `interpolate(..., align_corners=False)` sampling, as SAM's
- * own postprocessing) thresholded at 0 — gives the full-resolution mask without a float buffer.
+ * Thresholds one candidate's logits into a mask of `dw`×`dh`, upscaling bilinearly when the logits
+ * are smaller (PyTorch `interpolate(..., align_corners=False)` sampling, as SAM's own
+ * postprocessing), and returns the bounding box of the selected pixels. Only the region around
+ * positive logits is visited, so a small piece of a big photo costs little.
  */
-export function upscaleLogitsToMask(src: Float32Array, sw: number, sh: number, dw: number, dh: number, offset = 0): Mask {
-  const out = new Uint8Array(dw * dh);
+export function logitsToMask(src: Float32Array, sw: number, sh: number, dw: number, dh: number, offset = 0): { mask: Mask; bbox: Box | null } {
+  const mask = new Uint8Array(dw * dh);
+  // Bounding box of the positive logits in the source grid.
+  let sx0 = sw;
+  let sy0 = sh;
+  let sx1 = -1;
+  let sy1 = -1;
+  for (let y = 0; y < sh; y++) {
+    const row = offset + y * sw;
+    for (let x = 0; x < sw; x++) {
+      if (src[row + x] > 0) {
+        if (x < sx0) sx0 = x;
+        if (x > sx1) sx1 = x;
+        if (y < sy0) sy0 = y;
+        sy1 = y;
+      }
+    }
+  }
+  if (sx1 < 0) return { mask, bbox: null };
+  if (sw === dw && sh === dh) {
+    for (let y = sy0; y <= sy1; y++) {
+      const row = y * sw;
+      for (let x = sx0; x <= sx1; x++) mask[row + x] = src[offset + row + x] > 0 ? 1 : 0;
+    }
+    return { mask, bbox: { x0: sx0, y0: sy0, x1: sx1 + 1, y1: sy1 + 1 } };
+  }
   const sx = sw / dw;
   const sy = sh / dh;
-  const x0s = new Int32Array(dw);
-  const x1s = new Int32Array(dw);
-  const fxs = new Float32Array(dw);
-  for (let x = 0; x < dw; x++) {
-    const fx = Math.max(0, (x + 0.5) * sx - 0.5);
+  // Interpolated values can be positive only within one source sample of a positive one.
+  const toDest = (s: number, scale: number) => (s + 0.5) / scale - 0.5;
+  const dx0 = Math.max(0, Math.floor(toDest(sx0 - 1, sx)) - 1);
+  const dx1 = Math.min(dw - 1, Math.ceil(toDest(sx1 + 1, sx)) + 1);
+  const dy0 = Math.max(0, Math.floor(toDest(sy0 - 1, sy)) - 1);
+  const dy1 = Math.min(dh - 1, Math.ceil(toDest(sy1 + 1, sy)) + 1);
+  const n = dx1 - dx0 + 1;
+  const x0s = new Int32Array(n);
+  const x1s = new Int32Array(n);
+  const fxs = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const fx = Math.max(0, (dx0 + i + 0.5) * sx - 0.5);
     const x0 = Math.min(sw - 1, Math.floor(fx));
-    x0s[x] = x0;
-    x1s[x] = Math.min(sw - 1, x0 + 1);
-    fxs[x] = fx - x0;
+    x0s[i] = x0;
+    x1s[i] = Math.min(sw - 1, x0 + 1);
+    fxs[i] = fx - x0;
   }
-  for (let y = 0; y < dh; y++) {
+  let bx0 = dw;
+  let by0 = dh;
+  let bx1 = -1;
+  let by1 = -1;
+  for (let y = dy0; y <= dy1; y++) {
     const fy = Math.max(0, (y + 0.5) * sy - 0.5);
     const y0 = Math.min(sh - 1, Math.floor(fy));
     const y1 = Math.min(sh - 1, y0 + 1);
     const wy = fy - y0;
     const r0 = offset + y0 * sw;
     const r1 = offset + y1 * sw;
-    const o = y * dw;
-    for (let x = 0; x < dw; x++) {
-      const a = src[r0 + x0s[x]];
-      const b = src[r0 + x1s[x]];
-      const c = src[r1 + x0s[x]];
-      const d = src[r1 + x1s[x]];
-      const wx = fxs[x];
+    const o = y * dw + dx0;
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      const a = src[r0 + x0s[i]];
+      const b = src[r0 + x1s[i]];
+      const c = src[r1 + x0s[i]];
+      const d = src[r1 + x1s[i]];
+      const wx = fxs[i];
       const top = a + (b - a) * wx;
       const bottom = c + (d - c) * wx;
-      out[o + x] = top + (bottom - top) * wy > 0 ? 1 : 0;
+      if (top + (bottom - top) * wy > 0) {
+        mask[o + i] = 1;
+        if (!any) {
+          any = true;
+          if (dx0 + i < bx0) bx0 = dx0 + i;
+        }
+        if (dx0 + i > bx1) bx1 = dx0 + i;
+      }
+    }
+    if (any) {
+      if (y < by0) by0 = y;
+      by1 = y;
     }
   }
-  return out;
+  return { mask, bbox: bx1 < 0 ? null : { x0: bx0, y0: by0, x1: bx1 + 1, y1: by1 + 1 } };
+}
+
+/** Full-resolution mask from (possibly smaller) logits; see logitsToMask. */
+export function upscaleLogitsToMask(src: Float32Array, sw: number, sh: number, dw: number, dh: number, offset = 0): Mask {
+  return logitsToMask(src, sw, sh, dw, dh, offset).mask;
+}
+
+/** Counts selected pixels inside a box. */
+export function areaIn(mask: Mask, width: number, box: Box): number {
+  let n = 0;
+  for (let y = box.y0; y < box.y1; y++) {
+    const row = y * width;
+    for (let x = box.x0; x < box.x1; x++) n += mask[row + x];
+  }
+  return n;
 }

@@ -13,10 +13,17 @@ export function encodeEmbeddingNpy(values: Float32Array, dtype: EmbeddingDtype):
 
 /** Parses an embedding .npy (float16 or float32) into the float32 values the decoder takes. */
 export function decodeEmbeddingNpy(buffer: ArrayBuffer): { values: Float32Array; dtype: EmbeddingDtype; shape: number[] } {
-  const arr = parse(buffer, { convertFloat16: true });
+  // Native Float16Array (Chrome 135+, Node 24) converts in one call; npyjs converts value by value.
+  const native = typeof Float16Array === 'function';
+  const arr = parse(buffer, { convertFloat16: !native });
   if (arr.dtype !== 'f2' && arr.dtype !== 'f4') throw new Error(`embedding dtype ${arr.dtype} is not float16/float32`);
   if (arr.shape.join(',') !== SAM_EMBEDDING_SHAPE.join(',')) throw new Error(`embedding shape ${arr.shape} is not 1×256×64×64`);
-  const values = arr.data instanceof Float32Array ? arr.data : Float32Array.from(arr.data as unknown as ArrayLike<number>);
+  let values: Float32Array;
+  if (arr.data instanceof Float32Array) values = arr.data;
+  else if (native && arr.dtype === 'f2') {
+    const raw = arr.data as unknown as Uint16Array;
+    values = new Float32Array(new Float16Array(raw.buffer, raw.byteOffset, raw.length));
+  } else values = Float32Array.from(arr.data as unknown as ArrayLike<number>);
   checkLength(values.length);
   return { values, dtype: arr.dtype === 'f2' ? 'float16' : 'float32', shape: arr.shape };
 }

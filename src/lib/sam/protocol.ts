@@ -17,6 +17,8 @@ export interface InitRequest {
 export type EditRequest =
   | { type: 'hover'; x: number; y: number }
   | { type: 'hover-end' }
+  /** Pointer pressed at a point: decode ahead of the release (touch has no hover). */
+  | { type: 'press'; x: number; y: number }
   | { type: 'click'; x: number; y: number; mode: 'add' | 'remove' }
   | { type: 'box'; box: PromptBox; mode: 'add' | 'remove' }
   | { type: 'candidate'; index: number }

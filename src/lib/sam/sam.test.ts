@@ -178,3 +178,61 @@ describe('selection history', () => {
     expect(Array.from(s.mask())).toEqual([0, 0, 1, 1]);
   });
 });
+
+describe('logits to full-resolution masks', () => {
+  it('thresholds at the same size and reports the bounding box', async () => {
+    const { logitsToMask } = await import('./mask.ts');
+    const logits = new Float32Array(5 * 4).fill(-1);
+    logits[1 * 5 + 2] = 2;
+    logits[2 * 5 + 3] = 1;
+    const r = logitsToMask(logits, 5, 4, 5, 4);
+    expect(r.bbox).toEqual({ x0: 2, y0: 1, x1: 4, y1: 3 });
+    expect(Array.from(r.mask).reduce((a, b) => a + b, 0)).toBe(2);
+    expect(logitsToMask(new Float32Array(20).fill(-3), 5, 4, 5, 4).bbox).toBeNull();
+  });
+  it('upscales bilinearly like a full pass would, visiting only the region near positives', async () => {
+    const { logitsToMask } = await import('./mask.ts');
+    const sw = 32;
+    const sh = 24;
+    const src = new Float32Array(sw * sh);
+    for (let y = 0; y < sh; y++) for (let x = 0; x < sw; x++) src[y * sw + x] = 3 - Math.hypot(x - 10, y - 8);
+    const dw = 301;
+    const dh = 229;
+    const { mask, bbox } = logitsToMask(src, sw, sh, dw, dh);
+    // reference: evaluate every destination pixel
+    const ref = new Uint8Array(dw * dh);
+    for (let y = 0; y < dh; y++) {
+      const fy = Math.max(0, ((y + 0.5) * sh) / dh - 0.5);
+      const y0 = Math.min(sh - 1, Math.floor(fy));
+      const y1 = Math.min(sh - 1, y0 + 1);
+      for (let x = 0; x < dw; x++) {
+        const fx = Math.max(0, ((x + 0.5) * sw) / dw - 0.5);
+        const x0 = Math.min(sw - 1, Math.floor(fx));
+        const x1 = Math.min(sw - 1, x0 + 1);
+        const top = src[y0 * sw + x0] + (src[y0 * sw + x1] - src[y0 * sw + x0]) * (fx - x0);
+        const bot = src[y1 * sw + x0] + (src[y1 * sw + x1] - src[y1 * sw + x0]) * (fx - x0);
+        ref[y * dw + x] = top + (bot - top) * (fy - y0) > 0 ? 1 : 0;
+      }
+    }
+    expect(Array.from(mask)).toEqual(Array.from(ref));
+    expect(bbox!.x0).toBeGreaterThan(50);
+    expect(bbox!.x1).toBeLessThan(150);
+  });
+  it('keeps the selection area exact through pieces with boxes, strokes and invert', () => {
+    const W = 50;
+    const H = 40;
+    const s = new Selection(W, H);
+    const m = new Uint8Array(W * H);
+    for (let y = 5; y < 15; y++) m.fill(1, y * W + 5, y * W + 25);
+    s.apply({ kind: 'piece', piece: { mode: 'add', points: [], box: null, candidate: 0, scores: [1], mask: m, bbox: { x0: 5, y0: 5, x1: 25, y1: 15 }, lowRes: null } });
+    expect(s.area()).toBe(area(s.mask()));
+    s.apply({ kind: 'stroke', stroke: { mode: 'paint', radius: 4, points: [{ x: 20, y: 20 }, { x: 45, y: 35 }] } });
+    expect(s.area()).toBe(area(s.mask()));
+    s.apply({ kind: 'invert' });
+    expect(s.area()).toBe(area(s.mask()));
+    s.apply({ kind: 'piece', piece: { mode: 'remove', points: [], box: null, candidate: 0, scores: [1], mask: m, bbox: { x0: 5, y0: 5, x1: 25, y1: 15 }, lowRes: null } });
+    expect(s.area()).toBe(area(s.mask()));
+    s.undo();
+    expect(s.area()).toBe(area(s.mask()));
+  });
+});

@@ -1,7 +1,8 @@
 // The garment selection as an undoable list of operations: SAM pieces that add to or remove from the
 // selection, brush strokes, invert. The full-resolution mask is the fold of the operations; recent
-// folds are cached so appending or amending the last operation costs one pass over the pixels.
-import { strokeInto, type Mask } from './mask.ts';
+// folds are cached with their area, and pieces and strokes only touch their bounding box, so
+// appending or amending the last operation costs a copy plus work proportional to the piece.
+import { area as countArea, areaIn, strokeInto, type Box, type Mask } from './mask.ts';
 import type { PromptBox, PromptPoint } from './feeds.ts';
 
 export interface Piece {
@@ -12,8 +13,15 @@ export interface Piece {
   candidate: number;
   scores: number[];
   mask: Mask;
+  /** Bounding box of the piece's pixels (null when empty); undefined = unknown, whole photo. */
+  bbox?: Box | null;
   /** The chosen candidate's low-res logits, fed back as mask_input when this piece is refined. */
   lowRes: Float32Array | null;
+}
+
+interface Folded {
+  mask: Mask;
+  area: number;
 }
 
 export interface Stroke {
@@ -42,7 +50,7 @@ export class Selection {
   /** history[0] is the empty selection; history[index] is the current one. */
   private history: (OpNode | null)[] = [null];
   private index = 0;
-  private cache = new Map<OpNode, Mask>();
+  private cache = new Map<OpNode, Folded>();
 
   constructor(width: number, height: number, base?: Mask | null) {
     this.width = width;
@@ -102,11 +110,16 @@ export class Selection {
 
   /** The selection at full resolution. Do not mutate the returned mask. */
   mask(): Mask {
-    return this.fold(this.head);
+    return this.fold(this.head).mask;
   }
 
-  private fold(node: OpNode | null): Mask {
-    if (!node) return new Uint8Array(this.width * this.height);
+  /** Selected pixels at full resolution. */
+  area(): number {
+    return this.fold(this.head).area;
+  }
+
+  private fold(node: OpNode | null): Folded {
+    if (!node) return { mask: new Uint8Array(this.width * this.height), area: 0 };
     const hit = this.cache.get(node);
     if (hit) {
       this.cache.delete(node);
@@ -119,29 +132,50 @@ export class Selection {
     return out;
   }
 
-  private applyOp(prev: Mask, op: SelectionOp): Mask {
-    const n = this.width * this.height;
+  private applyOp(prev: Folded, op: SelectionOp): Folded {
+    const { width, height } = this;
+    const n = width * height;
     switch (op.kind) {
       case 'base':
-        return op.mask;
+        return { mask: op.mask, area: countArea(op.mask) };
       case 'clear':
-        return new Uint8Array(n);
+        return { mask: new Uint8Array(n), area: 0 };
       case 'invert': {
         const out = new Uint8Array(n);
-        for (let i = 0; i < n; i++) out[i] = prev[i] ^ 1;
-        return out;
+        const p = prev.mask;
+        for (let i = 0; i < n; i++) out[i] = p[i] ^ 1;
+        return { mask: out, area: n - prev.area };
       }
       case 'piece': {
-        const out = new Uint8Array(n);
-        const m = op.piece.mask;
-        if (op.piece.mode === 'add') for (let i = 0; i < n; i++) out[i] = prev[i] | m[i];
-        else for (let i = 0; i < n; i++) out[i] = prev[i] & (m[i] ^ 1);
-        return out;
+        const { mask: m, mode } = op.piece;
+        const box = op.piece.bbox === undefined ? { x0: 0, y0: 0, x1: width, y1: height } : op.piece.bbox;
+        if (!box) return prev; // an empty piece changes nothing
+        const out = prev.mask.slice();
+        let before = 0;
+        let after = 0;
+        for (let y = box.y0; y < box.y1; y++) {
+          const row = y * width;
+          for (let i = row + box.x0, end = row + box.x1; i < end; i++) {
+            before += out[i];
+            out[i] = mode === 'add' ? out[i] | m[i] : out[i] & (m[i] ^ 1);
+            after += out[i];
+          }
+        }
+        return { mask: out, area: prev.area - before + after };
       }
       case 'stroke': {
-        const out = prev.slice();
-        strokeInto(out, this.width, this.height, op.stroke.points, op.stroke.radius, op.stroke.mode === 'paint' ? 1 : 0);
-        return out;
+        const { points, radius } = op.stroke;
+        const box: Box = {
+          x0: Math.max(0, Math.floor(Math.min(...points.map((p) => p.x)) - radius - 1)),
+          y0: Math.max(0, Math.floor(Math.min(...points.map((p) => p.y)) - radius - 1)),
+          x1: Math.min(width, Math.ceil(Math.max(...points.map((p) => p.x)) + radius + 2)),
+          y1: Math.min(height, Math.ceil(Math.max(...points.map((p) => p.y)) + radius + 2)),
+        };
+        const out = prev.mask.slice();
+        const before = box.x1 > box.x0 && box.y1 > box.y0 ? areaIn(out, width, box) : 0;
+        strokeInto(out, width, height, points, radius, op.stroke.mode === 'paint' ? 1 : 0);
+        const after = box.x1 > box.x0 && box.y1 > box.y0 ? areaIn(out, width, box) : 0;
+        return { mask: out, area: prev.area - before + after };
       }
     }
   }

@@ -4,7 +4,7 @@ import sharp, { type Metadata } from 'sharp';
 import { app, samEncoder } from '../app/context.ts';
 import { newId } from '../ids.ts';
 import { ApiError, notFound } from '../http/errors.ts';
-import { encodeDisplayJpeg, encodeOriginalPng, normaliseUpload } from '../images/normalise.ts';
+import { encodeDisplayJpeg, encodeOriginalPng, normaliseUpload, withImageSlot } from '../images/normalise.ts';
 import { encodeEmbeddingNpy, type EmbeddingDtype } from '../sam/npy.ts';
 
 /** Float16 halves the embedding download; masks match float32 (see tests/unit/embedding-dtype.test.ts). */
@@ -84,7 +84,7 @@ async function ingestImage(bytes: Buffer): Promise<ImageRow> {
   const pending = inflight.get(sha256);
   if (pending) return pending;
 
-  const work = (async (): Promise<ImageRow> => {
+  const work = withImageSlot(async (): Promise<ImageRow> => {
     const img = await normaliseUpload(bytes, { maxBytes: config.maxUploadBytes, maxPixels: config.maxPixels });
     const encoder = await samEncoder();
     const [embedding, original, display, thumb] = await Promise.all([
@@ -122,7 +122,7 @@ async function ingestImage(bytes: Buffer): Promise<ImageRow> {
       if (!existing) await blobs.deletePrefix(`images/${id}`);
       throw err;
     }
-  })();
+  });
   inflight.set(sha256, work);
   try {
     return await work;

@@ -32,7 +32,12 @@ async function readEvents(url: string): Promise<{ state: string; progress: { fra
 }
 
 beforeAll(async () => {
-  sd = await startSdDouble({ stepMs: 40, steps: 12, controlnetModels: [OPENPOSE], loras: ['mamianqun_v1'] });
+  sd = await startSdDouble({
+    stepMs: 40,
+    steps: 12,
+    controlnetModels: [OPENPOSE],
+    loras: [{ name: 'mamianqun_v1', metadata: { ss_tag_frequency: JSON.stringify({ '7_mmq': { mamianqun: 7, 'horse-face skirt': 7, red: 1 } }) } }],
+  });
   server = await startServer({ env: { SD_WEBUI_URL: sd.url } });
 });
 afterAll(async () => {
@@ -106,6 +111,11 @@ describe('a model shot from queue to gallery', () => {
       expect(job.results).toHaveLength(1);
       if (body.recipe !== 'portrait') expect(job.results[0].fidelity.after).toBe(0);
     }
+    // The clothing LoRA went in with its trigger words from the LoRA's metadata.
+    const swap = sd.payloads.filter((p) => p.path === '/sdapi/v1/img2img').map((p) => (p.body as { prompt: string }).prompt).find((p) => p.includes('<lora:'));
+    expect(swap).toMatch(/<lora:mamianqun_v1:0\.8>/);
+    expect(swap).toMatch(/horse-face skirt/);
+    expect(swap).toMatch(/mamianqun(?!_)/);
     expect(sd.unknownFields).toEqual([]);
   });
 });

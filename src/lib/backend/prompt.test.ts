@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  triggerWordsFromMetadata,
   BASE_NEGATIVE,
   QUALITY_TAGS,
   buildNegativePrompt,
@@ -74,5 +75,18 @@ describe('buildNegativePrompt', () => {
 describe('joinPrompt', () => {
   it('drops empty parts and tidies commas and whitespace', () => {
     expect(joinPrompt(['  a ,, b ', '', null, undefined, false, ', c,'])).toBe('a, b, c');
+  });
+});
+
+describe('trigger words from LoRA metadata', () => {
+  it('takes the tags present in nearly every caption, most frequent first', () => {
+    const meta = { ss_tag_frequency: JSON.stringify({ '7_mamianqun': { mamianqun: 7, 'horse-face skirt': 7, red: 2, pleats: 6 } }) };
+    expect(triggerWordsFromMetadata(meta)).toEqual(['horse-face skirt', 'mamianqun', 'pleats']);
+    expect(triggerWordsFromMetadata(meta, 1)).toEqual(['horse-face skirt']);
+  });
+  it('gives nothing without usable metadata', () => {
+    expect(triggerWordsFromMetadata({})).toEqual([]);
+    expect(triggerWordsFromMetadata({ ss_tag_frequency: 'not json' })).toEqual([]);
+    expect(triggerWordsFromMetadata(null)).toEqual([]);
   });
 });

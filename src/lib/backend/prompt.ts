@@ -138,3 +138,34 @@ export function buildNegativePrompt(parts: NegativeParts = {}): string {
     })
     .join(', ');
 }
+
+/**
+ * Trigger words of a LoRA from its training metadata (kohya's `ss_tag_frequency`: dataset → tag →
+ * count): the tags present in (nearly) every training caption, most frequent first. The WebUI
+ * strips `<lora:…>` tags from the prompt, so without these words a clothing LoRA barely shows.
+ */
+export function triggerWordsFromMetadata(metadata: Record<string, unknown> | null | undefined, max = 3): string[] {
+  let freq: unknown = metadata?.ss_tag_frequency;
+  if (typeof freq === 'string') {
+    try {
+      freq = JSON.parse(freq);
+    } catch {
+      return [];
+    }
+  }
+  if (!freq || typeof freq !== 'object') return [];
+  const counts = new Map<string, number>();
+  for (const dataset of Object.values(freq as Record<string, unknown>)) {
+    if (!dataset || typeof dataset !== 'object') continue;
+    for (const [tag, n] of Object.entries(dataset as Record<string, unknown>)) {
+      const t = tag.trim();
+      if (t && typeof n === 'number' && !/[<>]/.test(t)) counts.set(t, (counts.get(t) ?? 0) + n);
+    }
+  }
+  const top = Math.max(0, ...counts.values());
+  return [...counts.entries()]
+    .filter(([, n]) => n >= top * 0.8)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, max)
+    .map(([t]) => t);
+}

@@ -14,6 +14,7 @@ import {
   type RecipeCommon,
 } from '../backend/recipes.ts';
 import { BackendError } from '../backend/errors.ts';
+import { triggerWordsFromMetadata } from '../backend/prompt.ts';
 import type { SdClient, GenerationResult } from '../backend/client.ts';
 import type { BackendLists, Img2ImgRequest, Txt2ImgRequest } from '../backend/types.ts';
 import { generationSize } from '../backend/size.ts';
@@ -23,7 +24,7 @@ import { LRUCache } from 'lru-cache';
 import type { BlobStore } from '../store/blobs.ts';
 import { newId } from '../ids.ts';
 import { cachedInputs, dilate, prepareInputs, type SourceImages } from './inputs.ts';
-import type { CreateJobRequest } from './schema.ts';
+import type { ResolvedJobRequest as CreateJobRequest } from './schema.ts';
 import type { JobRow, ResultRow } from './store.ts';
 
 export interface JobSource extends SourceImages {
@@ -141,6 +142,14 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
     prepareInputs(src, size, { dilated: req.recipe === 'outfit-swap' }),
   );
   const lists = await client.lists({ signal });
+  if (req.loras?.length) {
+    // Clothing LoRAs need their trigger words in the prompt; they come from the LoRA's metadata.
+    const installed = await client.loras({ signal });
+    req.loras = req.loras.map((l) => {
+      const meta = installed.find((i) => i.name === l.name || i.alias === l.name)?.metadata;
+      return { ...l, triggerWords: triggerWordsFromMetadata(meta) };
+    });
+  }
   const payload = buildPayload(req, lists, src, inputs);
 
   // One progress poll per running job, whoever watches it. The pause between polls ends at once

@@ -49,3 +49,5 @@ export const CreateJobSchema = z.strictObject({
 });
 
 export type CreateJobRequest = z.infer<typeof CreateJobSchema>;
+/** What the runner uses: the request with each LoRA's trigger words looked up on the backend. */
+export type ResolvedJobRequest = Omit<CreateJobRequest, 'loras'> & { loras?: { name: string; weight: number; triggerWords?: string[] }[] };

@@ -1,6 +1,7 @@
 // Shared helpers for the benchmarks under bench/: the built server, headless Chromium, in-page
 // instrumentation of the SAM worker, percentiles, and test photos made at run time (never committed).
 // Benchmarks print numbers; they never assert timings.
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/support/chromium.ts';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,21 +137,12 @@ export async function uploadFile(baseUrl: string, file: string): Promise<UploadR
 
 // ---- browser -----------------------------------------------------------------------------------
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+export { CHROMIUM_ARGS } from '../tests/support/chromium.ts';
 export const VIEWPORT = { width: 1280, height: 860 };
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
 /**
@@ -159,7 +151,7 @@ export function launchChromium(): Promise<Browser> {
  * MB, such as ORT's 14 MB wasm or real SAM decoders.)
  */
 export function launchPersistentChromium(userDataDir: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: VIEWPORT });
+  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, viewport: VIEWPORT });
 }
 
 /** One message between the island and the SAM worker, as seen by the page (performance.now() times). */

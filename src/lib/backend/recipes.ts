@@ -196,17 +196,22 @@ export interface ModelShotInput extends RecipeCommon {
 }
 
 /**
- * Model shot: inpaint everything except the garment (mask inverted) at high denoising, with the completed
- * skeleton as an OpenPose unit (no preprocessor) and optionally an edge unit holding the garment's outline.
+ * The recipes that keep the photographed garment and repaint the person and scene around it (model
+ * shot, pose change): an OpenPose unit with the skeleton (no preprocessor), optionally an edge unit
+ * holding the garment's outline, and a prompt from the model look, the scene and the garment.
  */
-export function buildModelShot(input: ModelShotInput): Img2ImgRequest {
-  const d = RECIPE_DEFAULTS.modelShot;
+function garmentKeepingShot(
+  input: ModelShotInput,
+  d: { denoisingStrength: number; inpaintingFill: InpaintingFill; maskBlur: number; openposeWeight: number },
+  opts: { controlMode?: ControlNetUnitPayload['control_mode']; negatives: string[] },
+): Img2ImgRequest {
   const units = [
     openposeUnit({
       kind: input.backendKind,
       model: input.controlnetModels.openpose,
       skeletonB64: checkB64('skeletonB64', input.skeletonB64),
       weight: d.openposeWeight,
+      ...(opts.controlMode ? { controlMode: opts.controlMode } : {}),
     }),
   ];
   if (input.controlnetModels.edges) {
@@ -227,12 +232,7 @@ export function buildModelShot(input: ModelShotInput): Img2ImgRequest {
     loras: input.loras,
     extra: input.prompt,
   });
-  const negative = buildNegativePrompt({
-    look: input.look,
-    scene: input.scene,
-    recipe: [MANNEQUIN_NEGATIVE, GARMENT_NEGATIVE],
-    extra: input.negativePrompt,
-  });
+  const negative = buildNegativePrompt({ look: input.look, scene: input.scene, recipe: opts.negatives, extra: input.negativePrompt });
   return img2imgBody(input, prompt, negative, {
     initImageB64: input.initImageB64,
     maskB64: input.maskB64,
@@ -241,6 +241,14 @@ export function buildModelShot(input: ModelShotInput): Img2ImgRequest {
     denoisingStrength: input.denoisingStrength ?? d.denoisingStrength,
     maskBlur: d.maskBlur,
   }, units);
+}
+
+/**
+ * Model shot: inpaint everything except the garment (mask inverted) at high denoising, with the completed
+ * skeleton as an OpenPose unit (no preprocessor) and optionally an edge unit holding the garment's outline.
+ */
+export function buildModelShot(input: ModelShotInput): Img2ImgRequest {
+  return garmentKeepingShot(input, RECIPE_DEFAULTS.modelShot, { negatives: [MANNEQUIN_NEGATIVE, GARMENT_NEGATIVE] });
 }
 
 export interface OutfitSwapInput extends RecipeCommon {
@@ -322,68 +330,15 @@ export function buildSceneSwap(input: SceneSwapInput): Img2ImgRequest {
   }, []);
 }
 
-export interface PoseChangeInput extends RecipeCommon {
-  initImageB64: string;
-  /** White = garment (kept and composited back), black = repainted. */
-  maskB64: string;
-  /** The new pose, rendered at size.width × size.height; it must leave the garment where it is. */
-  skeletonB64: string;
-  look: PromptFragment;
-  scene: PromptFragment;
-  garment?: string;
-  controlnetModels: { openpose: string; edges?: string };
-  edgesImageB64?: string;
-  edgesModule?: EdgeModule;
-  denoisingStrength?: number;
-}
+/** Pose change: as a model shot, with the new pose rendered at size.width × size.height (it must leave the garment where it is). */
+export type PoseChangeInput = ModelShotInput;
 
 /**
  * Pose change: regenerate everything but the garment from latent noise under the new skeleton (the old limbs
  * must not leak through), the garment kept by the mask and the later composite.
  */
 export function buildPoseChange(input: PoseChangeInput): Img2ImgRequest {
-  const d = RECIPE_DEFAULTS.poseChange;
-  const units = [
-    openposeUnit({
-      kind: input.backendKind,
-      model: input.controlnetModels.openpose,
-      skeletonB64: checkB64('skeletonB64', input.skeletonB64),
-      weight: d.openposeWeight,
-      controlMode: 'ControlNet is more important',
-    }),
-  ];
-  if (input.controlnetModels.edges) {
-    units.push(
-      edgesUnit({
-        kind: input.backendKind,
-        model: input.controlnetModels.edges,
-        imageB64: checkB64('edgesImageB64', input.edgesImageB64),
-        module: input.edgesModule,
-      }),
-    );
-  }
-  const prompt = buildPrompt({
-    subject: 'full body fashion photo of',
-    look: input.look,
-    garment: input.garment ? `wearing ${input.garment}` : 'wearing the garment',
-    scene: input.scene,
-    loras: input.loras,
-    extra: input.prompt,
-  });
-  const negative = buildNegativePrompt({
-    look: input.look,
-    scene: input.scene,
-    recipe: [GARMENT_NEGATIVE],
-    extra: input.negativePrompt,
-  });
-  return img2imgBody(input, prompt, negative, {
-    initImageB64: input.initImageB64,
-    maskB64: input.maskB64,
-    invert: true,
-    fill: d.inpaintingFill,
-    denoisingStrength: input.denoisingStrength ?? d.denoisingStrength,
-    maskBlur: d.maskBlur,
-  }, units);
+  return garmentKeepingShot(input, RECIPE_DEFAULTS.poseChange, { controlMode: 'ControlNet is more important', negatives: [GARMENT_NEGATIVE] });
 }
 
 export interface PortraitInput extends RecipeCommon {

@@ -1,7 +1,7 @@
 // Step 3: choose a recipe, a model look and a scene, generate as a job, watch its progress,
 // and browse the session's results. Jobs live on the server: closing the tab loses nothing.
 import { createSignal, For, onCleanup, onMount, Show, createMemo } from 'solid-js';
-import { createStore, produce } from 'solid-js/store';
+import { createStore, produce, reconcile } from 'solid-js/store';
 import BeforeAfter from './BeforeAfter.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
 import { BACKEND_MESSAGES, type BackendErrorCode } from '../lib/backend/errors.ts';
@@ -59,13 +59,13 @@ export default function GeneratePanel(props: GeneratePanelProps) {
   };
 
   function upsertJob(job: JobJson) {
-    setJobs(
-      produce((list) => {
-        const i = list.findIndex((j) => j.id === job.id);
-        if (i >= 0) list[i] = job;
-        else list.unshift(job);
-      }),
-    );
+    const i = jobs.findIndex((j) => j.id === job.id);
+    // Answers can cross (a cancel's reply may come after the stream's final event): an ended job stays ended.
+    if (i >= 0 && isTerminal(jobs[i].state) && !isTerminal(job.state)) return;
+    // Update in place (reconcile keeps the item's identity), so the job's card and its Cancel button are
+    // not re-created on every progress event while someone is pressing them.
+    if (i >= 0) setJobs(i, reconcile(job));
+    else setJobs(produce((list) => void list.unshift(job)));
     if (job.state === 'succeeded' && job.results.length) {
       setResults((rs) => [...job.results, ...rs.filter((r) => r.jobId !== job.id)]);
     }

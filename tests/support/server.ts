@@ -15,13 +15,15 @@ export interface RunningServer {
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-export async function startServer(opts: { env?: Record<string, string>; dataDir?: string; port?: number } = {}): Promise<RunningServer> {
-  if (!existsSync(path.join(ROOT, 'dist/server/entry.mjs'))) {
+/** `root`: a folder holding server.mjs, src/config.ts and dist/ (default: the project; tests use a copy of a build). */
+export async function startServer(opts: { env?: Record<string, string>; dataDir?: string; port?: number; root?: string } = {}): Promise<RunningServer> {
+  const root = opts.root ?? ROOT;
+  if (!existsSync(path.join(root, 'dist/server/entry.mjs'))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it for you) before the API tests.');
   }
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'atelier-test-'));
   const child = spawn(process.execPath, ['server.mjs'], {
-    cwd: ROOT,
+    cwd: root,
     env: {
       ...process.env,
       PORT: String(opts.port ?? 0),

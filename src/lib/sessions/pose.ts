@@ -5,6 +5,7 @@ import { app } from '../app/context.ts';
 import { ApiError } from '../http/errors.ts';
 import { parsePose, renderSkeleton, type Pose } from '../pose/index.ts';
 import { getSession } from './service.ts';
+import { deviceIsNewer, insertConflict, type ConflictJson, type SyncInfo } from './conflicts.ts';
 
 export interface SavedPose {
   pose: Pose;
@@ -43,25 +44,48 @@ export function requirePose(sessionId: string): SavedPose {
   return saved;
 }
 
+export interface PoseSaveResult extends SavedPose {
+  /** False when the edit was kept as a conflict copy because the server's pose is newer. */
+  applied: boolean;
+  /** The version set aside when the edit's base revision was not the current one. */
+  conflict: ConflictJson | null;
+}
+
 /**
  * Validates `json` as a pose of the session's photo (ZodError → 400 with the offending field) and
  * stores it as the next revision. Nothing is written unless the whole pose is valid.
+ * With `sync` (an edit made offline: the revision it was made on and when), a base revision that
+ * is no longer current keeps both poses: the newer becomes current, the other a conflict copy.
  */
-export function savePose(sessionId: string, json: unknown): SavedPose {
+export function savePose(sessionId: string, json: unknown, sync: SyncInfo | null = null): PoseSaveResult {
   const session = getSession(sessionId);
   const pose = parsePose(json, { width: session.image.width, height: session.image.height });
   const { db } = app();
   const now = new Date().toISOString();
+  let applied = true;
+  let conflict: ConflictJson | null = null;
   db.transaction(() => {
-    const current = db.prepare('SELECT rev FROM session_poses WHERE session_id = ?').get(sessionId) as { rev: number } | undefined;
+    const current = db.prepare('SELECT * FROM session_poses WHERE session_id = ?').get(sessionId) as PoseRow | undefined;
+    if (sync && current && sync.baseRev !== current.rev) {
+      const deviceWins = deviceIsNewer(sync, current.updated_at);
+      conflict = insertConflict(
+        deviceWins
+          ? { session_id: sessionId, kind: 'pose', source: 'server', rev: current.rev, edited_at: current.updated_at, blob_key: null, area: null, pose: current.pose }
+          : { session_id: sessionId, kind: 'pose', source: 'device', rev: sync.baseRev, edited_at: sync.editedAt, blob_key: null, area: null, pose: JSON.stringify(pose) },
+      );
+      if (!deviceWins) {
+        applied = false;
+        return;
+      }
+    }
     const rev = (current?.rev ?? 0) + 1;
     db.prepare(
       `INSERT INTO session_poses (session_id, rev, pose, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(session_id) DO UPDATE SET rev = excluded.rev, pose = excluded.pose, updated_at = excluded.updated_at`,
-    ).run(sessionId, rev, JSON.stringify(pose), now);
+    ).run(sessionId, rev, JSON.stringify(pose), sync?.editedAt ?? now);
     db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?').run(now, sessionId);
   })();
-  return readRow(sessionId)!;
+  return { ...readRow(sessionId)!, applied, conflict };
 }
 
 /**

@@ -6,6 +6,7 @@ import { newId } from '../ids.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { encodeDisplayJpeg, encodeOriginalPng, normaliseUpload, withImageSlot } from '../images/normalise.ts';
 import { encodeEmbeddingNpy, type EmbeddingDtype } from '../sam/npy.ts';
+import { conflictMaskKey, deviceIsNewer, insertConflict, listConflicts, type ConflictJson, type SyncInfo } from './conflicts.ts';
 
 /** Float16 halves the embedding download; masks match float32 (see tests/unit/embedding-dtype.test.ts). */
 export const EMBEDDING_WIRE_DTYPE: EmbeddingDtype = 'float16';
@@ -171,7 +172,8 @@ function getSessionRow(id: string): SessionRow {
 
 export function getSession(id: string) {
   const s = getSessionRow(id);
-  return sessionJson(s, getImage(s.image_id));
+  // Conflict copies left by offline sync (src/lib/sessions/conflicts.ts), newest first.
+  return { ...sessionJson(s, getImage(s.image_id)), conflicts: listConflicts(id) };
 }
 
 export function listSessions(limit = 200) {
@@ -196,8 +198,20 @@ export function listSessions(limit = 200) {
   );
 }
 
-/** Stores a mask PNG (any PNG the photo's size; white = garment) as a clean black/white PNG. */
-export async function saveMask(sessionId: string, png: Buffer) {
+export interface MaskSaveResult {
+  session: ReturnType<typeof getSession>;
+  /** False when the edit was kept as a conflict copy because the server's version is newer. */
+  applied: boolean;
+  /** The version set aside when the edit's base revision was not the current one. */
+  conflict: ConflictJson | null;
+}
+
+/**
+ * Stores a mask PNG (any PNG the photo's size; white = garment) as a clean black/white PNG.
+ * With `sync` (an edit made offline: the revision it was made on and when), a base revision that
+ * is no longer current keeps both versions: the newer becomes current, the other a conflict copy.
+ */
+export async function saveMask(sessionId: string, png: Buffer, sync: SyncInfo | null = null): Promise<MaskSaveResult> {
   const { db, blobs } = app();
   const session = getSessionRow(sessionId);
   const img = getImage(session.image_id);
@@ -225,20 +239,50 @@ export async function saveMask(sessionId: string, png: Buffer) {
     areaPx += on ? 1 : 0;
   }
   const clean = await sharp(gray, { raw: { width: img.width, height: img.height, channels: 1 } }).png({ compressionLevel: 6, palette: false }).toBuffer();
+  const conflicting = sync !== null && session.mask_rev > 0 && sync.baseRev !== session.mask_rev;
+  if (conflicting && !deviceIsNewer(sync, session.mask_updated_at)) {
+    // The server's mask is newer: it stays current, the device's edit is kept beside it.
+    const id = newId();
+    const key = conflictMaskKey(sessionId, id);
+    await blobs.put(key, clean);
+    try {
+      const conflict = insertConflict({ id, session_id: sessionId, kind: 'mask', source: 'device', rev: sync.baseRev, edited_at: sync.editedAt, blob_key: key, area: areaPx, pose: null });
+      return { session: getSession(sessionId), applied: false, conflict };
+    } catch (err) {
+      await blobs.delete(key);
+      throw err;
+    }
+  }
   const rev = session.mask_rev + 1;
   await blobs.put(maskKey(sessionId, rev), clean);
   const now = new Date().toISOString();
+  let conflict: ConflictJson | null = null;
   try {
-    const res = db
-      .prepare('UPDATE sessions SET mask_rev = ?, mask_area = ?, mask_updated_at = ?, updated_at = ? WHERE id = ? AND mask_rev = ?')
-      .run(rev, areaPx, now, now, sessionId, session.mask_rev);
-    if (res.changes !== 1) throw new ApiError(409, 'conflict', 'The mask was changed by another save at the same time. Please try again.');
+    db.transaction(() => {
+      const res = db
+        .prepare('UPDATE sessions SET mask_rev = ?, mask_area = ?, mask_updated_at = ?, updated_at = ? WHERE id = ? AND mask_rev = ?')
+        .run(rev, areaPx, sync?.editedAt ?? now, now, sessionId, session.mask_rev);
+      if (res.changes !== 1) throw new ApiError(409, 'conflict', 'The mask was changed by another save at the same time. Please try again.');
+      // The device's edit is newer: the server's mask it replaces is kept as the conflict copy.
+      if (conflicting) {
+        conflict = insertConflict({
+          session_id: sessionId,
+          kind: 'mask',
+          source: 'server',
+          rev: session.mask_rev,
+          edited_at: session.mask_updated_at ?? session.updated_at,
+          blob_key: maskKey(sessionId, session.mask_rev),
+          area: session.mask_area,
+          pose: null,
+        });
+      }
+    })();
   } catch (err) {
     await blobs.delete(maskKey(sessionId, rev));
     throw err;
   }
-  if (session.mask_rev > 0) await blobs.delete(maskKey(sessionId, session.mask_rev));
-  return getSession(sessionId);
+  if (session.mask_rev > 0 && !conflicting) await blobs.delete(maskKey(sessionId, session.mask_rev));
+  return { session: getSession(sessionId), applied: true, conflict };
 }
 
 export function maskBlobKey(sessionId: string): string | null {

@@ -40,6 +40,21 @@ const MIGRATIONS: string[] = [
    );`,
   // Generation jobs and their results (src/lib/jobs/store.ts).
   JOBS_MIGRATION,
+  // Offline sync (src/lib/sessions/conflicts.ts): when an edit made on a device meets a newer
+  // server version (or the reverse), both are kept: the newer becomes current, the other lands here.
+  `CREATE TABLE session_conflicts (
+     id TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+     kind TEXT NOT NULL CHECK (kind IN ('mask','pose')),
+     source TEXT NOT NULL CHECK (source IN ('device','server')),  -- whose version was set aside
+     rev INTEGER NOT NULL,                  -- server: the rev it was; device: the rev it was based on
+     edited_at TEXT NOT NULL,               -- when that version was made
+     blob_key TEXT,                         -- mask: the PNG in the blob store
+     area INTEGER,                          -- mask: selected pixels
+     pose TEXT,                             -- pose: the Pose JSON
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX session_conflicts_by_session ON session_conflicts(session_id, created_at);`,
 ];
 
 export function openDatabase(file: string): Db {

@@ -1,10 +1,15 @@
 import { json, parseId, route } from '../../../../lib/http/errors.ts';
 import { readBody } from '../../../../lib/http/body.ts';
+import { parseSyncHeaders } from '../../../../lib/sessions/conflicts.ts';
 import { saveMask } from '../../../../lib/sessions/service.ts';
 
 // PUT /api/sessions/:id/mask — body: PNG, the photo's size, white = garment.
+// Offline edits also send x-base-rev + x-edited-at: when the mask moved on meanwhile, both versions
+// are kept (the newer is current) and the answer says which: {session, applied, conflict}.
 export const PUT = route(async ({ params, request }) => {
   const id = parseId(params.id, 'Session');
+  const sync = parseSyncHeaders(request.headers);
   const png = await readBody(request, 64 * 1024 * 1024);
-  return json({ session: await saveMask(id, png) });
+  const result = await saveMask(id, png, sync);
+  return json(sync ? result : { session: result.session });
 });

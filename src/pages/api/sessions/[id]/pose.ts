@@ -1,6 +1,7 @@
 import { ApiError, json, parseId, route } from '../../../../lib/http/errors.ts';
 import { readBody } from '../../../../lib/http/body.ts';
 import { requirePose, savePose } from '../../../../lib/sessions/pose.ts';
+import { parseSyncHeaders } from '../../../../lib/sessions/conflicts.ts';
 
 /** 18 keypoints are about 2 KB of JSON; anything near this limit is not a pose. */
 const MAX_POSE_BYTES = 64 * 1024;
@@ -9,8 +10,11 @@ const MAX_POSE_BYTES = 64 * 1024;
 export const GET = route(({ params }) => json(requirePose(parseId(params.id, 'Session'))));
 
 // PUT /api/sessions/:id/pose — body: a Pose as JSON (src/lib/pose/schema.ts), in the photo's pixel frame.
+// Offline edits also send x-base-rev + x-edited-at: when the pose moved on meanwhile, both versions are
+// kept (the newer is current) and the answer adds {applied, conflict}.
 export const PUT = route(async ({ params, request }) => {
   const id = parseId(params.id, 'Session');
+  const sync = parseSyncHeaders(request.headers);
   const type = request.headers.get('content-type') ?? '';
   if (type && !/^application\/json\b/i.test(type)) {
     throw new ApiError(415, 'not_json', `The pose must be sent as application/json (got ${type.split(';')[0]}).`);
@@ -22,5 +26,6 @@ export const PUT = route(async ({ params, request }) => {
   } catch {
     throw new ApiError(400, 'invalid_json', 'The pose is not valid JSON.');
   }
-  return json(savePose(id, body));
+  const { applied, conflict, ...saved } = savePose(id, body, sync);
+  return json(sync ? { ...saved, applied, conflict } : saved);
 });

@@ -8,7 +8,10 @@ const ISOLATION: Record<string, string> = {
 };
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export const onRequest = defineMiddleware(async ({ request, url }, next) => {
+export const onRequest = defineMiddleware(async ({ request, url, isPrerendered }, next) => {
+  // Prerendered pages (the offline shell, the zh-CN manifest) are built without a request;
+  // server.mjs adds the isolation headers to them as static files.
+  if (isPrerendered) return next();
   // Browsers send Origin on cross-site requests: refuse mutations from other sites (CSRF).
   // Clients without an Origin header (scripts, curl) are not browsers and are allowed.
   const origin = request.headers.get('origin');

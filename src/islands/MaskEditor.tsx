@@ -2,6 +2,8 @@
 // The island only turns pointer/keyboard input into worker requests and shows the state.
 import { createSignal, onCleanup, onMount, Show, For, type JSX } from 'solid-js';
 import { SamClient } from '../client/sam-client.ts';
+import { clearPendingEdit, getPendingEdit, rememberSession } from '../client/offline-store.ts';
+import { isNetworkError, keepForLater, type SyncedDetail } from '../client/sync.ts';
 import type { SelectionState } from '../lib/sam/protocol.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 
@@ -13,6 +15,8 @@ export interface MaskEditorProps {
   photo: { url: string; width: number; height: number };
   embeddingUrl: string;
   maskUrl: string | null;
+  /** The revision of `maskUrl` (0 = none saved): an edit kept offline is sent as based on it. */
+  maskRev?: number;
   decoderUrl: string | null;
   multiDecoderUrl: string | null;
   modelsProblem: string | null;
@@ -32,7 +36,9 @@ export default function MaskEditor(props: MaskEditorProps) {
   const [state, setState] = createSignal<SelectionState | null>(null);
   const [loading, setLoading] = createSignal<{ decoder: number; embedding: number } | null>({ decoder: 0, embedding: 0 });
   const [problem, setProblem] = createSignal<string | null>(props.modelsProblem);
-  const [saveState, setSaveState] = createSignal<'saved' | 'dirty' | 'saving' | 'error'>('saved');
+  // 'pending': saved on this device only (offline), sent by src/client/sync.ts when the connection returns.
+  const [saveState, setSaveState] = createSignal<'saved' | 'dirty' | 'saving' | 'error' | 'pending'>('saved');
+  const [syncNote, setSyncNote] = createSignal('');
   const [saveError, setSaveError] = createSignal('');
   const [busy, setBusy] = createSignal(false);
   const [lastDecodeMs, setLastDecodeMs] = createSignal<number | null>(null);
@@ -43,6 +49,8 @@ export default function MaskEditor(props: MaskEditorProps) {
   let client: SamClient | null = null;
   let autosaveTimer: ReturnType<typeof setTimeout> | undefined;
   let saving: Promise<void> = Promise.resolve();
+  /** The server's mask revision this editor's state builds on. */
+  let baseRev = props.maskRev ?? 0;
 
   const photo = props.photo;
 
@@ -59,12 +67,16 @@ export default function MaskEditor(props: MaskEditorProps) {
         setLoading((l) => (l ? { ...l, [r.stage]: pct } : l));
       }
     });
+    // An edit kept on this device (made offline, not yet synced) is newer than the server's mask.
+    const pending = await getPendingEdit(props.sessionId, 'mask').catch(() => undefined);
+    const pendingUrl = pending?.body instanceof Blob ? URL.createObjectURL(pending.body) : null;
+    if (pendingUrl) setSaveState('pending');
     try {
       const ready = await client.init({
         decoderUrl: props.decoderUrl,
         multiDecoderUrl: props.multiDecoderUrl,
         embeddingUrl: props.embeddingUrl,
-        maskUrl: props.maskUrl,
+        maskUrl: pendingUrl ?? props.maskUrl,
         photo: { width: photo.width, height: photo.height },
         overlay: overlay.transferControlToOffscreen(),
       });
@@ -113,25 +125,64 @@ export default function MaskEditor(props: MaskEditorProps) {
   function save(): Promise<void> {
     clearTimeout(autosaveTimer);
     saving = saving.then(async () => {
-      if (!client || saveState() === 'saved') return;
+      if (!client || saveState() === 'saved' || saveState() === 'pending') return;
       setSaveState('saving');
+      setSyncNote('');
+      let png: Blob | null = null;
       try {
-        const { png } = await client.exportPng();
-        const res = await fetch(`/api/sessions/${props.sessionId}/mask`, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: png });
-        if (!res.ok) {
-          const body = await res.json().catch(() => null);
-          throw new Error(body?.error?.message ?? m('error.generic'));
-        }
+        png = (await client.exportPng()).png;
+        const started = new Date().toISOString();
+        if (!navigator.onLine) throw new TypeError('offline');
+        // x-base-rev: if the mask moved on elsewhere meanwhile, the server keeps that version as a copy.
+        const res = await fetch(`/api/sessions/${props.sessionId}/mask`, {
+          method: 'PUT',
+          headers: { 'content-type': 'image/png', 'x-base-rev': String(baseRev) },
+          body: png,
+        });
+        const body = await res.json().catch(() => null);
+        if (!res.ok) throw new Error(body?.error?.message ?? m('error.generic'));
+        baseRev = body.session?.mask?.rev ?? baseRev;
+        // This save contains any edit kept offline before it.
+        void clearPendingEdit(props.sessionId, 'mask', started).catch(() => {});
+        void rememberSession(body.session).catch(() => {});
         // A change made while saving keeps the state dirty.
         setSaveState((s) => (s === 'saving' ? 'saved' : s));
         window.dispatchEvent(new CustomEvent('atelier:mask', { detail: { sessionId: props.sessionId } }));
       } catch (err) {
+        if (png && isNetworkError(err)) {
+          // Offline: keep the edit on this device; src/client/sync.ts sends it when the connection returns.
+          try {
+            await keepForLater(props.sessionId, 'mask', png, 'image/png', baseRev);
+            setSaveState((s) => (s === 'saving' ? 'pending' : s));
+            return;
+          } catch {
+            /* no IndexedDB: report the failure below */
+          }
+        }
         setSaveState('error');
         setSaveError(err instanceof TypeError ? m('error.network') : (err as Error).message);
       }
     });
     return saving;
   }
+
+  // A kept edit reached the server (this tab or another): the editor's state is the server's again.
+  const onSynced = (e: Event) => {
+    const d = (e as CustomEvent<SyncedDetail>).detail;
+    if (d.sessionId !== props.sessionId || d.kind !== 'mask') return;
+    if (d.applied && d.rev !== null) baseRev = d.rev;
+    if (d.error) {
+      setSaveState((s) => (s === 'pending' ? 'error' : s));
+      setSaveError(d.error);
+      return;
+    }
+    setSaveState((s) => (s === 'pending' ? 'saved' : s));
+    setSyncNote(!d.applied ? m('pwa.conflictLost') : d.conflict ? m('pwa.conflictKept') : '');
+  };
+  onMount(() => {
+    window.addEventListener('atelier:synced', onSynced);
+    onCleanup(() => window.removeEventListener('atelier:synced', onSynced));
+  });
 
   const beforeUnload = (e: BeforeUnloadEvent) => {
     if (saveState() === 'dirty' || saveState() === 'saving' || saveState() === 'error') e.preventDefault();
@@ -360,8 +411,19 @@ export default function MaskEditor(props: MaskEditorProps) {
           {saveState() === 'saving' ? m('editor.saving') : m('editor.save')}
         </button>
         <p class="text-sm" data-testid="save-status" data-state={saveState()} aria-live="polite">
-          {saveState() === 'saved' ? `✓ ${m('editor.saved')}` : saveState() === 'dirty' ? m('editor.unsaved') : saveState() === 'error' ? m('editor.saveFailed', { message: saveError() }) : m('editor.saving')}
+          {saveState() === 'saved'
+            ? `✓ ${m('editor.saved')}`
+            : saveState() === 'dirty'
+              ? m('editor.unsaved')
+              : saveState() === 'error'
+                ? m('editor.saveFailed', { message: saveError() })
+                : saveState() === 'pending'
+                  ? `⟳ ${m('pwa.savedLocally')}`
+                  : m('editor.saving')}
         </p>
+        <Show when={syncNote()}>
+          <p class="text-xs text-amber-800" data-testid="sync-note">{syncNote()}</p>
+        </Show>
         <p class="text-sm text-stone-700">
           {m('editor.area', { pct: pct() })} · <span data-testid="mask-area" class="tabular-nums">{state()?.area ?? 0}</span> {m('editor.pixels')}
         </p>

@@ -3,6 +3,8 @@
 // and keys into new poses, and saves them (PUT /api/sessions/:id/pose).
 import { batch, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { PoseClient } from '../client/pose-client.ts';
+import { clearPendingEdit, getPendingEdit, rememberPose } from '../client/offline-store.ts';
+import { isNetworkError, keepForLater, type SyncedDetail } from '../client/sync.ts';
 import type { Detection } from '../lib/pose/protocol.ts';
 import { applyPreset, placePreset, POSE_PRESETS } from '../lib/pose/presets.ts';
 import { JOINT_COLORS, LIMBS } from '../lib/pose/skeleton.ts';
@@ -28,7 +30,8 @@ export interface PoseEditorProps {
 
 type Status = 'loading' | 'detecting' | 'ready' | 'none' | 'error';
 type Shown = 'saved' | 'detected' | 'silhouette' | 'preset' | 'edited' | null;
-type SaveState = 'saved' | 'dirty' | 'saving' | 'error';
+/** 'pending': saved on this device only (offline), sent by src/client/sync.ts when the connection returns. */
+type SaveState = 'saved' | 'dirty' | 'saving' | 'error' | 'pending';
 interface Frame {
   x0: number;
   y0: number;
@@ -86,6 +89,7 @@ export default function PoseEditor(props: PoseEditorProps) {
   const [saveState, setSaveState] = createSignal<SaveState>(initial ? 'saved' : 'dirty');
   const [saveError, setSaveError] = createSignal('');
   const [savedRev, setSavedRev] = createSignal(props.savedPose?.rev ?? 0);
+  const [syncNote, setSyncNote] = createSignal('');
   const [undoStack, setUndoStack] = createSignal<Pose[]>([]);
   const [redoStack, setRedoStack] = createSignal<Pose[]>([]);
   const [dragging, setDragging] = createSignal<number | null>(null);
@@ -250,21 +254,42 @@ export default function PoseEditor(props: PoseEditorProps) {
   });
 
   // ---- saving -------------------------------------------------------------------------------
+  // A pose edited offline and kept on this device (not yet synced) is newer than the saved one.
+  onMount(async () => {
+    const pending = await getPendingEdit(props.sessionId, 'pose').catch(() => undefined);
+    if (typeof pending?.body !== 'string' || userChanged) return;
+    try {
+      const kept = JSON.parse(pending.body) as Pose;
+      replacePose(kept, describe(kept));
+      setSaveState('pending');
+    } catch {
+      /* unreadable: the server's pose stays */
+    }
+  });
+
   function save(): Promise<void> {
     clearTimeout(autosaveTimer);
     saving = saving.then(async () => {
       const current = pose();
-      if (!current || saveState() === 'saved') return;
+      if (!current || saveState() === 'saved' || saveState() === 'pending') return;
       setSaveState('saving');
+      setSyncNote('');
+      const json = JSON.stringify(current);
       try {
+        const started = new Date().toISOString();
+        if (!navigator.onLine) throw new TypeError('offline');
+        // x-base-rev: if the pose moved on elsewhere meanwhile, the server keeps that version as a copy.
         const res = await fetch(`/api/sessions/${props.sessionId}/pose`, {
           method: 'PUT',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(current),
+          headers: { 'content-type': 'application/json', 'x-base-rev': String(savedRev()) },
+          body: json,
         });
         const body = await res.json().catch(() => null);
         if (!res.ok) throw new Error(body?.error?.message ?? m('error.generic'));
         setSavedRev(body.rev);
+        // This save contains any edit kept offline before it.
+        void clearPendingEdit(props.sessionId, 'pose', started).catch(() => {});
+        void rememberPose(props.sessionId, body).catch(() => {});
         // A change made while saving keeps the state dirty.
         if (pose() === current) {
           userChanged = false;
@@ -272,12 +297,43 @@ export default function PoseEditor(props: PoseEditorProps) {
         } else setSaveState('dirty');
         window.dispatchEvent(new CustomEvent('atelier:pose', { detail: { sessionId: props.sessionId, rev: body.rev, pose: body.pose } }));
       } catch (err) {
+        if (isNetworkError(err)) {
+          // Offline: keep the pose on this device; src/client/sync.ts sends it when the connection returns.
+          try {
+            await keepForLater(props.sessionId, 'pose', json, 'application/json', savedRev());
+            if (pose() === current) {
+              userChanged = false;
+              setSaveState('pending');
+            } else setSaveState('dirty');
+            return;
+          } catch {
+            /* no IndexedDB: report the failure below */
+          }
+        }
         setSaveState('error');
         setSaveError(err instanceof TypeError ? m('error.network') : (err as Error).message);
       }
     });
     return saving;
   }
+
+  // A kept pose reached the server (this tab or another).
+  const onSynced = (e: Event) => {
+    const d = (e as CustomEvent<SyncedDetail>).detail;
+    if (d.sessionId !== props.sessionId || d.kind !== 'pose') return;
+    if (d.applied && d.rev !== null) setSavedRev(d.rev);
+    if (d.error) {
+      setSaveState((s) => (s === 'pending' ? 'error' : s));
+      setSaveError(d.error);
+      return;
+    }
+    setSaveState((s) => (s === 'pending' ? 'saved' : s));
+    setSyncNote(!d.applied ? m('pwa.conflictLost') : d.conflict ? m('pwa.conflictKept') : '');
+  };
+  onMount(() => {
+    window.addEventListener('atelier:synced', onSynced);
+    onCleanup(() => window.removeEventListener('atelier:synced', onSynced));
+  });
 
   const beforeUnload = (e: BeforeUnloadEvent) => {
     if (userChanged && saveState() !== 'saved') e.preventDefault();
@@ -495,10 +551,15 @@ export default function PoseEditor(props: PoseEditorProps) {
               ? m('pose.saving')
               : saveState() === 'error'
                 ? m('pose.saveFailed', { message: saveError() })
-                : userChanged
-                  ? m('pose.unsaved')
-                  : m('pose.notSaved')}
+                : saveState() === 'pending'
+                  ? `⟳ ${m('pwa.savedLocally')}`
+                  : userChanged
+                    ? m('pose.unsaved')
+                    : m('pose.notSaved')}
         </p>
+        <Show when={syncNote()}>
+          <p class="text-xs text-amber-800" data-testid="pose-sync-note">{syncNote()}</p>
+        </Show>
 
         <ul class="flex flex-wrap gap-x-3 gap-y-1 text-xs text-stone-600" aria-label="legend">
           <For each={['detected', 'completed', 'edited'] as JointSource[]}>

@@ -1,0 +1,273 @@
+// The sessions list: the server's list (rendered on the server for the first paint) merged with the
+// sessions kept on this device (IndexedDB). Offline it lists the device's sessions alone. Shows the
+// storage used, asks for persistent storage, keeps at most DEVICE_SESSION_LIMIT sessions offline, and
+// deletes a session on the server and on the device (queued while offline).
+import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import type { Lang, MessageKey } from '../i18n/messages.ts';
+import {
+  evictOldSessions,
+  forgetDeviceSession,
+  keepPendingEdit,
+  listDeviceSessions,
+  listPendingEdits,
+  requestPersistence,
+  storageInfo,
+  type SessionSummary,
+} from '../client/offline-store.ts';
+import { isNetworkError } from '../client/sync.ts';
+
+/** The message keys this island uses (the page passes only these). */
+export const SESSION_LIST_KEYS = [
+  'sessions.empty',
+  'sessions.masked',
+  'sessions.unmasked',
+  'pwa.storageUsed',
+  'pwa.persisted',
+  'pwa.notPersisted',
+  'pwa.onDevice',
+  'pwa.onlineOnly',
+  'pwa.delete',
+  'pwa.deleteConfirm',
+  'pwa.deleteYes',
+  'pwa.deleteNo',
+  'pwa.deleteQueued',
+  'pwa.deleteFailed',
+  'pwa.pending',
+] as const satisfies readonly MessageKey[];
+export type SessionListMessages = Record<(typeof SESSION_LIST_KEYS)[number], string>;
+
+export interface ListedSession extends SessionSummary {
+  /** Title, or the creation time formatted on the server (keeps hydration stable). */
+  label: string;
+}
+
+export interface SessionListProps {
+  /** The server's list at render time; null in the offline shell (then fetched, or the device's alone). */
+  initial: ListedSession[] | null;
+  lang: Lang;
+  messages: SessionListMessages;
+}
+
+interface Item extends ListedSession {
+  onDevice: boolean;
+  onServer: boolean;
+}
+
+const formatBytes = (n: number, lang: Lang) => {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${new Intl.NumberFormat(lang, { maximumFractionDigits: n < 10 && i > 0 ? 1 : 0 }).format(n)} ${units[i]}`;
+};
+
+export default function SessionList(props: SessionListProps) {
+  const m = (key: keyof SessionListMessages, vars: Record<string, string | number> = {}) =>
+    (props.messages[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+
+  const [server, setServer] = createSignal<ListedSession[] | null>(props.initial);
+  const [device, setDevice] = createSignal<Map<string, ListedSession>>(new Map());
+  const [hidden, setHidden] = createSignal<Set<string>>(new Set());
+  const [online, setOnline] = createSignal(true);
+  const [ready, setReady] = createSignal(false);
+  const [storage, setStorage] = createSignal<{ used: number; quota: number; persisted: boolean } | null>(null);
+  const [pending, setPending] = createSignal(0);
+  const [confirming, setConfirming] = createSignal<string | null>(null);
+  const [busy, setBusy] = createSignal<string | null>(null);
+  const [note, setNote] = createSignal('');
+
+  const fmt = () => new Intl.DateTimeFormat(props.lang, { dateStyle: 'medium', timeStyle: 'short' });
+
+  /** Server sessions first (newest first), then sessions only this device knows; offline, the device's alone. */
+  const items = createMemo<Item[]>(() => {
+    const dev = device();
+    const srv = server();
+    const gone = hidden();
+    const byId = new Map<string, Item>();
+    for (const s of srv ?? []) byId.set(s.id, { ...s, onDevice: dev.has(s.id), onServer: true });
+    for (const [id, s] of dev) if (!byId.has(id)) byId.set(id, { ...s, onDevice: true, onServer: false });
+    return [...byId.values()]
+      .filter((s) => !gone.has(s.id) && (online() || s.onDevice))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  });
+
+  async function refreshDevice() {
+    const recs = await listDeviceSessions();
+    setDevice(new Map(recs.map((r) => [r.id, { ...r, label: r.title || fmt().format(new Date(r.createdAt)) }])));
+    const edits = await listPendingEdits();
+    setHidden(new Set(edits.filter((e) => e.kind === 'delete').map((e) => e.sessionId)));
+    setPending(edits.filter((e) => e.kind !== 'delete').length);
+  }
+
+  async function refreshStorage() {
+    setStorage(await storageInfo().catch(() => null));
+  }
+
+  onMount(async () => {
+    setOnline(navigator.onLine);
+    const on = () => {
+      setOnline(true);
+      void refreshDevice();
+    };
+    const off = () => setOnline(false);
+    const synced = () => void refreshDevice();
+    window.addEventListener('online', on);
+    window.addEventListener('offline', off);
+    window.addEventListener('atelier:synced', synced);
+    onCleanup(() => {
+      window.removeEventListener('online', on);
+      window.removeEventListener('offline', off);
+      window.removeEventListener('atelier:synced', synced);
+    });
+    try {
+      await evictOldSessions();
+      await refreshDevice();
+    } catch {
+      /* no IndexedDB (private mode): the server's list alone */
+    }
+    if (server() === null) {
+      // The offline shell: the service worker answers from its cache when the server is unreachable.
+      try {
+        const res = await fetch('/api/sessions');
+        if (res.ok) {
+          const body = await res.json();
+          setServer(body.sessions.map((s: any) => ({ id: s.id, title: s.title, createdAt: s.createdAt, thumbUrl: s.image.thumbUrl, masked: !!s.mask, label: s.title || fmt().format(new Date(s.createdAt)) })));
+        }
+      } catch {
+        /* offline and never listed: the device's sessions */
+      }
+    }
+    setReady(true);
+    void requestPersistence().then(refreshStorage);
+    void refreshStorage();
+    if (navigator.onLine) void forgetDeletedOnServer();
+  });
+
+  /** Device sessions the server no longer lists may have been deleted elsewhere: ask, and forget those. */
+  async function forgetDeletedOnServer() {
+    const listed = new Set((server() ?? []).map((s) => s.id));
+    for (const id of device().keys()) {
+      if (listed.has(id)) continue;
+      try {
+        const res = await fetch(`/api/sessions/${id}`, { cache: 'no-store' });
+        if (res.status !== 404) continue;
+        const waiting = (await listPendingEdits()).some((e) => e.sessionId === id && e.kind !== 'delete');
+        if (!waiting) await forgetDeviceSession(id);
+      } catch {
+        return;
+      }
+    }
+    await refreshDevice();
+  }
+
+  async function remove(id: string) {
+    setConfirming(null);
+    setBusy(id);
+    setNote('');
+    try {
+      if (!navigator.onLine) throw new TypeError('offline');
+      const res = await fetch(`/api/sessions/${id}`, { method: 'DELETE' });
+      if (!res.ok && res.status !== 404) {
+        const body = await res.json().catch(() => null);
+        throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
+      }
+      await forgetDeviceSession(id);
+      setServer((list) => list?.filter((s) => s.id !== id) ?? null);
+    } catch (err) {
+      if (!isNetworkError(err)) {
+        setNote(m('pwa.deleteFailed', { message: (err as Error).message }));
+        setBusy(null);
+        return;
+      }
+      // Offline: gone from this device now, deleted on the server when the connection returns.
+      await keepPendingEdit({ sessionId: id, kind: 'delete', body: null, contentType: null, baseRev: 0, editedAt: new Date().toISOString() });
+      await forgetDeviceSession(id);
+      setNote(m('pwa.deleteQueued'));
+    }
+    await refreshDevice();
+    void refreshStorage();
+    setBusy(null);
+  }
+
+  return (
+    <div class="flex flex-col gap-3" data-testid="sessions" data-ready={ready() ? 'true' : 'false'} data-online={online() ? 'true' : 'false'}>
+      <Show
+        when={items().length > 0}
+        fallback={
+          <p class="text-stone-600" data-testid="sessions-empty">
+            {m('sessions.empty')}
+          </p>
+        }
+      >
+        <ul class="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5" data-testid="session-list">
+          <For each={items()}>
+            {(s) => (
+              <li data-testid="session-item" data-session-id={s.id} data-on-device={s.onDevice ? 'true' : 'false'} class="panel relative flex flex-col p-2">
+                <a href={`/s/${s.id}`} class="block hover:opacity-90">
+                  <img src={s.thumbUrl} alt="" loading="lazy" class="aspect-[3/4] w-full rounded object-cover bg-stone-200" />
+                  <p class="mt-1 truncate text-sm font-medium">{s.label}</p>
+                </a>
+                <p class="text-xs text-stone-500">{s.masked ? m('sessions.masked') : m('sessions.unmasked')}</p>
+                <div class="mt-1 flex items-center gap-1 text-xs">
+                  <span class={s.onDevice ? 'text-emerald-700' : 'text-stone-400'} data-testid="session-offline-state">
+                    {s.onDevice ? `● ${m('pwa.onDevice')}` : m('pwa.onlineOnly')}
+                  </span>
+                  <Show
+                    when={confirming() === s.id}
+                    fallback={
+                      <button
+                        type="button"
+                        class="ml-auto rounded px-2 py-1 text-stone-500 hover:bg-stone-100 hover:text-red-700"
+                        data-testid="session-delete"
+                        disabled={busy() === s.id}
+                        onClick={() => setConfirming(s.id)}
+                      >
+                        {m('pwa.delete')}
+                      </button>
+                    }
+                  >
+                    <span class="sr-only">{m('pwa.deleteConfirm')}</span>
+                  </Show>
+                </div>
+                <Show when={confirming() === s.id}>
+                  <div class="mt-1 flex flex-col gap-1 rounded border border-red-200 bg-red-50 p-2 text-xs text-red-900" role="alertdialog">
+                    <span>{m('pwa.deleteConfirm')}</span>
+                    <div class="flex gap-1">
+                      <button type="button" class="btn min-h-8 border-red-400 text-red-800" data-testid="session-delete-confirm" onClick={() => void remove(s.id)}>
+                        {m('pwa.deleteYes')}
+                      </button>
+                      <button type="button" class="btn min-h-8" onClick={() => setConfirming(null)}>
+                        {m('pwa.deleteNo')}
+                      </button>
+                    </div>
+                  </div>
+                </Show>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
+      <Show when={note()}>
+        <p class="text-sm text-stone-700" role="status" data-testid="sessions-note">
+          {note()}
+        </p>
+      </Show>
+      <p class="text-xs text-stone-500" data-testid="storage-used">
+        <Show when={storage()}>
+          {(st) => (
+            <>
+              {m('pwa.storageUsed', { used: formatBytes(st().used, props.lang), quota: formatBytes(st().quota, props.lang) })} ·{' '}
+              {st().persisted ? m('pwa.persisted') : m('pwa.notPersisted')}
+            </>
+          )}
+        </Show>
+        <Show when={pending() > 0}>
+          {' · '}
+          <span data-testid="pending-count">{m('pwa.pending', { n: pending() })}</span>
+        </Show>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+// A new version is deployed while the studio is open: the waiting service worker is offered with the
+// "update available" prompt, and Update switches the page to it. Runs against its own server on a
+// copy of the build, whose sw.js the test changes (the shared build is left alone).
+import { expect, test } from '@playwright/test';
+import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../support/paths.ts';
+import { startServer, type RunningServer } from '../support/server.ts';
+
+let root: string;
+let server: RunningServer;
+
+test.beforeAll(async () => {
+  mkdirSync(path.join(ROOT, 'tests/.generated'), { recursive: true });
+  root = mkdtempSync(path.join(ROOT, 'tests/.generated/pwa-update-'));
+  cpSync(path.join(ROOT, 'dist'), path.join(root, 'dist'), { recursive: true });
+  mkdirSync(path.join(root, 'src'));
+  copyFileSync(path.join(ROOT, 'server.mjs'), path.join(root, 'server.mjs'));
+  copyFileSync(path.join(ROOT, 'src/config.ts'), path.join(root, 'src/config.ts'));
+  server = await startServer({ root });
+});
+test.afterAll(async () => {
+  await server?.stop();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+test('a new version deployed: the studio offers to update, and Update switches to it', async ({ page }) => {
+  await page.goto(`${server.url}/`);
+  await page.evaluate(async () => void (await navigator.serviceWorker.ready));
+  await page.reload();
+  expect(await page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  await expect(page.getByTestId('update-available')).toBeHidden();
+
+  // "Deploy" a new version: a service worker with different bytes; the page checks for updates.
+  appendFileSync(path.join(root, 'dist/client/sw.js'), '\n// next version\n');
+  await page.evaluate(async () => void (await (await navigator.serviceWorker.getRegistration())!.update()));
+  await expect(page.getByTestId('update-available')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('update-available')).toContainText('new version');
+
+  // Update: the waiting worker takes over and the page reloads under it.
+  const reloaded = page.waitForEvent('load');
+  await page.getByTestId('update-now').click();
+  await reloaded;
+  await expect(page.getByTestId('update-available')).toBeHidden();
+  const reg = await page.evaluate(async () => {
+    const r = (await navigator.serviceWorker.getRegistration())!;
+    return { waiting: !!r.waiting, active: r.active?.state, controlled: !!navigator.serviceWorker.controller };
+  });
+  expect(reg).toEqual({ waiting: false, active: 'activated', controlled: true });
+});

@@ -15,7 +15,7 @@ test.beforeAll(async () => {
   root = mkdtempSync(path.join(ROOT, 'tests/.generated/pwa-update-'));
   cpSync(path.join(ROOT, 'dist'), path.join(root, 'dist'), { recursive: true });
   mkdirSync(path.join(root, 'src'));
-  copyFileSync(path.join(ROOT, 'server.mjs'), path.join(root, 'server.mjs'));
+  copyFileSync(path.join(ROOT, 'src/server.mjs'), path.join(root, 'src/server.mjs'));
   copyFileSync(path.join(ROOT, 'src/config.ts'), path.join(root, 'src/config.ts'));
   server = await startServer({ root });
 });

@@ -1,4 +1,4 @@
-// Starts the built server (server.mjs) as a child process on a free port, with its own data dir.
+// Starts the built server (src/server.mjs) as a child process on a free port, with its own data dir.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -15,14 +15,14 @@ export interface RunningServer {
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** `root`: a folder holding server.mjs, src/config.ts and dist/ (default: the project; tests use a copy of a build). */
+/** `root`: a folder holding src/server.mjs, src/config.ts and dist/ (default: the project; tests use a copy of a build). */
 export async function startServer(opts: { env?: Record<string, string>; dataDir?: string; port?: number; root?: string } = {}): Promise<RunningServer> {
   const root = opts.root ?? ROOT;
   if (!existsSync(path.join(root, 'dist/server/entry.mjs'))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it for you) before the API tests.');
   }
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'atelier-test-'));
-  const child = spawn(process.execPath, ['server.mjs'], {
+  const child = spawn(process.execPath, ['src/server.mjs'], {
     cwd: root,
     env: {
       ...process.env,

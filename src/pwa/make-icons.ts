@@ -1,11 +1,11 @@
 // Generates the app icons from public/favicon.svg with sharp (run once; the PNGs are small and kept
-// in public/icons/): `node scripts/make-icons.ts`. The maskable icon keeps the artwork inside the
+// in public/icons/): `node src/pwa/make-icons.ts`. The maskable icon keeps the artwork inside the
 // central 80% "safe zone" on a full-bleed background, so launchers may crop it to any shape.
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
+const ROOT = path.resolve(import.meta.dirname, '../..');
 const svg = readFileSync(path.join(ROOT, 'public/favicon.svg'));
 const out = path.join(ROOT, 'public/icons');
 mkdirSync(out, { recursive: true });

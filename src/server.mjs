@@ -2,11 +2,11 @@
 // COOP/COEP/CORP reach static files too: Astro middleware never sees /_astro/* or the wasm, and
 // without these headers threaded ONNX Runtime workers are blocked and session creation hangs.
 import http from 'node:http';
-import { loadConfig } from './src/config.ts';
+import { loadConfig } from './config.ts';
 
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
 const config = loadConfig();
-const { handler } = await import('./dist/server/entry.mjs');
+const { handler } = await import('../dist/server/entry.mjs');
 
 const server = http.createServer((req, res) => {
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');

@@ -5,6 +5,8 @@ import type { MessageKey } from '../i18n/messages.ts';
 
 export interface UploadProps {
   maxMb: number;
+  /** Set when the server cannot prepare photos (segmentation model missing): shown instead of failing. */
+  modelsProblem?: string | null;
   messages: Record<MessageKey, string>;
 }
 
@@ -18,7 +20,7 @@ export default function Upload(props: UploadProps) {
   let fileInput!: HTMLInputElement;
 
   function send(file: File) {
-    if (phase().kind === 'sending' || phase().kind === 'analysing') return;
+    if (phase().kind === 'sending' || phase().kind === 'analysing' || props.modelsProblem) return;
     if (!navigator.onLine) {
       setPhase({ kind: 'error', message: m('upload.offline') });
       return;
@@ -59,6 +61,7 @@ export default function Upload(props: UploadProps) {
   });
 
   const working = () => phase().kind === 'sending' || phase().kind === 'analysing';
+  const blocked = () => !!props.modelsProblem;
 
   return (
     <div
@@ -92,7 +95,12 @@ export default function Upload(props: UploadProps) {
           e.currentTarget.value = '';
         }}
       />
-      <button type="button" class="btn-primary px-6 text-lg" disabled={working()} onClick={() => fileInput.click()}>
+      <Show when={props.modelsProblem}>
+        <p role="alert" class="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="upload-models-missing">
+          {props.modelsProblem}
+        </p>
+      </Show>
+      <button type="button" class="btn-primary px-6 text-lg" disabled={working() || blocked()} onClick={() => fileInput.click()}>
         {m('upload.choose')}
       </button>
       <p class="text-sm text-stone-500">{m('upload.formats', { mb: props.maxMb })}</p>

@@ -70,7 +70,10 @@ export function garmentAlpha(mask: Uint8Array | Buffer, width: number, height: n
 
 /** Scales a generated image to the photo's full resolution. */
 export async function toPhotoSize(png: Buffer, width: number, height: number): Promise<RgbImage> {
-  const { data, info } = await sharp(png).removeAlpha().resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer({ resolveWithObject: true });
+  const img = sharp(png).removeAlpha();
+  const meta = await img.metadata();
+  const sized = meta.width === width && meta.height === height ? img : img.resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
+  const { data, info } = await sized.raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
 

@@ -211,7 +211,7 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
         image = c.image;
         fidelity = c.fidelity;
       }
-      const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png({ compressionLevel: 4 }).toBuffer();
+      const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png({ compressionLevel: 2 }).toBuffer();
       const id = newId();
       const seed = result.seeds[i] ?? null;
       await deps.blobs.put(resultKey(job.id, id), png);

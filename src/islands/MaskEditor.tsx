@@ -1,5 +1,6 @@
 // Garment selection editor: photo + overlay (drawn by the SAM worker) + an interaction layer.
 // The island only turns pointer/keyboard input into worker requests and shows the state.
+import { saveBeforeLeaving } from '../client/save-before-leaving.ts';
 import { createSignal, onCleanup, onMount, Show, For, type JSX } from 'solid-js';
 import { SamClient } from '../client/sam-client.ts';
 import { clearPendingEdit, getPendingEdit, rememberSession } from '../client/offline-store.ts';
@@ -23,7 +24,7 @@ export interface MaskEditorProps {
   messages: Record<MessageKey, string>;
 }
 
-const AUTOSAVE_MS = 2500;
+const AUTOSAVE_MS = 1200;
 const CLICK_SLOP_PX = 6;
 
 export default function MaskEditor(props: MaskEditorProps) {
@@ -190,6 +191,7 @@ export default function MaskEditor(props: MaskEditorProps) {
   onMount(() => {
     window.addEventListener('beforeunload', beforeUnload);
     onCleanup(() => window.removeEventListener('beforeunload', beforeUnload));
+    onCleanup(saveBeforeLeaving(() => saveState() === 'dirty' || saveState() === 'saving' || saveState() === 'error', save));
   });
 
   // ---- pointer input ------------------------------------------------------------------------
@@ -356,13 +358,13 @@ export default function MaskEditor(props: MaskEditorProps) {
 
   return (
     <div class="flex flex-col gap-3 lg:flex-row">
-      <aside class="panel flex flex-col gap-3 lg:w-72 lg:shrink-0" aria-label="tools">
-        <div class="grid grid-cols-3 gap-2">
+      <aside class="panel flex flex-wrap items-center gap-2 lg:w-72 lg:shrink-0 lg:flex-col lg:flex-nowrap lg:items-stretch lg:gap-3" aria-label="tools">
+        <div class="flex gap-2 lg:grid lg:grid-cols-3">
           <ToolButton id="point" label={m('editor.tool.point')} icon="◉" testid="tool-point" />
           <ToolButton id="box" label={m('editor.tool.box')} icon="▭" testid="tool-box" />
           <ToolButton id="brush" label={m('editor.tool.brush')} icon="✎" testid="tool-brush" />
         </div>
-        <div class="grid grid-cols-2 gap-2" role="group">
+        <div class="flex gap-2 lg:grid lg:grid-cols-2" role="group">
           <button type="button" class="btn" classList={{ 'btn-on': mode() === 'add' }} aria-pressed={mode() === 'add'} data-testid="mode-add" onClick={() => setMode('add')}>
             + {m('editor.mode.add')}
           </button>
@@ -370,12 +372,12 @@ export default function MaskEditor(props: MaskEditorProps) {
             − {m('editor.mode.remove')}
           </button>
         </div>
-        <label class="flex items-center gap-2 text-sm text-stone-600">
+        <label class="flex min-w-48 flex-1 items-center gap-2 text-sm text-stone-600 lg:flex-none">
           {m('editor.brushSize')}
           <input type="range" min="4" max="200" value={brush()} onInput={(e) => setBrush(Number(e.currentTarget.value))} class="flex-1" data-testid="brush-size" />
           <span class="w-8 text-right tabular-nums">{brush()}</span>
         </label>
-        <div class="grid grid-cols-2 gap-2">
+        <div class="flex flex-wrap gap-2 lg:grid lg:grid-cols-2">
           <Action label={m('editor.undo')} testid="undo" disabled={!state()?.canUndo} onClick={() => void run({ type: 'undo' })}>↶</Action>
           <Action label={m('editor.redo')} testid="redo" disabled={!state()?.canRedo} onClick={() => void run({ type: 'redo' })}>↷</Action>
           <Action label={m('editor.invert')} testid="invert" disabled={!ready()} onClick={() => void run({ type: 'invert' })}>◑</Action>
@@ -427,7 +429,7 @@ export default function MaskEditor(props: MaskEditorProps) {
         <p class="text-sm text-stone-700">
           {m('editor.area', { pct: pct() })} · <span data-testid="mask-area" class="tabular-nums">{state()?.area ?? 0}</span> {m('editor.pixels')}
         </p>
-        <p class="text-xs text-stone-500">{m('editor.help')}</p>
+        <p class="hidden text-xs text-stone-500 lg:block">{m('editor.help')}</p>
         <Show when={lastDecodeMs() !== null}>
           <p class="text-xs text-stone-400" data-testid="decode-ms">{Math.round(lastDecodeMs()!)} ms</p>
         </Show>

@@ -1,6 +1,7 @@
 // Pose editor: the photo with the OpenPose skeleton over it. Detection and completion run in the
 // pose worker as soon as the island mounts; this island only shows the pose, turns drags, presets
 // and keys into new poses, and saves them (PUT /api/sessions/:id/pose).
+import { saveBeforeLeaving } from '../client/save-before-leaving.ts';
 import { batch, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { PoseClient } from '../client/pose-client.ts';
 import { clearPendingEdit, getPendingEdit, rememberPose } from '../client/offline-store.ts';
@@ -41,7 +42,7 @@ interface Frame {
 
 /** Longest side the photo is decoded to for detection (MediaPipe looks at 224–256 px crops). */
 const DETECT_MAX_SIDE = 1024;
-const AUTOSAVE_MS = 2500;
+const AUTOSAVE_MS = 1200;
 const UNDO_LIMIT = 100;
 /** Margin around joints outside the photo, as a fraction of the photo's longer side. */
 const FRAME_PAD = 0.05;
@@ -341,6 +342,7 @@ export default function PoseEditor(props: PoseEditorProps) {
   onMount(() => {
     window.addEventListener('beforeunload', beforeUnload);
     onCleanup(() => window.removeEventListener('beforeunload', beforeUnload));
+    onCleanup(saveBeforeLeaving(() => userChanged && saveState() !== 'saved', save));
   });
 
   // ---- dragging -----------------------------------------------------------------------------

@@ -26,3 +26,14 @@ test('a merchant uploads a photo, selects the garment with a click, undoes, save
   expect(await maskArea(page)).toBe(first);
   await page.screenshot({ path: 'test-results/mask-editor.png' });
 });
+
+test('an unsaved selection is saved before an in-app link leaves the page', async ({ page }) => {
+  await uploadPhoto(page, 'person-idm-00034.jpg');
+  await clickPhoto(page, 0.5, 0.55);
+  await expect.poll(() => maskArea(page)).toBeGreaterThan(0);
+  const area = await maskArea(page);
+  await page.getByTestId('lang-switch').click(); // right away, before the autosave
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await waitForEditor(page);
+  expect(await maskArea(page)).toBe(area);
+});

@@ -254,6 +254,7 @@ describe('health and missing models', () => {
     const body = await res.json();
     expect(body.ok).toBe(true);
     expect(body.dataDir.writable).toBe(true);
+    expect(body.encoder).toEqual({ loaded: true }); // loaded at start-up / by the uploads above
     const roles = body.models.map((m: { role: string }) => m.role);
     expect(roles).toEqual(expect.arrayContaining(['sam-encoder', 'sam-decoder-single', 'sam-decoder-multi', 'pose-full']));
   });

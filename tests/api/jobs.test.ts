@@ -1,6 +1,8 @@
 // Generation jobs against the SD WebUI test double: lifecycle, SSE, cancel, faults, restart, limits.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { createSession, postJob, waitForJob } from '../support/session.ts';
@@ -94,6 +96,12 @@ describe('a model shot from queue to gallery', () => {
 
     const list = await (await fetch(`${server.url}/api/sessions/${s.id}/results`)).json();
     expect(list.results).toHaveLength(2);
+    // Every result row has its file and every result file has its row.
+    const files = (readdirSync(path.join(server.dataDir, 'blobs/results'), { recursive: true }) as string[]).filter((f) => f.endsWith('.png'));
+    const all = await (await fetch(`${server.url}/api/sessions`)).json();
+    const rows = [];
+    for (const sess of all.sessions) rows.push(...(await (await fetch(`${server.url}/api/sessions/${sess.id}/results`)).json()).results);
+    expect(files.map((f) => path.basename(f, '.png')).sort()).toEqual(rows.map((r: { id: string }) => r.id).sort());
   });
 
   it('runs the other recipes', async () => {
@@ -200,7 +208,7 @@ describe('cancel and faults', () => {
 
   it('500 and dropped connections are retried, then succeed when the backend recovers', async () => {
     const s = await createSession(server.url);
-    for (const fault of ['500', 'drop'] as const) {
+    for (const fault of ['500', 'drop', 'busy'] as const) {
       await sd.setFault(fault);
       const { job } = await (await postJob(server.url, { sessionId: s.id, recipe: 'portrait' })).json();
       await waitForJob(server.url, job.id, ['queued'], 10_000);

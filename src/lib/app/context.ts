@@ -1,6 +1,6 @@
 // Process-wide services for API routes: configuration, database, blob store, SAM encoder.
 // Created lazily on first use so that importing a route never touches the disk.
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { getConfig, type Config } from '../../config.ts';
 import { openDatabase, type Db } from '../store/db.ts';
@@ -30,9 +30,12 @@ export function app(): AppContext {
   return ctx;
 }
 
+/** Really writes (and removes) a file: permission bits say nothing about a full or read-only disk. */
 export function dataDirWritable(): boolean {
+  const probe = path.join(app().config.dataDir, `.health-${process.pid}`);
   try {
-    accessSync(app().config.dataDir, constants.W_OK);
+    writeFileSync(probe, 'ok');
+    rmSync(probe, { force: true });
     return true;
   } catch {
     return false;
@@ -45,6 +48,12 @@ export function models(): Promise<ModelStatus[]> {
 }
 
 let encoder: Promise<SamEncoder> | null = null;
+let encoderLoaded = false;
+
+/** Whether the SAM encoder is in memory (it loads on the first upload, or at start-up warm-up). */
+export function isEncoderLoaded(): boolean {
+  return encoderLoaded;
+}
 
 /** The shared encoder, loaded on first use; a clear 503 when the model file is not there. */
 export async function samEncoder(): Promise<SamEncoder> {
@@ -52,9 +61,15 @@ export async function samEncoder(): Promise<SamEncoder> {
   if (!isUsable(status)) {
     throw new ApiError(503, 'model_missing', `The segmentation model is not installed on the server (${status?.message ?? `run \`${FETCH_COMMAND}\``}).`);
   }
-  encoder ??= SamEncoder.load(modelPath(app().config.modelsDir, 'sam-encoder')).catch((err) => {
-    encoder = null;
-    throw err;
-  });
+  encoder ??= SamEncoder.load(modelPath(app().config.modelsDir, 'sam-encoder')).then(
+    (e) => {
+      encoderLoaded = true;
+      return e;
+    },
+    (err) => {
+      encoder = null;
+      throw err;
+    },
+  );
   return encoder;
 }

@@ -10,7 +10,7 @@ export class SamClient extends WorkerBridge<WorkerReply> {
   }
 
   protected override answers(reply: WorkerReply): boolean {
-    return reply.type !== 'progress' && reply.type !== 'preview';
+    return reply.type !== 'progress' && reply.type !== 'preview' && reply.type !== 'settled';
   }
 
   init(req: Omit<InitRequest, 'type'>): Promise<Reply<'ready'>> {

@@ -63,6 +63,7 @@ export default function MaskEditor(props: MaskEditorProps) {
     }
     client = new SamClient();
     client.on((r) => {
+      if (r.type === 'settled') setState(r.state);
       if (r.type === 'progress' && (r.stage === 'decoder' || r.stage === 'embedding')) {
         const pct = r.total ? r.loaded / r.total : 0;
         setLoading((l) => (l ? { ...l, [r.stage]: pct } : l));

@@ -234,7 +234,12 @@ interface EditOutcome {
   decodeMs: number | null;
   /** Photo region the edit changed: a box, null for nothing, undefined for anything. */
   changed: Box | null | undefined;
+  /** A new piece on a big photo: drawn at overlay size first, added at full resolution after the reply. */
+  deferred?: { d: Decoded; k: number; mode: Piece['mode']; points: PromptPoint[]; box: Piece['box'] };
 }
+
+/** Photos much larger than the overlay get the draw-first path for new pieces. */
+const drawFirst = () => photo.width * photo.height > 2 * overlaySize.width * overlaySize.height;
 
 const union2 = (a: Box | null | undefined, b: Box | null | undefined): Box | null | undefined => {
   if (a === undefined || b === undefined) return undefined;
@@ -259,12 +264,14 @@ async function edit(req: EditRequest & { seq: number }): Promise<EditOutcome> {
       // Otherwise the click selects the region under it, which is added or removed as a whole.
       const d = await decodePoint(req.x, req.y);
       const points: PromptPoint[] = [{ x: req.x, y: req.y, label: 1 }];
+      if (drawFirst()) return { decodeMs: d.ms, changed: null, deferred: { d, k: bestCandidate(d), mode: req.mode, points, box: null } };
       const piece = remember(pieceFrom(d, bestCandidate(d), req.mode, points, null), d);
       selection.apply({ kind: 'piece', piece });
       return { decodeMs: d.ms, changed: piece.bbox };
     }
     case 'box': {
       const d = await decode({ points: [], box: req.box }, false);
+      if (drawFirst()) return { decodeMs: d.ms, changed: null, deferred: { d, k: 0, mode: req.mode, points: [], box: req.box } };
       const piece = pieceFrom(d, 0, req.mode, [], req.box);
       selection.apply({ kind: 'piece', piece });
       return { decodeMs: d.ms, changed: piece.bbox };
@@ -311,6 +318,39 @@ async function exportPng(seq: number) {
   c.putImageData(new ImageData(rgba, photo.width, photo.height), 0, 0);
   const png = await canvas.convertToBlob({ type: 'image/png' });
   post({ type: 'exported', seq, png, area: selection.area() });
+}
+
+/**
+ * Big photos: the new piece is drawn from logits scaled to the overlay and the editor is told at
+ * once (the click feels instant); then the piece is made at full resolution, added to the selection,
+ * and a `settled` note brings the exact area. Edits queue behind this, so nothing sees a half state.
+ */
+function drawThenSettle(seq: number, decodeMs: number | null, p: NonNullable<EditOutcome['deferred']>) {
+  const ow = overlaySize.width;
+  const oh = overlaySize.height;
+  const n = work.width * work.height;
+  const { mask: small, bbox } = logitsToMask(p.d.logits, work.width, work.height, ow, oh, p.k * n);
+  if (bbox) {
+    for (let y = bbox.y0; y < bbox.y1; y++) {
+      for (let i = y * ow + bbox.x0, end = y * ow + bbox.x1; i < end; i++) {
+        overlayMask[i] = p.mode === 'add' ? overlayMask[i] | small[i] : overlayMask[i] & (small[i] ^ 1);
+      }
+    }
+    const ring = { x0: Math.max(0, bbox.x0 - 1), y0: Math.max(0, bbox.y0 - 1), x1: Math.min(ow, bbox.x1 + 1), y1: Math.min(oh, bbox.y1 + 1) };
+    renderOverlay(overlayMask, ow, oh, baseOverlay, FILL, EDGE, ring);
+  }
+  redraw(null);
+  const before = state();
+  post({
+    type: 'state',
+    seq,
+    state: { ...before, canUndo: true, canRedo: false, candidates: p.d.count > 1 ? { active: p.k, scores: p.d.scores } : null, areaPending: true },
+    decodeMs,
+  });
+  const piece = pieceFrom(p.d, p.k, p.mode, p.points, p.box);
+  if (p.points.length === 1 && !p.box) remember(piece, p.d);
+  selection.apply({ kind: 'piece', piece });
+  post({ type: 'settled', seq, state: state() });
 }
 
 // ---- scheduling ------------------------------------------------------------------------------
@@ -380,6 +420,7 @@ if (!isOrtThread) self.onmessage = (event: MessageEvent<WorkerRequest>) => {
       enqueue(async () => {
         try {
           const outcome = await edit(req);
+          if (outcome.deferred) return drawThenSettle(req.seq, outcome.decodeMs, outcome.deferred);
           refreshSelectionOverlay(outcome.changed);
           post({ type: 'state', seq: req.seq, state: state(), decodeMs: outcome.decodeMs });
         } catch (err) {

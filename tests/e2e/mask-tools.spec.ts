@@ -93,3 +93,35 @@ test('the studio speaks Chinese', async ({ page }) => {
   await page.getByTestId('lang-switch').click();
   await expect(page.getByRole('button', { name: 'Choose photo' })).toBeVisible();
 });
+
+test('a 12 MP photo: the click is drawn first, the exact full-resolution area follows; undo, save and reload agree', async ({ page }) => {
+  const { photo } = await import('../support/paths.ts');
+  const sharp = (await import('sharp')).default;
+  const { mkdtempSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'atelier-12mp-')), 'big.jpg');
+  await sharp(photo('person-idm-00034.jpg')).resize(3000, 4000).jpeg({ quality: 90 }).toFile(file);
+
+  await page.goto('/');
+  await page.getByTestId('upload-input').setInputFiles(file);
+  await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
+  await expect(page.getByTestId('editor-stage')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  await clickPhoto(page, 0.5, 0.5);
+  const first = await areaChange(page, 0);
+  expect(first).toBeGreaterThan(0);
+  expect(first).toBeLessThan(3000 * 4000);
+  await clickPhoto(page, 0.45, 0.88);
+  const both = await areaChange(page, first);
+  await page.getByTestId('undo').click();
+  await expect.poll(() => maskArea(page)).toBe(first);
+  await page.getByTestId('redo').click();
+  await expect.poll(() => maskArea(page)).toBe(both);
+  await page.getByTestId('save-mask').click();
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+  const id = page.url().split('/s/')[1];
+  expect((await (await page.request.get(`/api/sessions/${id}`)).json()).session.mask.area).toBe(both);
+  await page.reload();
+  await expect(page.getByTestId('editor-stage')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
+  expect(await maskArea(page)).toBe(both);
+});

@@ -40,6 +40,8 @@ export interface SelectionState {
   canRedo: boolean;
   /** Candidates of the last piece, when the decoder gave several. */
   candidates: { active: number; scores: number[] } | null;
+  /** The edit is drawn; `area` is still the previous one until a `settled` note follows (big photos). */
+  areaPending?: boolean;
 }
 
 export type WorkerReply =
@@ -47,5 +49,7 @@ export type WorkerReply =
   | { type: 'ready'; seq: number; state: SelectionState; threads: number; loadMs: number }
   | { type: 'state'; seq: number; state: SelectionState; decodeMs: number | null }
   | { type: 'preview'; seq: number; decodeMs: number }
+  /** After a draw-first `state`: the edit is now in the full-resolution selection (exact area). */
+  | { type: 'settled'; seq: number; state: SelectionState }
   | { type: 'exported'; seq: number; png: Blob; area: number }
   | { type: 'error'; seq: number; code: 'load_failed' | 'decode_failed' | 'export_failed'; message: string };

@@ -134,3 +134,26 @@ export function startSync(): void {
     window.addEventListener('atelier:sam-ready', () => (clearTimeout(timer), kick()), { once: true });
   } else kick();
 }
+
+/** How an editor's save status follows its kept edits as they reach the server (this tab or another). */
+export interface SyncFollower {
+  setRev(rev: number): void;
+  /** Pending → saved or error; other states are left as they are (a newer edit is in progress). */
+  settle(outcome: { ok: true } | { ok: false; error: string }): void;
+  /** Conflict notes: the edit lost to a newer version, or a copy was kept. */
+  note(kind: 'lost' | 'kept' | null): void;
+}
+
+/** Listens for `atelier:synced` of one session's mask or pose; returns the cleanup. */
+export function followSync(sessionId: string, kind: 'mask' | 'pose', f: SyncFollower): () => void {
+  const onSynced = (e: Event) => {
+    const d = (e as CustomEvent<SyncedDetail>).detail;
+    if (d.sessionId !== sessionId || d.kind !== kind) return;
+    if (d.applied && d.rev !== null) f.setRev(d.rev);
+    if (d.error) return f.settle({ ok: false, error: d.error });
+    f.settle({ ok: true });
+    f.note(!d.applied ? 'lost' : d.conflict ? 'kept' : null);
+  };
+  window.addEventListener('atelier:synced', onSynced);
+  return () => window.removeEventListener('atelier:synced', onSynced);
+}

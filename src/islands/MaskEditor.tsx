@@ -4,7 +4,7 @@ import { saveBeforeLeaving } from '../client/save-before-leaving.ts';
 import { createSignal, onCleanup, onMount, Show, For, type JSX } from 'solid-js';
 import { SamClient } from '../client/sam-client.ts';
 import { clearPendingEdit, getPendingEdit, rememberSession } from '../client/offline-store.ts';
-import { isNetworkError, keepForLater, type SyncedDetail } from '../client/sync.ts';
+import { followSync, isNetworkError, keepForLater } from '../client/sync.ts';
 import type { SelectionState } from '../lib/sam/protocol.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 
@@ -169,22 +169,20 @@ export default function MaskEditor(props: MaskEditorProps) {
   }
 
   // A kept edit reached the server (this tab or another): the editor's state is the server's again.
-  const onSynced = (e: Event) => {
-    const d = (e as CustomEvent<SyncedDetail>).detail;
-    if (d.sessionId !== props.sessionId || d.kind !== 'mask') return;
-    if (d.applied && d.rev !== null) baseRev = d.rev;
-    if (d.error) {
-      setSaveState((s) => (s === 'pending' ? 'error' : s));
-      setSaveError(d.error);
-      return;
-    }
-    setSaveState((s) => (s === 'pending' ? 'saved' : s));
-    setSyncNote(!d.applied ? m('pwa.conflictLost') : d.conflict ? m('pwa.conflictKept') : '');
-  };
-  onMount(() => {
-    window.addEventListener('atelier:synced', onSynced);
-    onCleanup(() => window.removeEventListener('atelier:synced', onSynced));
-  });
+  onMount(() =>
+    onCleanup(
+      followSync(props.sessionId, 'mask', {
+        setRev: (rev) => {
+          baseRev = rev;
+        },
+        settle: (o) => {
+          setSaveState((s) => (s === 'pending' ? (o.ok ? 'saved' : 'error') : s));
+          if (!o.ok) setSaveError(o.error);
+        },
+        note: (n) => setSyncNote(n === 'lost' ? m('pwa.conflictLost') : n === 'kept' ? m('pwa.conflictKept') : ''),
+      }),
+    ),
+  );
 
   const beforeUnload = (e: BeforeUnloadEvent) => {
     if (saveState() === 'dirty' || saveState() === 'saving' || saveState() === 'error') e.preventDefault();

@@ -5,7 +5,7 @@ import { saveBeforeLeaving } from '../client/save-before-leaving.ts';
 import { batch, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { PoseClient } from '../client/pose-client.ts';
 import { clearPendingEdit, getPendingEdit, rememberPose } from '../client/offline-store.ts';
-import { isNetworkError, keepForLater, type SyncedDetail } from '../client/sync.ts';
+import { followSync, isNetworkError, keepForLater } from '../client/sync.ts';
 import type { Detection } from '../lib/pose/protocol.ts';
 import { applyPreset, placePreset, POSE_PRESETS } from '../lib/pose/presets.ts';
 import { JOINT_COLORS, LIMBS } from '../lib/pose/skeleton.ts';
@@ -318,23 +318,21 @@ export default function PoseEditor(props: PoseEditorProps) {
     return saving;
   }
 
-  // A kept pose reached the server (this tab or another).
-  const onSynced = (e: Event) => {
-    const d = (e as CustomEvent<SyncedDetail>).detail;
-    if (d.sessionId !== props.sessionId || d.kind !== 'pose') return;
-    if (d.applied && d.rev !== null) setSavedRev(d.rev);
-    if (d.error) {
-      setSaveState((s) => (s === 'pending' ? 'error' : s));
-      setSaveError(d.error);
-      return;
-    }
-    setSaveState((s) => (s === 'pending' ? 'saved' : s));
-    setSyncNote(!d.applied ? m('pwa.conflictLost') : d.conflict ? m('pwa.conflictKept') : '');
-  };
-  onMount(() => {
-    window.addEventListener('atelier:synced', onSynced);
-    onCleanup(() => window.removeEventListener('atelier:synced', onSynced));
-  });
+  // A kept edit reached the server (this tab or another): the editor's state is the server's again.
+  onMount(() =>
+    onCleanup(
+      followSync(props.sessionId, 'pose', {
+        setRev: (rev) => {
+          setSavedRev(rev);
+        },
+        settle: (o) => {
+          setSaveState((s) => (s === 'pending' ? (o.ok ? 'saved' : 'error') : s));
+          if (!o.ok) setSaveError(o.error);
+        },
+        note: (n) => setSyncNote(n === 'lost' ? m('pwa.conflictLost') : n === 'kept' ? m('pwa.conflictKept') : ''),
+      }),
+    ),
+  );
 
   const beforeUnload = (e: BeforeUnloadEvent) => {
     if (userChanged && saveState() !== 'saved') e.preventDefault();

@@ -19,7 +19,3 @@ export function subscribeJob(jobId: string, listener: (u: JobUpdate) => void): (
   hub.on(jobId, listener);
   return () => hub.off(jobId, listener);
 }
-
-export function watcherCount(jobId: string): number {
-  return hub.listenerCount(jobId);
-}

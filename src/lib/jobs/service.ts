@@ -59,10 +59,6 @@ async function sweepOrphanResults() {
   }
 }
 
-export function jobScheduler(): JobScheduler | null {
-  return startJobs();
-}
-
 // A session's photo, mask and pose, decoded once per version (they change only when edited).
 const sources = new LRUCache<string, Promise<JobSource>>({ max: 4 });
 

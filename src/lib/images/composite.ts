@@ -2,6 +2,7 @@
 // mask. The mask is eroded by `featherPx` and the blend ramps from the eroded edge to the mask's
 // edge, so inside the eroded mask the result is exactly the original and no seam shows.
 import sharp from 'sharp';
+import { rgbRaw } from './raw.ts';
 
 export interface RgbImage {
   data: Buffer; // interleaved 8-bit RGB
@@ -70,11 +71,9 @@ export function garmentAlpha(mask: Uint8Array | Buffer, width: number, height: n
 
 /** Scales a generated image to the photo's full resolution. */
 export async function toPhotoSize(png: Buffer, width: number, height: number): Promise<RgbImage> {
-  const img = sharp(png).removeAlpha();
+  const img = sharp(png);
   const meta = await img.metadata();
-  const sized = meta.width === width && meta.height === height ? img : img.resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
-  const { data, info } = await sized.raw().toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height };
+  return rgbRaw(meta.width === width && meta.height === height ? img : img.resize(width, height, { fit: 'fill', kernel: 'lanczos3' }));
 }
 
 function meanAbsDiff(a: Buffer, b: Buffer, core: Uint8Array): { mad: number; pixels: number } {

@@ -3,6 +3,7 @@
 import sharp from 'sharp';
 import { LRUCache } from 'lru-cache';
 import { distanceInside } from '../images/composite.ts';
+import { greyRaw } from '../images/raw.ts';
 import { renderSkeleton } from '../pose/render.ts';
 import { scalePose } from '../pose/scale.ts';
 import type { Pose } from '../pose/types.ts';
@@ -39,13 +40,11 @@ export function dilate(mask: Buffer, width: number, height: number, px: number):
   return out;
 }
 
-async function maskAtSize(mask: NonNullable<SourceImages['mask']>, width: number, height: number): Promise<Buffer> {
-  const resized = await sharp(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } })
-    .resize(width, height, { fit: 'fill', kernel: 'linear' })
-    .raw()
-    .toBuffer();
-  for (let i = 0; i < resized.length; i++) resized[i] = resized[i] >= 128 ? 255 : 0;
-  return resized;
+/** The mask at the generation size, binarised at half coverage. */
+export async function maskAtSize(mask: NonNullable<SourceImages['mask']>, width: number, height: number): Promise<Buffer> {
+  const { data } = await greyRaw(sharp(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } }).resize(width, height, { fit: 'fill', kernel: 'linear' }));
+  for (let i = 0; i < data.length; i++) data[i] = data[i] >= 128 ? 255 : 0;
+  return data;
 }
 
 const grayPng = (data: Buffer, width: number, height: number) => sharp(data, { raw: { width, height, channels: 1 } }).png(fastPng).toBuffer();

@@ -21,6 +21,7 @@ import { generationSize } from '../backend/size.ts';
 import { DEFAULT_LOOK_ID, DEFAULT_SCENE_ID, requireModelLook, requireScene } from '../presets/index.ts';
 import { applyComposite, prepareComposite, toPhotoSize, type PreparedComposite } from '../images/composite.ts';
 import { LRUCache } from 'lru-cache';
+import { rgbRaw } from '../images/raw.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import { newId } from '../ids.ts';
 import { cachedInputs, dilate, prepareInputs, type SourceImages } from './inputs.ts';
@@ -125,8 +126,8 @@ function compositeFor(req: CreateJobRequest, src: JobSource, size: { width: numb
     p = (async () => {
       const keep = keepMask(req, src, size);
       if (!keep) return null;
-      const data = await sharp(src.originalPng).removeAlpha().raw().toBuffer();
-      return prepareComposite({ data, width: src.width, height: src.height }, keep, featherPx);
+      const original = await rgbRaw(sharp(src.originalPng));
+      return prepareComposite(original, keep, featherPx);
     })();
     p.catch(() => composites.delete(key));
     composites.set(key, p);

@@ -2,6 +2,7 @@
 // configured backends, the JSON shape of a job and its results, live previews.
 import sharp from 'sharp';
 import { LRUCache } from 'lru-cache';
+import { greyRaw } from '../images/raw.ts';
 import { app } from '../app/context.ts';
 import { createSdClients } from '../backend/client.ts';
 import { ApiError, notFound } from '../http/errors.ts';
@@ -73,7 +74,7 @@ function loadSource(sessionId: string): Promise<JobSource> {
       const image = getImage(session.image.id);
       const maskKey = maskBlobKey(sessionId);
       const [originalPng, maskPng] = await Promise.all([blobs.get(imageKeys(image.id).original), maskKey ? blobs.get(maskKey) : null]);
-      const mask = maskPng ? { data: await sharp(maskPng).extractChannel(0).raw().toBuffer(), width: image.width, height: image.height } : null;
+      const mask = maskPng ? await greyRaw(sharp(maskPng)) : null;
       return { originalPng, mask, pose: pose?.pose ?? null, width: image.width, height: image.height, version };
     })();
     p.catch(() => sources.delete(version));

@@ -2,10 +2,28 @@
 // the real /sdapi/v1 and /controlnet answers of A1111 1.10 + Mikubill and of Forge. TEST TOOL ONLY.
 import type { Kind } from './fields.ts';
 
-export const DEFAULT_CHECKPOINTS = [
-  'realisticVisionV60B1_v51VAE.safetensors [15012c538f]',
-  'juggernautXL_v9Rdphoto2Lightning.safetensors [c9e3e68f89]',
+/** A checkpoint's real architecture (the server knows it from the weights; clients only guess). */
+export type Family = 'sd15' | 'sd2' | 'sdxl' | 'sd3' | 'flux';
+
+export interface CheckpointSpec {
+  title: string;
+  family: Family;
+  /** safetensors __metadata__ shown by /sd_extra_networks/metadata (webui mode). */
+  metadata?: Record<string, string>;
+}
+
+export const DEFAULT_CHECKPOINTS: CheckpointSpec[] = [
+  { title: 'realisticVisionV60B1_v51VAE.safetensors [15012c538f]', family: 'sd15' },
+  { title: 'juggernautXL_v9Rdphoto2Lightning.safetensors [c9e3e68f89]', family: 'sdxl', metadata: { 'modelspec.architecture': 'stable-diffusion-xl-v1-base' } },
 ];
+
+/** A title given as a plain string: its family the way a person would guess it from the name. */
+export function checkpointSpec(c: string | CheckpointSpec): CheckpointSpec {
+  if (typeof c !== 'string') return c;
+  const t = c.toLowerCase();
+  const family: Family = t.includes('flux') ? 'flux' : /sd3/.test(t) ? 'sd3' : /xl/.test(t) ? 'sdxl' : 'sd15';
+  return { title: c, family };
+}
 export const DEFAULT_LORAS = ['mamianqun_v1', 'qipao_silk_v2'];
 export const DEFAULT_CONTROLNET_MODELS = [
   'control_v11p_sd15_openpose [cab727d4]',
@@ -98,6 +116,7 @@ export function defaultOptions(kind: Kind, checkpoint: string): Record<string, u
 
 /** "dir/name.safetensors [abc1234567]" → parts of an /sdapi/v1/sd-models entry. */
 export function sdModelEntry(title: string): { title: string; model_name: string; hash: string | null; sha256: string | null; filename: string; config: null } {
+  // A1111 fills `config` only with a sibling .yaml, Forge never: the family is not in this answer.
   const m = /^(.*?)\s*\[([0-9a-f]+)\]\s*$/i.exec(title);
   const file = m ? m[1] : title;
   const hash = m ? m[2] : null;

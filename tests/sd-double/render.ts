@@ -3,6 +3,7 @@
 // shared/reference/sd-webui-api.md §2 (mask → L, alpha-as-mask, round, invert, blur, "Only masked" crop and
 // paste-back vs "Whole picture" resize, overlay of the original outside the mask). TEST TOOL ONLY.
 import sharp, { type Sharp } from 'sharp';
+import zlib from 'node:zlib';
 
 export class InvalidImageError extends Error {}
 
@@ -230,9 +231,39 @@ export async function encodePreview(img: Rgb): Promise<string> {
   return png.toString('base64');
 }
 
-/** A ControlNet "detected map": the unit image (or black) at width×height. */
-export async function detectedMap(unitImage: Buffer | null, width: number, height: number): Promise<string> {
-  if (!unitImage) return encodePng(blankRgb(width, height, 0));
-  const png = await sharp(unitImage).flatten({ background: '#000000' }).resize(width, height, { fit: 'fill' }).png({ compressionLevel: 1 }).toBuffer();
+/** A one-channel mask as an RGB image (return_mask: `mask_for_overlay.convert('RGB')`). */
+export function maskAsRgb(mask: Uint8Array, width: number, height: number): Rgb {
+  const data = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < mask.length; i++) data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = mask[i];
+  return { data, width, height };
+}
+
+/** return_mask_composite: the image over transparency through the mask, RGBA. */
+export async function encodeMaskComposite(img: Rgb, mask: Uint8Array): Promise<string> {
+  const rgba = Buffer.alloc(img.width * img.height * 4);
+  for (let i = 0; i < mask.length; i++) {
+    rgba[i * 4] = img.data[i * 3];
+    rgba[i * 4 + 1] = img.data[i * 3 + 1];
+    rgba[i * 4 + 2] = img.data[i * 3 + 2];
+    rgba[i * 4 + 3] = mask[i];
+  }
+  const png = await sharp(rgba, { raw: { width: img.width, height: img.height, channels: 4 } }).png({ compressionLevel: 1 }).toBuffer();
   return png.toString('base64');
+}
+
+/**
+ * A generated image as the WebUI saves it: PNG with the infotext in a `parameters` tEXt chunk
+ * (processing.py puts it in image.info when enable_pnginfo is on; api.py encode_pil_to_base64 writes it).
+ */
+export async function encodePngWithParameters(img: Rgb, parameters: string): Promise<string> {
+  const png = Buffer.from(await encodePng(img), 'base64');
+  const data = Buffer.concat([Buffer.from('parameters\0', 'latin1'), Buffer.from(parameters, 'latin1')]);
+  const type = Buffer.from('tEXt', 'latin1');
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(Buffer.concat([type, data])) >>> 0);
+  // After IHDR (8-byte signature + 25-byte IHDR chunk).
+  const out = Buffer.concat([png.subarray(0, 33), len, type, data, crc, png.subarray(33)]);
+  return out.toString('base64');
 }

@@ -1,17 +1,36 @@
 // SD WebUI TEST DOUBLE — a test tool, never an image generator offered to users.
 //
-// A small node:http server that answers the endpoints Atelier calls with the real request/response shapes of
-// AUTOMATIC1111 (+ Mikubill ControlNet) or Forge (shared/reference/sd-webui-api.md):
-// - 422 with pydantic-shaped `detail` (v1 for A1111, v2 for Forge) for mistyped known fields; unknown fields
-//   ignored like the real server but recorded (`unknownFields`) so tests can assert none are sent;
-//   undecodable base64 → 500 "Invalid encoded image"; img2img without init image → 404.
-// - one generation at a time (FIFO like queue_lock): waiting requests get no bytes, not even headers;
-//   /progress, /interrupt, options and lists answer meanwhile.
-// - progress through sampling steps; interrupt ends the job early with 200 and a partial image.
-// - real PNGs of the right size derived from the inputs: the init image with the mask region repainted by a
-//   seed-derived stripe pattern, honouring inpainting_mask_invert, mask_blur and inpaint_full_res.
-// - ControlNet: "ControlNet i" infotext entries only for units that would really run on that kind
-//   (enabled, known model, valid module, accepted types); otherwise silently generated without it.
+// A small node:http server that behaves like AUTOMATIC1111 (+ Mikubill sd-webui-controlnet) or Forge as far as
+// Atelier can observe, each behaviour copied from the upstream source named beside it (A1111 v1.10.1 /
+// 6685e53, Forge dfdcbab, sd-webui-controlnet 56cec5b; see shared/reference/sd-webui-api.md §11):
+// - request validation: 422 with pydantic `detail` (v1 for A1111, v2 for Forge) for mistyped known fields;
+//   unknown fields ignored but recorded (`unknownFields`) so tests can assert none are sent.
+// - error bodies per fork: A1111 `{error, detail, body, errors}` (modules/api/api.py api_middleware), Forge
+//   `{detail}` for HTTPExceptions and `{error, detail, body, message}` otherwise (api_middleware commented out,
+//   webui.py _handle_exception).
+// - img2img: no `init_images` → 404 "Init image not found"; `init_images: []` passes validation and fails inside
+//   processing with 500 (api.py only checks `is None`); undecodable images → 500 "Invalid encoded image".
+// - tasks (modules/progress.py): `force_task_id` or a generated id is queued before queue_lock, started inside it,
+//   finished only on success (a failed task stays "active"); `POST /internal/progress` answers per task with
+//   queue position and live preview (data URL, only when `id_live_preview` changed); `/internal/*` exists only in
+//   webui mode (not --nowebui) and is not behind --api-auth.
+// - one generation at a time (FIFO queue_lock): waiting requests get no bytes; another client's job can hold the
+//   server (`occupy`). `/sdapi/v1/progress` is global; `state.job_count` is -1 between begin() and the first batch
+//   (shared_state.py begin, processing.py process_images_inner).
+// - names are exact (sd_samplers.py, sd_schedulers.py): an unknown sampler silently becomes "DPM++ 2M", an
+//   omitted one "Euler" (sampler_index default), an unknown scheduler "Automatic"; an unknown checkpoint title in
+//   override_settings is dropped (processing.py); an unknown override key is a KeyError (500).
+// - return_mask / return_mask_composite (operator options, overridable per request): a mask and a composite after
+//   EACH image (processing.py ~:1101–1113), so results are not contiguous.
+// - ControlNet per implementation (./controlnet.ts): the "ControlNet i" entry written before the model is checked;
+//   an SD-version mismatch refused inside (A1111: 200, no pose, no map; Forge: 500 at sampling); weight > 2
+//   rejected by sd-webui-controlnet; detected maps appended after the results; Forge's model list read only at
+//   its start (`addControlNetModel` then `restartForge`).
+// - checkpoints have a real family the API does not report; `/sd_extra_networks/metadata` shows safetensors
+//   metadata in webui mode.
+// - real PNGs of the requested size derived from the inputs: the init image with the mask region repainted by a
+//   seed-derived stripe pattern, honouring inpainting_mask_invert, mask_blur and inpaint_full_res; results carry
+//   their infotext in a PNG `parameters` chunk like the WebUI's.
 // - faults: refuse (listening socket closed), 500, stall (never answers), drop (socket destroyed mid-response),
 //   slow (stepMs × slowFactor), oom (500 OutOfMemoryError), 422, busy (503 as a proxy would answer).
 //
@@ -24,12 +43,15 @@ import {
   DEFAULT_LORAS,
   SAMPLERS,
   SCHEDULERS,
+  checkpointSpec,
   defaultOptions,
-  isModelFree,
   moduleDetail,
   moduleList,
   sdModelEntry,
+  type CheckpointSpec,
+  type Family,
 } from './catalog.ts';
+import { runControlNet } from './controlnet.ts';
 import { CONTROLNET_UNIT_KEYS, checkBody, requestFields, type Kind, type PydanticItem } from './fields.ts';
 import {
   InvalidImageError,
@@ -37,15 +59,18 @@ import {
   cloneRgb,
   cropRegion,
   decodeB64Image,
-  detectedMap,
+  encodeMaskComposite,
   encodePng,
+  encodePngWithParameters,
   encodePreview,
   loadMask,
   loadRgb,
+  maskAsRgb,
   repaint,
   resizeRgb,
   type Rgb,
 } from './render.ts';
+import { createTaskRegistry } from './tasks.ts';
 
 export type SdDoubleFault = 'none' | 'refuse' | '500' | 'stall' | 'drop' | 'slow' | 'oom' | '422' | 'busy';
 
@@ -57,16 +82,18 @@ export interface SdDoubleOptions {
   stepMs?: number;
   /** Simulated sampling steps per batch; default: what the payload asks (img2img: steps × denoising_strength). */
   steps?: number;
-  /** Checkpoint titles "file.safetensors [hash10]"; the first is loaded at start. */
-  checkpoints?: string[];
+  /** Checkpoints ("file.safetensors [hash10]" or with their real family); the first is loaded at start. */
+  checkpoints?: (string | CheckpointSpec)[];
   loras?: (string | { name: string; alias?: string; metadata?: Record<string, unknown> })[];
-  /** ControlNet model titles "stem [hash8]". */
+  /** ControlNet model titles "stem [hash8]" on the server's disk. */
   controlnetModels?: string[];
+  /** false = started with --nowebui: no /internal/* routes, no extra-networks metadata. Default true. */
+  webui?: boolean;
   /** Basic auth required on the core /sdapi/v1 routes (like --api-auth). */
   auth?: { username: string; password: string } | null;
   /** Step-time multiplier of the 'slow' fault (default 25). */
   slowFactor?: number;
-  /** Include current_image in /progress when skip_current_image=false (default false). */
+  /** Live previews on (/sdapi/v1/progress current_image, /internal/progress live_preview). Default false. */
   livePreviews?: boolean;
   /** Behave like Forge before Oct 2024: override_settings.sd_model_checkpoint is ignored. */
   ignoreCheckpointOverride?: boolean;
@@ -89,11 +116,28 @@ export interface RecordedRequest {
   status: number | null;
 }
 
+/** What one generation did inside the server (what a client cannot see directly). */
+export interface GenerationRecord {
+  taskId: string;
+  endpoint: 'txt2img' | 'img2img';
+  checkpoint: string;
+  family: Family;
+  /** ControlNet models that really steered the image. */
+  controlnetApplied: string[];
+  /** Server log lines (swallowed script errors). */
+  log: string[];
+  /** Set when the job failed (the HTTP status it answered). */
+  failed: number | null;
+  /** Stopped early by /sdapi/v1/interrupt. */
+  interrupted: boolean;
+}
+
 export interface SdDouble {
   url: string;
   port: number;
   kind: Kind;
   payloads: RecordedRequest[];
+  generations: GenerationRecord[];
   /** "img2img.foo", "img2img.alwayson_scripts.controlnet.args[0].low_vram", … */
   unknownFields: string[];
   /** The server's options (mutable: tests may flip e.g. img2img_fix_steps). */
@@ -102,13 +146,22 @@ export interface SdDouble {
   fault(): SdDoubleFault;
   /** Generation requests waiting for the queue lock (not counting the running one). */
   queued(): number;
-  /** Clears recorded payloads and unknown fields. */
+  /** Clears recorded payloads, generations and unknown fields. */
   reset(): void;
+  /** Another client's job: holds the queue for `steps` steps (default 20). Resolves when it ends. */
+  occupy(o?: { steps?: number }): { taskId: string; done: Promise<{ interrupted: boolean; steps: number }> };
+  /** Puts a ControlNet model file on the server's disk (A1111 sees it at once; Forge after restartForge()). */
+  addControlNetModel(title: string): void;
+  /** Forge re-reads its ControlNet model list only when it starts. */
+  restartForge(): void;
+  /** Task ids waiting for the queue lock (modules/progress.py pending_tasks). */
+  pendingTasks(): string[];
   stop(): Promise<void>;
 }
 
 interface JobState {
   job: string;
+  /** -1 from begin() until the batch count is known. */
   jobCount: number;
   jobNo: number;
   step: number;
@@ -117,6 +170,8 @@ interface JobState {
   timestamp: string;
   interrupted: boolean;
   preview: (() => Rgb) | null;
+  /** shared_state.py id_live_preview: bumped each time a preview is assigned. */
+  idLivePreview: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -131,9 +186,14 @@ class HttpError extends Error {
   }
 }
 
-/** The WebUI's exception handler shape. */
-const apiError = (status: number, error: string, detail: string, errors: string) =>
-  new HttpError(status, { error, detail, body: '', errors });
+/**
+ * An exception answered by the server. A1111's api_middleware: {error, detail, body, errors}; Forge (middleware
+ * commented out): FastAPI's {detail} for HTTPException, webui.py _handle_exception {error, detail, body, message}.
+ */
+function serverError(kind: Kind, status: number, error: string, message: string, detail = ''): HttpError {
+  if (kind === 'forge') return new HttpError(status, error === 'HTTPException' ? { detail } : { error, detail, body: '', message });
+  return new HttpError(status, { error, detail, body: '', errors: message });
+}
 
 const notFound = () => new HttpError(404, { detail: 'Not Found' });
 
@@ -165,15 +225,24 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
   const host = opts.host ?? '127.0.0.1';
   const stepMs = opts.stepMs ?? 2;
   const slowFactor = opts.slowFactor ?? 25;
-  const checkpoints = (opts.checkpoints ?? DEFAULT_CHECKPOINTS).map(sdModelEntry);
-  if (checkpoints.length === 0) throw new Error('the SD double needs at least one checkpoint');
+  const specs = (opts.checkpoints ?? DEFAULT_CHECKPOINTS).map(checkpointSpec);
+  if (specs.length === 0) throw new Error('the SD double needs at least one checkpoint');
+  const checkpoints = specs.map((c) => sdModelEntry(c.title));
+  const familyOf = (title: string): Family => specs.find((c) => c.title === title)?.family ?? 'sd15';
+  const webui = opts.webui ?? true;
+  const apiError = (status: number, error: string, detail: string, errors: string) => serverError(kind, status, error, errors, detail);
   const loras = (opts.loras ?? DEFAULT_LORAS).map((l) => (typeof l === 'string' ? { name: l } : l)).map((l) => ({
     name: l.name,
     alias: l.alias ?? l.name,
     path: `/sd/models/Lora/${l.name}.safetensors`,
     metadata: l.metadata ?? { ss_output_name: l.alias ?? l.name },
   }));
-  const cnModels = opts.controlnetModels ?? DEFAULT_CONTROLNET_MODELS;
+  // Models on disk; Forge keeps the list it read at start (lib_controlnet/global_state.py update_controlnet_filenames).
+  const cnModels = [...(opts.controlnetModels ?? DEFAULT_CONTROLNET_MODELS)];
+  let forgeCnList = [...cnModels];
+  const listedCnModels = () => (kind === 'forge' ? forgeCnList : cnModels);
+  const tasks = createTaskRegistry();
+  const generations: GenerationRecord[] = [];
   const options = defaultOptions(kind, checkpoints[0].title);
 
   const payloads: RecordedRequest[] = [];
@@ -227,7 +296,10 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
       };
     }
     const j = job;
-    const raw = 0.01 + j.jobNo / j.jobCount + (j.steps ? j.step / j.steps / j.jobCount : 0);
+    // api.py progressapi: 0.01 + job_no/job_count (if > 0) + step/steps/job_count (if steps > 0).
+    let raw = 0.01;
+    if (j.jobCount > 0) raw += j.jobNo / j.jobCount;
+    if (j.jobCount > 0 && j.steps > 0) raw += j.step / j.steps / j.jobCount;
     const progress = Math.min(1, raw);
     const elapsed = (Date.now() - j.startedAt) / 1000;
     const eta = progress > 0 ? elapsed / progress - elapsed : 0;
@@ -254,112 +326,64 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     return body;
   }
 
-  // ------------------------------------------------------------------------------------------------------------
-  // ControlNet evaluation.
-
-  interface CnUnitRun {
-    unit: Record<string, unknown>;
-    image: Buffer | null;
+  /** POST /internal/progress (modules/progress.py progressapi). */
+  async function internalProgress(body: unknown): Promise<unknown> {
+    const req = (body && typeof body === 'object' ? body : {}) as { id_task?: unknown; id_live_preview?: unknown; live_preview?: unknown };
+    const id = typeof req.id_task === 'string' ? req.id_task : undefined;
+    const lastPreview = toInt(req.id_live_preview, -1);
+    const f = tasks.flags(id);
+    if (!f.active) {
+      return {
+        active: false,
+        queued: f.queued,
+        completed: f.completed,
+        progress: null,
+        eta: null,
+        live_preview: null,
+        id_live_preview: -1,
+        textinfo: f.queued ? `In queue: ${f.position}/${f.waiting}` : 'Waiting...',
+      };
+    }
+    // Active: computed from the global state (a failed task stays active with an idle state).
+    const j = job;
+    let progress = 0;
+    if (j && j.jobCount > 0) progress += j.jobNo / j.jobCount;
+    if (j && j.jobCount > 0 && j.steps > 0) progress += (1 / j.jobCount) * (j.step / j.steps);
+    progress = Math.min(progress, 1);
+    const elapsed = j ? (Date.now() - j.startedAt) / 1000 : 0;
+    const eta = progress > 0 ? elapsed / progress - elapsed : null;
+    let livePreview: string | null = null;
+    let idLive = lastPreview;
+    const wantPreview = req.live_preview === undefined ? true : toBool(req.live_preview, true);
+    if (opts.livePreviews && options.live_previews_enable && wantPreview && j?.preview && j.idLivePreview > 0 && j.idLivePreview !== lastPreview) {
+      livePreview = `data:image/png;base64,${await encodePreview(j.preview())}`;
+      idLive = j.idLivePreview;
+    }
+    return { active: true, queued: false, completed: false, progress, eta, live_preview: livePreview, id_live_preview: idLive, textinfo: null };
   }
 
-  async function evaluateControlNet(
-    scripts: Record<string, unknown>,
-    where: string,
-    recordUnknown: (path: string) => void,
-  ): Promise<{ runs: CnUnitRun[]; entries: Record<string, string> }> {
-    const key = Object.keys(scripts).find((k) => k.toLowerCase() === 'controlnet');
-    if (!key) return { runs: [], entries: {} };
-    const script = scripts[key] as { args?: unknown } | null;
-    const args = Array.isArray(script?.args) ? script.args : [];
-    const limit = toInt(options.control_net_unit_count, 3);
-    const enabled: Record<string, unknown>[] = [];
-    args.forEach((raw, i) => {
-      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return;
-      const unit = raw as Record<string, unknown>;
-      for (const k of Object.keys(unit)) {
-        if (!CONTROLNET_UNIT_KEYS[kind].has(k)) recordUnknown(`${where}.alwayson_scripts.${key}.args[${i}].${k}`);
-      }
-      if (i >= limit) return; // extra units are silently dropped
-      const on = unit.enabled === undefined ? kind === 'forge' : unit.enabled === true || unit.enabled === 'true';
-      if (on) enabled.push(unit);
-    });
-
-    // Any invalid enabled unit makes the script raise: logged, and the image is generated without ControlNet.
-    const modules = moduleList(kind);
-    const runs: CnUnitRun[] = [];
-    for (const unit of enabled) {
-      const module = typeof unit.module === 'string' ? unit.module : kind === 'forge' ? 'None' : 'none';
-      if (!modules.includes(module)) return { runs: [], entries: {} };
-      const model = typeof unit.model === 'string' ? unit.model : 'None';
-      if (model === 'None') {
-        if (!isModelFree(kind, module)) return { runs: [], entries: {} };
-      } else if (kind === 'forge') {
-        if (!cnModels.includes(model)) return { runs: [], entries: {} };
-      } else {
-        const stem = model.replace(/\s*\[[0-9a-f]+\]\s*$/i, '').toLowerCase();
-        if (!cnModels.some((m) => m === model || m.replace(/\s*\[[0-9a-f]+\]\s*$/i, '').toLowerCase() === stem)) return { runs: [], entries: {} };
-      }
-      const resize = unit.resize_mode;
-      const resizeOk =
-        resize === undefined ||
-        (typeof resize === 'string' && ['Just Resize', 'Crop and Resize', 'Resize and Fill', 'Inner Fit (Scale to Fit)', 'Outer Fit (Shrink to Fit)', 'Envelope (Outer Fit)', 'Scale to Fit (Inner Fit)'].includes(resize)) ||
-        (kind === 'forge' && typeof resize === 'number' && Number.isInteger(resize) && resize >= 0 && resize <= 3);
-      if (!resizeOk) return { runs: [], entries: {} };
-      const cm = unit.control_mode;
-      const cmOk =
-        cm === undefined ||
-        (typeof cm === 'string' && ['Balanced', 'My prompt is more important', 'ControlNet is more important'].includes(cm)) ||
-        (kind === 'forge' && typeof cm === 'number' && Number.isInteger(cm) && cm >= 0 && cm <= 2);
-      if (!cmOk) return { runs: [], entries: {} };
-      const gs = toFloat(unit.guidance_start, 0);
-      const ge = toFloat(unit.guidance_end, 1);
-      if (kind === 'a1111' && !(gs >= 0 && ge <= 1 && gs <= ge)) return { runs: [], entries: {} };
-      if (unit.weight !== undefined && typeof unit.weight !== 'number') return { runs: [], entries: {} };
-      let image: Buffer | null = null;
-      const img = unit.image ?? (kind === 'a1111' ? unit.input_image : undefined);
-      if (img !== undefined && img !== null) {
-        if (typeof img === 'string') {
-          try {
-            image = await decodeB64Image(img);
-          } catch {
-            return { runs: [], entries: {} };
-          }
-        } else if (kind === 'forge') {
-          return { runs: [], entries: {} }; // dict/list image → TypeError on Forge
-        } else if (typeof img === 'object' && !Array.isArray(img) && typeof (img as { image?: unknown }).image === 'string') {
-          try {
-            image = await decodeB64Image((img as { image: string }).image);
-          } catch {
-            return { runs: [], entries: {} };
-          }
-        } else {
-          return { runs: [], entries: {} };
+  /** Another client's generation holding the queue lock (a UI user, another program). */
+  function occupy(o: { steps?: number } = {}): { taskId: string; done: Promise<{ interrupted: boolean; steps: number }> } {
+    const taskId = tasks.idFor(undefined, 'txt2img');
+    tasks.add(taskId);
+    const done = withQueueLock(async () => {
+      const state: JobState = { job: 'txt2img', jobCount: -1, jobNo: 0, step: 0, steps: o.steps ?? 20, startedAt: Date.now(), timestamp: timestamp(), interrupted: false, preview: null, idLivePreview: 0 };
+      job = state;
+      tasks.start(taskId);
+      try {
+        await sleep(stepMs);
+        state.jobCount = 1;
+        for (let s = 1; s <= state.steps && !state.interrupted && !stopped; s++) {
+          await sleep(stepMs * (fault === 'slow' ? slowFactor : 1));
+          state.step = s;
         }
+        tasks.finish(taskId);
+        return { interrupted: state.interrupted, steps: state.step };
+      } finally {
+        job = null;
       }
-      runs.push({ unit, image });
-    }
-    const entries: Record<string, string> = {};
-    runs.forEach(({ unit }, i) => {
-      const fields: [string, unknown][] = [
-        ['Module', unit.module ?? (kind === 'forge' ? 'None' : 'none')],
-        ['Model', unit.model ?? 'None'],
-        ['Weight', unit.weight ?? 1.0],
-        ['Resize Mode', unit.resize_mode ?? 'Crop and Resize'],
-        ['Processor Res', unit.processor_res ?? -1],
-        ['Threshold A', unit.threshold_a ?? -1],
-        ['Threshold B', unit.threshold_b ?? -1],
-        ['Guidance Start', unit.guidance_start ?? 0.0],
-        ['Guidance End', unit.guidance_end ?? 1.0],
-        ['Pixel Perfect', unit.pixel_perfect ? 'True' : 'False'],
-        ['Control Mode', unit.control_mode ?? 'Balanced'],
-        ['Hr Option', unit.hr_option ?? 'Both'],
-      ];
-      entries[`ControlNet ${i}`] = fields
-        .filter(([, v]) => v !== -1)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join(', ');
     });
-    return { runs, entries };
+    return { taskId, done };
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -384,41 +408,61 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     if (fault === 'busy') throw new HttpError(503, { detail: 'Service Unavailable' });
     const b = body as Record<string, unknown>;
 
-    // 2. Endpoint prologue (still outside the lock): images decoded, scripts looked up.
-    let init: Buffer | null = null;
+    // 2. Endpoint prologue (outside the lock): the mask decoded, scripts looked up (api.py img2imgapi).
     let mask: Buffer | null = null;
     if (endpoint === 'img2img') {
-      const images = b.init_images;
-      if (!Array.isArray(images) || images.length === 0) throw apiError(404, 'HTTPException', 'Init image not found', '404: Init image not found');
+      if (b.init_images === undefined || b.init_images === null) throw apiError(404, 'HTTPException', 'Init image not found', '');
       try {
-        init = await decodeB64Image(images[0]);
-        for (const other of images.slice(1)) await decodeB64Image(other);
         if (b.mask !== undefined && b.mask !== null) mask = await decodeB64Image(b.mask);
       } catch (err) {
-        if (err instanceof InvalidImageError) throw apiError(500, 'HTTPException', 'Invalid encoded image', '500: Invalid encoded image');
+        if (err instanceof InvalidImageError) throw apiError(500, 'HTTPException', 'Invalid encoded image', '');
         throw err;
       }
     }
     const scripts = (b.alwayson_scripts ?? {}) as Record<string, unknown>;
     for (const name of Object.keys(scripts)) {
-      if (name.toLowerCase() !== 'controlnet') {
-        throw apiError(422, 'HTTPException', `always on script ${name} not found`, `422: always on script ${name} not found`);
-      }
+      if (name.toLowerCase() !== 'controlnet') throw apiError(422, 'HTTPException', `always on script ${name} not found`, '');
     }
-    if (b.script_name) {
-      throw apiError(422, 'HTTPException', `Script '${b.script_name}' not found`, `422: Script '${b.script_name}' not found`);
-    }
+    if (b.script_name) throw apiError(422, 'HTTPException', `Script '${b.script_name}' not found`, '');
 
-    // 3. The job, under the queue lock.
+    // 3. The task is queued before the lock, started inside it, finished only on success (progress.py).
+    const taskId = tasks.idFor(b.force_task_id, endpoint);
+    tasks.add(taskId);
     return withQueueLock(async () => {
       rec.startedAt = Date.now();
+      const record: GenerationRecord = { taskId, endpoint, checkpoint: '', family: 'sd15', controlnetApplied: [], log: [], failed: null, interrupted: false };
       try {
         if (stopped) throw new HttpError(503, { detail: 'stopping' });
+        // Init images are decoded inside the lock, before start_task: a bad one leaves the task queued for ever.
+        let init: Buffer | null = null;
+        if (endpoint === 'img2img') {
+          const images = Array.isArray(b.init_images) ? b.init_images : [];
+          try {
+            for (const [i, v] of images.entries()) {
+              const buf = await decodeB64Image(v);
+              if (i === 0) init = buf;
+            }
+          } catch (err) {
+            if (err instanceof InvalidImageError) throw apiError(500, 'HTTPException', 'Invalid encoded image', '');
+            throw err;
+          }
+        }
+        tasks.start(taskId);
+        generations.push(record);
+        if (endpoint === 'img2img' && !init) {
+          // `init_images: []`: an empty batch reaches the VAE (processing.py) and fails there.
+          throw apiError(500, 'RuntimeError', '', 'torch.cat(): expected a non-empty list of Tensors');
+        }
         if (fault === '500') throw apiError(500, 'RuntimeError', '', 'simulated failure inside generation (SD double)');
         if (fault === 'oom') {
           throw apiError(500, 'OutOfMemoryError', '', 'CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total capacity; 5.10 GiB already allocated)');
         }
-        return await runJob(endpoint, b, init, mask, scripts, recordUnknown);
+        const out = await runJob(endpoint, b, init, mask, scripts, recordUnknown, record);
+        tasks.finish(taskId);
+        return out;
+      } catch (err) {
+        record.failed = err instanceof HttpError ? err.status : 500;
+        throw err;
       } finally {
         rec.finishedAt = Date.now();
       }
@@ -432,12 +476,17 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     maskBuf: Buffer | null,
     scripts: Record<string, unknown>,
     recordUnknown: (p: string) => void,
+    record: GenerationRecord,
   ): Promise<unknown> {
-    // override_settings: unknown keys are a KeyError (500); the checkpoint override is applied or dropped.
+    // override_settings (processing.py): unknown keys are a KeyError (500); an unknown checkpoint is dropped;
+    // the other values hold for this job, and stay afterwards when restore is off.
     const overrides = (b.override_settings ?? {}) as Record<string, unknown>;
     for (const k of Object.keys(overrides)) {
       if (!(k in options)) throw apiError(500, 'KeyError', '', `'${k}'`);
     }
+    const jobOptions: Record<string, unknown> = { ...options };
+    for (const [k, v] of Object.entries(overrides)) if (k !== 'sd_model_checkpoint') jobOptions[k] = v;
+    if (b.override_settings_restore_afterwards === false) for (const [k, v] of Object.entries(overrides)) if (k !== 'sd_model_checkpoint') options[k] = v;
     let model = resolveCheckpoint(String(options.sd_model_checkpoint)) ?? checkpoints[0];
     if (typeof overrides.sd_model_checkpoint === 'string' && !opts.ignoreCheckpointOverride) {
       const wanted = resolveCheckpoint(overrides.sd_model_checkpoint);
@@ -446,6 +495,8 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
         if (b.override_settings_restore_afterwards === false) options.sd_model_checkpoint = wanted.title;
       }
     }
+    record.checkpoint = model.title;
+    record.family = familyOf(model.title);
 
     const width = toInt(b.width, 512);
     const height = toInt(b.height, 512);
@@ -465,22 +516,19 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     const allSeeds = Array.from({ length: total }, (_, i) => seed + i);
     const subseed = toInt(b.subseed, -1) === -1 ? Math.floor(Math.random() * 0xffffffff) : toInt(b.subseed, -1);
 
-    // Sampler / scheduler resolution with the server's silent fallbacks.
-    let samplerName = String(b.sampler_name ?? b.sampler_index ?? 'Euler');
+    // Sampler / scheduler (sd_samplers.py get_sampler_and_scheduler): `sampler_name or sampler_index` ("Euler" by
+    // default); a trailing scheduler label/name is split off; then exact, case-sensitive lookups with silent
+    // fallbacks — an unknown sampler runs as samplers[0] ("DPM++ 2M"), an unknown scheduler as "Automatic".
+    let samplerName = String(b.sampler_name || b.sampler_index || 'Euler');
     let schedulerName = typeof b.scheduler === 'string' ? b.scheduler : null;
-    const suffix = SCHEDULERS.find((s) => s.name !== 'automatic' && samplerName.toLowerCase().endsWith(` ${s.label.toLowerCase()}`));
-    if (suffix && (!schedulerName || schedulerName.toLowerCase() === 'automatic')) {
-      samplerName = samplerName.slice(0, -(suffix.label.length + 1));
-      schedulerName = suffix.name;
+    const suffix = SCHEDULERS.find((s) => s.name !== 'automatic' && [s.label, s.name, ...(s.aliases ?? [])].some((n) => samplerName.endsWith(` ${n}`)));
+    if (suffix) {
+      const n = [suffix.label, suffix.name, ...(suffix.aliases ?? [])].find((x) => samplerName.endsWith(` ${x}`))!;
+      samplerName = samplerName.slice(0, -(n.length + 1));
+      if (!schedulerName || schedulerName === 'Automatic' || schedulerName === 'automatic') schedulerName = suffix.name;
     }
-    const sampler =
-      SAMPLERS.find((s) => s.name === samplerName || s.aliases.some((a) => a.toLowerCase() === samplerName.toLowerCase())) ?? SAMPLERS[0];
-    const scheduler =
-      SCHEDULERS.find(
-        (s) =>
-          schedulerName !== null &&
-          (s.name === schedulerName.toLowerCase() || s.label.toLowerCase() === schedulerName.toLowerCase() || (s.aliases ?? []).includes(schedulerName)),
-      ) ?? SCHEDULERS[0];
+    const sampler = SAMPLERS.find((s) => s.name === samplerName) ?? SAMPLERS[0];
+    const scheduler = SCHEDULERS.find((s) => schedulerName !== null && (s.name === schedulerName || s.label === schedulerName)) ?? SCHEDULERS[0];
 
     // LoRAs: known names go into "Lora hashes", unknown ones are skipped without a word.
     const prompt = String(b.prompt ?? '');
@@ -488,8 +536,12 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
       .map((m) => m[1])
       .filter((n) => loras.some((l) => l.name === n || l.alias === n));
 
-    const where = endpoint;
-    const cn = await evaluateControlNet(scripts, where, recordUnknown);
+    const cnKey = Object.keys(scripts).find((k) => k.toLowerCase() === 'controlnet');
+    const cnArgs = cnKey && Array.isArray((scripts[cnKey] as { args?: unknown } | null)?.args) ? ((scripts[cnKey] as { args: unknown[] }).args) : [];
+    cnArgs.forEach((raw, i) => {
+      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return;
+      for (const k of Object.keys(raw)) if (!CONTROLNET_UNIT_KEYS[kind].has(k)) recordUnknown(`${endpoint}.alwayson_scripts.${cnKey}.args[${i}].${k}`);
+    });
 
     // Geometry.
     let base: Rgb;
@@ -525,6 +577,19 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     } else {
       base = blankRgb(width, height, 128);
     }
+    const cn = await runControlNet({
+      kind,
+      args: cnArgs,
+      options: jobOptions,
+      checkpointFamily: record.family,
+      models: listedCnModels(),
+      width,
+      height,
+      init: endpoint === 'img2img' && initBuf ? await loadRgb(initBuf) : null,
+      decode: decodeB64Image,
+    });
+    record.log.push(...cn.log);
+    record.controlnetApplied = cn.applied.map((a) => String(a.unit.model));
     const fill = toInt(b.inpainting_fill, 0);
     const strength = endpoint === 'txt2img' ? 1 : fill >= 2 ? 1 : Math.max(0.05, Math.min(1, denoise));
     const makeImage = (i: number, fraction: number): Rgb => {
@@ -536,7 +601,7 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     // Sampling loop with progress and interrupt.
     const state: JobState = {
       job: endpoint === 'txt2img' ? 'scripts_txt2img' : 'scripts_img2img',
-      jobCount: nIter,
+      jobCount: -1,
       jobNo: 0,
       step: 0,
       steps,
@@ -544,10 +609,23 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
       timestamp: timestamp(),
       interrupted: false,
       preview: null,
+      idLivePreview: 0,
     };
     job = state;
     const images: string[] = [];
+    const infotexts: string[] = [];
+    const negative = String(b.negative_prompt ?? '');
+    const outW = onlyMasked ? base.width : width;
+    const outH = onlyMasked ? base.height : height;
+    const infotextFor = (s: number) => `${prompt}\nNegative prompt: ${negative}\nSteps: ${requestedSteps}, Sampler: ${sampler.name}, Seed: ${s}, Size: ${outW}x${outH}, Model: ${model.model_name}`;
+    // The mask as processing.py keeps it for the overlay (inverted and blurred), at the output size.
+    const overlayMask = maskArr;
+    const previewEvery = Math.max(1, toInt(jobOptions.show_progress_every_n_steps, 10));
     try {
+      // Model load / setup before the batch count is known (job_count stays -1 meanwhile).
+      await sleep(stepMs);
+      state.jobCount = nIter;
+      if (cn.samplingError) throw apiError(500, 'RuntimeError', '', cn.samplingError);
       for (let n = 0; n < nIter; n++) {
         state.jobNo = n;
         state.step = 0;
@@ -556,16 +634,24 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
           await sleep(stepMs * (fault === 'slow' ? slowFactor : 1));
           if (state.interrupted || stopped) break;
           state.step = s;
+          if (s % previewEvery === 0) state.idLivePreview++;
         }
         const fraction = Math.max(0.05, state.step / steps);
-        for (let k = 0; k < batchSize; k++) images.push(await encodePng(makeImage(n * batchSize + k, fraction)));
+        for (let k = 0; k < batchSize; k++) {
+          const i = n * batchSize + k;
+          const img = makeImage(i, fraction);
+          infotexts.push(infotextFor(allSeeds[i]));
+          images.push(await encodePngWithParameters(img, infotexts[infotexts.length - 1]));
+          // processing.py: a mask and a composite after each image when the operator asked for them.
+          if (overlayMask && toBool(jobOptions.return_mask, false)) images.push(await encodePng(maskAsRgb(overlayMask, img.width, img.height)));
+          if (overlayMask && toBool(jobOptions.return_mask_composite, false)) images.push(await encodeMaskComposite(img, overlayMask));
+        }
         if (state.interrupted || stopped) break;
       }
-      for (const run of cn.runs) {
-        if (run.unit.save_detected_map === false) continue;
-        images.push(await detectedMap(run.image, width, height));
-      }
+      // ControlNet's detected maps come after everything (A1111 postprocess; Forge extra_images).
+      for (const map of cn.maps) images.push(await encodePng(map));
     } finally {
+      record.interrupted = state.interrupted;
       job = null;
     }
 
@@ -582,10 +668,6 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     }
     if (usedLoras.length) extra['Lora hashes'] = usedLoras.map((n) => `${n}: ${n.length.toString(16).padStart(12, '0')}`).join(', ');
 
-    const outW = onlyMasked ? base.width : width;
-    const outH = onlyMasked ? base.height : height;
-    const negative = String(b.negative_prompt ?? '');
-    const infotexts = allSeeds.slice(0, images.length).map((s) => `${prompt}\nNegative prompt: ${negative}\nSteps: ${requestedSteps}, Sampler: ${sampler.name}, Seed: ${s}, Size: ${outW}x${outH}, Model: ${model.model_name}`);
     const info = {
       prompt,
       all_prompts: allSeeds.map(() => prompt),
@@ -658,6 +740,7 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
         if (!get) break;
         return progressBody(query.get('skip_current_image') === 'false');
       case '/sdapi/v1/interrupt':
+        // shared_state.py interrupt(): global, no task id; lost when idle (begin() resets it).
         if (!post) break;
         if (job) job.interrupted = true;
         return {};
@@ -705,14 +788,29 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
         if (kind === 'a1111' && get) return { control_net_unit_count: toInt(options.control_net_unit_count, 3) };
         break;
       case '/controlnet/model_list':
-        if (get) return { model_list: ['None', ...cnModels] };
+        // Mikubill rescans (update defaults to true) and leaves "None" out; Forge lists "None" first and answers
+        // from the list it read at start (lib_controlnet/api.py has no update parameter).
+        if (get) return { model_list: kind === 'forge' ? ['None', ...forgeCnList] : [...cnModels] };
         break;
       case '/controlnet/module_list':
         if (get) return kind === 'a1111' ? { module_list: moduleList(kind), module_detail: moduleDetail() } : { module_list: moduleList(kind) };
         break;
       case '/internal/ping':
-        if (get) return {};
+        if (webui && get) return {};
         break;
+      case '/internal/progress':
+        if (webui && post) return internalProgress(body);
+        break;
+      case '/internal/pending-tasks':
+        if (webui && get) return { size: tasks.pending().length, tasks: tasks.pending() };
+        break;
+      case '/sd_extra_networks/metadata': {
+        // ui_extra_networks.py get_metadata: {} when unknown or without metadata, else {metadata: JSON text}.
+        if (!webui || !get) break;
+        if (query.get('page') !== 'checkpoints') return {};
+        const spec = specs.find((c) => sdModelEntry(c.title).filename.split('/').pop()!.replace(/\.(safetensors|ckpt)$/i, '') === query.get('item'));
+        return spec?.metadata ? { metadata: JSON.stringify(spec.metadata, null, 4) } : {};
+      }
     }
     throw notFound();
   }
@@ -840,6 +938,7 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     port,
     kind,
     payloads,
+    generations,
     unknownFields,
     options,
     async setFault(f) {
@@ -858,7 +957,16 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     reset() {
       payloads.length = 0;
       unknownFields.length = 0;
+      generations.length = 0;
     },
+    occupy,
+    addControlNetModel(title) {
+      if (!cnModels.includes(title)) cnModels.push(title);
+    },
+    restartForge() {
+      forgeCnList = [...cnModels];
+    },
+    pendingTasks: () => tasks.pending(),
     async stop() {
       stopped = true;
       fault = 'none';

@@ -11,7 +11,16 @@ const W = 192;
 const H = 256;
 const GARMENT = { left: 48, top: 64, width: 96, height: 128 };
 const OPENPOSE = 'control_v11p_sd15_openpose [cab727d4]';
-const CKPT2 = 'juggernautXL_v9Rdphoto2Lightning.safetensors [c9e3e68f89]';
+const XL_OPENPOSE = 'thibaud_xl_openpose [c7b9cadd]';
+const CKPT1 = 'realisticVisionV60B1_v51VAE.safetensors [15012c538f]';
+/** A second SD 1.5 checkpoint (the OpenPose unit fits it). */
+const CKPT2 = 'dreamshaper_8.safetensors [879db523c3]';
+const XL_CKPT = 'juggernautXL_v9Rdphoto2Lightning.safetensors [c9e3e68f89]';
+const CHECKPOINTS = [
+  { title: CKPT1, family: 'sd15' as const },
+  { title: CKPT2, family: 'sd15' as const },
+  { title: XL_CKPT, family: 'sdxl' as const },
+];
 
 async function rawRgb(png: Buffer | string, w?: number, h?: number) {
   let img = sharp(typeof png === 'string' ? Buffer.from(png, 'base64') : png).removeAlpha();
@@ -56,7 +65,7 @@ beforeAll(async () => {
 const doubles: SdDouble[] = [];
 const clients: SdClient[] = [];
 async function setup(dOpts: SdDoubleOptions = {}, cOpts: SdClientOptions = {}, auth: { username: string; password: string } | null = null) {
-  const double = await startSdDouble(dOpts);
+  const double = await startSdDouble({ checkpoints: CHECKPOINTS, ...dOpts });
   doubles.push(double);
   const client = createSdClient({ url: double.url, auth }, cOpts);
   clients.push(client);
@@ -135,7 +144,10 @@ describe.each(['a1111', 'forge'] as const)('client against the %s double', (kind
     const payload = modelShot(kind, { count: 2, maxBatchSize: 2, checkpoint: 'realisticVisionV60B1_v51VAE.safetensors [15012c538f]' });
     const result = await client.img2img(payload);
     expect(result.images).toHaveLength(2);
-    expect(result.extraImages).toEqual([]); // save_detected_map: false
+    // The unit's detected map came back (our proof that it ran) and is not taken for a result.
+    expect(result.extraImages).toHaveLength(1);
+    expect(result.controlMaps).toHaveLength(1);
+    expect(double.generations.at(-1)?.controlnetApplied).toEqual([OPENPOSE]);
     expect(result.info.all_seeds).toEqual([42, 43]);
     expect(result.seeds).toEqual([42, 43]);
     expect(String(result.info.extra_generation_params?.['ControlNet 0'])).toContain(`Model: ${OPENPOSE}`);
@@ -245,13 +257,13 @@ describe('SD double image semantics', () => {
     expect(double.unknownFields).toEqual([]);
   });
 
-  it('slices off detected maps the server appends for units that keep save_detected_map', async () => {
-    const { client } = await setup();
+  it('a unit sent without its map cannot be told from one that failed, so the client refuses it', async () => {
+    const { client, double } = await setup();
     const payload = modelShot('a1111');
-    payload.alwayson_scripts!.controlnet!.args[0].save_detected_map = true;
-    const r = await client.img2img(payload);
-    expect(r.images).toHaveLength(1);
-    expect(r.extraImages).toHaveLength(1);
+    payload.alwayson_scripts!.controlnet!.args[0].save_detected_map = false;
+    const err = await expectBackendError(client.img2img(payload), 'server');
+    expect(err.code).toBe('controlnet_not_applied');
+    expect(double.generations.at(-1)?.controlnetApplied).toEqual([OPENPOSE]); // it did run: the evidence is what is missing
   });
 });
 
@@ -271,8 +283,8 @@ describe('checkpoint', () => {
   it('override_settings selects the checkpoint for the job', async () => {
     const { client, double } = await setup();
     const r = await client.img2img(modelShot('a1111', { checkpoint: CKPT2 }));
-    expect(r.info.sd_model_name).toBe('juggernautXL_v9Rdphoto2Lightning');
-    expect(double.options.sd_model_checkpoint).toBe(CKPT2); // restore_afterwards: false keeps it loaded
+    expect(r.info.sd_model_name).toBe('dreamshaper_8');
+    expect(double.options.sd_model_checkpoint).toBe(CKPT1); // restored afterwards: the operator's choice stays
   });
 
   it('an old Forge that ignores the override is caught, and ensureCheckpoint fixes it', async () => {
@@ -282,7 +294,7 @@ describe('checkpoint', () => {
     await client.ensureCheckpoint(CKPT2);
     expect((await client.options()).sd_model_checkpoint).toBe(CKPT2);
     const r = await client.img2img(modelShot('forge', { checkpoint: CKPT2 }));
-    expect(r.info.sd_model_hash).toBe('c9e3e68f89');
+    expect(r.info.sd_model_hash).toBe('879db523c3');
   });
 
   it('setOptions with an unknown model maps the server RuntimeError', async () => {
@@ -471,3 +483,159 @@ describe('missing API', () => {
 });
 
 afterAll(() => undefined);
+
+// What real servers do that a client must see through (each behaviour is modelled in the double from the
+// upstream file named in tests/sd-double/*.ts); each test here failed against the client before it was fixed.
+describe('real-server behaviours the client sees through', () => {
+  it('A1111: an SD 1.5 OpenPose unit with an SDXL checkpoint writes its "ControlNet 0" entry, answers 200, and does nothing — the client fails the job', async () => {
+    const { client, double } = await setup({ kind: 'a1111' });
+    const err = await expectBackendError(client.img2img(modelShot('a1111', { checkpoint: XL_CKPT })), 'server');
+    expect(err.code).toBe('controlnet_not_applied');
+    const gen = double.generations.at(-1)!;
+    expect(gen.failed).toBeNull(); // HTTP 200 from the server
+    expect(gen.controlnetApplied).toEqual([]);
+    expect(gen.log.join('\n')).toMatch(/is not compatible with sd model/);
+  });
+
+  it('Forge: the same mismatch fails at sampling with a 500', async () => {
+    const { client } = await setup({ kind: 'forge' });
+    const err = await expectBackendError(client.img2img(modelShot('forge', { checkpoint: XL_CKPT })), 'server');
+    expect(err.detail).toMatch(/mat1 and mat2/);
+  });
+
+  it('with an SDXL OpenPose model the unit runs and its map comes back', async () => {
+    for (const kind of ['a1111', 'forge'] as const) {
+      const { client, double } = await setup({ kind, controlnetModels: [OPENPOSE, XL_OPENPOSE] });
+      const payload = buildModelShot({ ...common(kind, { checkpoint: XL_CKPT }), initImageB64: INIT, maskB64: MASK, skeletonB64: SKEL, look: { prompt: 'a woman' }, scene: { prompt: 'studio' }, controlnetModels: { openpose: XL_OPENPOSE } });
+      const r = await client.img2img(payload);
+      expect(r.controlMaps).toHaveLength(1);
+      expect(double.generations.at(-1)?.controlnetApplied).toEqual([XL_OPENPOSE]);
+    }
+  });
+
+  it('sd-webui-controlnet rejects a weight over 2 before writing its entry; Forge takes it', async () => {
+    const a = await setup({ kind: 'a1111' });
+    const heavy = modelShot('a1111');
+    heavy.alwayson_scripts!.controlnet!.args[0].weight = 2.5;
+    const err = await expectBackendError(a.client.img2img(heavy, { validate: false }), 'server');
+    expect(err.code).toBe('controlnet_not_applied');
+    expect(a.double.generations.at(-1)?.log.join('\n')).toMatch(/less than or equal to 2/);
+    const f = await setup({ kind: 'forge' });
+    const heavyForge = modelShot('forge');
+    heavyForge.alwayson_scripts!.controlnet!.args[0].weight = 2.5;
+    expect((await f.client.img2img(heavyForge, { validate: false })).images).toHaveLength(1);
+  });
+
+  it('Forge returns a map for a unit whose model it cannot find (the map comes before the lookup): the name check catches it', async () => {
+    const { client, double } = await setup({ kind: 'forge' });
+    const payload = modelShot('forge');
+    payload.alwayson_scripts!.controlnet!.args[0].model = 'control_v11p_sd15_openpose'; // no hash: Forge wants the exact title
+    const r = await client.img2img(payload, { validate: false });
+    expect(r.controlMaps).toHaveLength(1); // the map alone proves nothing on Forge…
+    expect(double.generations.at(-1)?.controlnetApplied).toEqual([]);
+    const err = await expectBackendError(client.img2img(payload), 'validation'); // …so names are checked against its list first
+    expect(err.code).toBe('unknown_name');
+  });
+
+  it('return_mask / return_mask_composite interleave masks after each image; our payload turns them off, and a payload that does not is still read by content', async () => {
+    const { client, double } = await setup({ kind: 'a1111' });
+    double.options.return_mask = true;
+    double.options.return_mask_composite = true;
+    const ours = await client.img2img(modelShot('a1111', { count: 2, maxBatchSize: 1 }));
+    expect(ours.images).toHaveLength(2);
+    expect(ours.extraImages).toHaveLength(1); // only the detected map
+    const raw = double.payloads.at(-1)!.body as Img2ImgRequest;
+    expect(raw.override_settings).toMatchObject({ return_mask: false, return_mask_composite: false });
+
+    const old = modelShot('a1111', { count: 2, maxBatchSize: 1 });
+    delete old.override_settings;
+    const r = await client.img2img(old);
+    expect(r.images).toHaveLength(2);
+    expect(r.extraImages).toHaveLength(5); // mask + composite after each image, then the map
+    // The results are the generated images (same seeds → the same pictures as without masks).
+    expect(r.images).toEqual(ours.images);
+  });
+
+  it('per-task progress: our request waits behind another client job (queued), then runs (active); the global progress is someone else’s meanwhile', async () => {
+    const { client, double } = await setup({ kind: 'a1111', stepMs: 10 });
+    const foreign = double.occupy({ steps: 30 });
+    await until(async () => (await client.progress()).state.job_count > 0);
+    const payload = { ...modelShot('a1111', { steps: 10 }), force_task_id: 'atelier-test-1' };
+    const call = client.img2img(payload);
+    await until(() => double.pendingTasks().includes('atelier-test-1'));
+    const waiting = await client.taskProgress('atelier-test-1');
+    expect(waiting).toMatchObject({ active: false, queued: true, completed: false, textinfo: 'In queue: 1/1' });
+    expect((await client.progress()).state.job).toBe('txt2img'); // the global view shows the other job
+    await foreign.done;
+    await until(async () => (await client.taskProgress('atelier-test-1'))?.active === true);
+    await call;
+    expect(await client.taskProgress('atelier-test-1')).toMatchObject({ active: false, queued: false, completed: true });
+    // An unknown id is neither queued nor running.
+    expect(await client.taskProgress('nobody')).toMatchObject({ active: false, queued: false, completed: false, textinfo: 'Waiting...' });
+  });
+
+  it('live previews come per task as a data URL, only when changed since the id we echo', async () => {
+    const { client, double } = await setup({ kind: 'a1111', stepMs: 15, livePreviews: true });
+    double.options.show_progress_every_n_steps = 2;
+    const call = client.img2img({ ...modelShot('a1111', { steps: 12 }), denoising_strength: 1, force_task_id: 'atelier-live' } as Img2ImgRequest);
+    await until(async () => ((await client.taskProgress('atelier-live', { livePreview: true }))?.id_live_preview ?? -1) > 0);
+    const first = await client.taskProgress('atelier-live', { livePreview: true });
+    expect(first?.live_preview).toMatch(/^data:image\/png;base64,/);
+    const again = await client.taskProgress('atelier-live', { livePreview: true, lastPreviewId: first!.id_live_preview! });
+    if (again?.id_live_preview === first!.id_live_preview) expect(again?.live_preview).toBeNull();
+    await call;
+  });
+
+  it('job_count is -1 between the start of a job and its first batch', async () => {
+    const { client } = await setup({ kind: 'a1111', stepMs: 60 });
+    const call = client.img2img(modelShot('a1111', { steps: 4 }));
+    const seen = new Set<number>();
+    while (!seen.has(1)) {
+      seen.add((await client.progress()).state.job_count);
+      await sleep(5);
+    }
+    await call;
+    expect(seen.has(-1)).toBe(true);
+  });
+
+  it('an API-only server (--nowebui) has no per-task progress: taskProgress says so with null', async () => {
+    const { client } = await setup({ webui: false });
+    expect(await client.taskProgress('anything')).toBeNull();
+  });
+
+  it('init_images: [] passes validation and fails inside with a 500 that leaves the task "active"', async () => {
+    for (const kind of ['a1111', 'forge'] as const) {
+      const { client } = await setup({ kind });
+      const err = await expectBackendError(client.img2img({ ...modelShot(kind), init_images: [], force_task_id: 'atelier-empty' }, { validate: false }), 'server');
+      expect(err.status).toBe(500);
+      expect(await client.taskProgress('atelier-empty')).toMatchObject({ active: true, completed: false });
+    }
+  });
+
+  it('names are exact: a lower-case sampler silently runs as DPM++ 2M, and validation refuses it before sending', async () => {
+    const { client } = await setup({ kind: 'a1111' });
+    const r = await client.img2img({ ...modelShot('a1111'), sampler_name: 'euler a' }, { validate: false });
+    expect(r.info.sampler_name).toBe('DPM++ 2M');
+    const err = await expectBackendError(client.img2img({ ...modelShot('a1111'), sampler_name: 'euler a' }), 'validation');
+    expect(err.message).toMatch(/sampler "euler a"/);
+    const sched = await expectBackendError(client.img2img({ ...modelShot('a1111'), scheduler: 'KARRAS' }), 'validation');
+    expect(sched.message).toMatch(/scheduler "KARRAS"/);
+  });
+
+  it("Forge's ControlNet list is the one it read at start; sd-webui-controlnet rescans", async () => {
+    for (const kind of ['a1111', 'forge'] as const) {
+      const { client, double } = await setup({ kind });
+      double.addControlNetModel(XL_OPENPOSE);
+      expect((await client.controlnetModels())?.includes(XL_OPENPOSE)).toBe(kind === 'a1111');
+      double.restartForge();
+      expect(await client.controlnetModels()).toContain(XL_OPENPOSE);
+    }
+  });
+
+  it('Forge error bodies say `message` (its api_middleware is commented out); the client reads them', async () => {
+    const { client, double } = await setup({ kind: 'forge' });
+    await double.setFault('500');
+    const err = await expectBackendError(client.img2img(modelShot('forge')), 'server');
+    expect(err.detail).toMatch(/simulated failure/);
+  });
+});

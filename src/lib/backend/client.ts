@@ -8,9 +8,10 @@
 
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import { expectedUnits, modelStem, verifyControlNetRan } from './controlnet.ts';
+import { expectedUnits, modelStem, verifyControlNetRan, verifyDetectedMaps } from './controlnet.ts';
 import { BackendError, errorFromNetwork, errorFromResponse } from './errors.ts';
 import { assertValidForBackend, validateAgainstBackend } from './recipes.ts';
+import { sortImages } from './response.ts';
 import type {
   BackendKind,
   BackendLists,
@@ -24,6 +25,7 @@ import type {
   SdOptions,
   SdSampler,
   SdScheduler,
+  TaskProgress,
   Txt2ImgRequest,
 } from './types.ts';
 
@@ -63,7 +65,7 @@ export interface GenerateOptions extends CallOptions {
    * pass the lists to use.
    */
   validate?: boolean | BackendLists;
-  /** Fail when a ControlNet unit of the payload left no trace in the response info. Default true. */
+  /** Fail unless every ControlNet unit of the payload came back with its detected map. Default true. */
   verifyControlNet?: boolean;
   /** Fail when the override checkpoint was not the model used (old Forge ignores the override). Default true. */
   verifyCheckpoint?: boolean;
@@ -72,8 +74,10 @@ export interface GenerateOptions extends CallOptions {
 export interface GenerationResult {
   /** The generated images only (grid, masks and detected maps removed), raw base64 (PNG by default). */
   images: string[];
-  /** Anything else the server appended (ControlNet detected maps, mask composites). */
+  /** Anything else the server returned (ControlNet detected maps, masks, composites). */
   extraImages: string[];
+  /** Per ControlNet unit of the payload, its detected map (null without units). */
+  controlMaps: string[];
   /** Seed of each image in `images` (from info.all_seeds; empty if the server did not say). */
   seeds: number[];
   info: GenerationInfo;
@@ -87,6 +91,13 @@ export interface SdClient {
   img2img(payload: Img2ImgRequest, opts?: GenerateOptions): Promise<GenerationResult>;
   /** Global progress of whatever job the server runs. `skipCurrentImage` defaults to true (no PNG encoding). */
   progress(opts?: CallOptions & { skipCurrentImage?: boolean }): Promise<ProgressResponse>;
+  /**
+   * One task's progress (`POST /internal/progress`), for a request sent with `force_task_id`. null when the
+   * server has no such route (started with --nowebui).
+   */
+  taskProgress(taskId: string, opts?: CallOptions & { livePreview?: boolean; lastPreviewId?: number }): Promise<TaskProgress | null>;
+  /** A checkpoint's safetensors metadata as the server shows it (webui mode), or null. */
+  checkpointMetadata(title: string, opts?: CallOptions): Promise<Record<string, unknown> | null>;
   /** Stops the running job at the next step; its request returns 200 with a partial image. */
   interrupt(opts?: CallOptions): Promise<void>;
   options(opts?: CallOptions): Promise<SdOptions>;
@@ -167,6 +178,17 @@ const SchedulerSchema = z.looseObject({
   default_rho: z.number().nullable().optional(),
   need_inner_model: z.boolean().nullable().optional(),
 });
+const TaskProgressSchema = z.looseObject({
+  active: z.boolean(),
+  queued: z.boolean(),
+  completed: z.boolean(),
+  progress: z.number().nullable().optional(),
+  eta: z.number().nullable().optional(),
+  live_preview: z.string().nullable().optional(),
+  id_live_preview: z.number().nullable().optional(),
+  textinfo: z.string().nullable().optional(),
+});
+const MetadataSchema = z.looseObject({ metadata: z.string().optional() });
 const ModelListSchema = z.looseObject({ model_list: z.array(z.string()) });
 const ModuleListSchema = z.looseObject({
   module_list: z.array(z.string()),
@@ -234,6 +256,8 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
   const headers = { accept: 'application/json', ...authHeader(endpoint.auth) };
   const listsTtl = options.listsTtlMs ?? 60_000;
   let kindCache: Promise<BackendKind> | null = null;
+  // A checkpoint's metadata does not change while its file does not; forgotten when the lists are re-read.
+  const metadataCache = new Map<string, Promise<Record<string, unknown> | null>>();
   let listsCache: { at: number; value: Promise<BackendLists> } | null = null;
 
   async function send(method: 'GET' | 'POST', path: string, o: RawOptions): Promise<Dispatcher.ResponseData> {
@@ -277,12 +301,16 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
   }
 
   async function generate(path: string, payload: Txt2ImgRequest | Img2ImgRequest, o: GenerateOptions = {}): Promise<GenerationResult> {
-    if (typeof o.validate === 'object') assertValidForBackend(payload, o.validate);
-    else if (o.validate !== false) {
-      const cached = await client.lists({ signal: o.signal });
-      if (validateAgainstBackend(payload, cached).length) {
+    let lists: BackendLists | null = null;
+    if (typeof o.validate === 'object') {
+      lists = o.validate;
+      assertValidForBackend(payload, lists);
+    } else if (o.validate !== false) {
+      lists = await client.lists({ signal: o.signal });
+      if (validateAgainstBackend(payload, lists).length) {
         // A LoRA or model installed since the lists were cached: look again before refusing.
-        assertValidForBackend(payload, await client.lists({ signal: o.signal, refresh: true }));
+        lists = await client.lists({ signal: o.signal, refresh: true });
+        assertValidForBackend(payload, lists);
       }
     }
     const body = parseShape(GenerationResponseSchema, await raw('POST', path, { agent: 'generation', body: payload, signal: o.signal }), path, base);
@@ -293,10 +321,6 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
       throw new BackendError({ kind: 'bad-response', backend: base, detail: `${path}: info is not JSON` });
     }
     if (!info || typeof info !== 'object') throw new BackendError({ kind: 'bad-response', backend: base, detail: `${path}: info is not an object` });
-    if (o.verifyControlNet !== false) {
-      const units = expectedUnits(payload as { alwayson_scripts?: Record<string, unknown> });
-      if (units.length) verifyControlNetRan(info, units);
-    }
     const ckpt = payload.override_settings?.sd_model_checkpoint;
     if (o.verifyCheckpoint !== false && typeof ckpt === 'string' && !checkpointMatches(info, ckpt)) {
       throw new BackendError({
@@ -310,13 +334,39 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
     const all = body.images ?? [];
     const first = Number.isInteger(info.index_of_first_image) ? (info.index_of_first_image as number) : 0;
     const count = requestedCount(payload);
-    const images = all.slice(first, first + count);
-    const extraImages = [...all.slice(0, first), ...all.slice(first + count)];
+    const units = expectedUnits(payload as { alwayson_scripts?: Record<string, unknown> });
+    // Read by content: masks interleaved by return_mask, maps appended by ControlNet (response.ts).
+    const sorted = await sortImages(all.slice(first), { count, controlImages: units.map((u) => u.image ?? (payload as Img2ImgRequest).init_images?.[0] ?? null) });
+    const images = sorted.results;
+    const extraImages = [...all.slice(0, first), ...all.slice(first).filter((_, i) => sorted.roles[i] !== 'result')];
     if (images.length === 0 && payload.send_images !== false) {
       throw new BackendError({ kind: 'bad-response', backend: base, detail: `${path} returned no images` });
     }
+    if (o.verifyControlNet !== false && units.length) {
+      // The "ControlNet i" entries name the models that were asked for (sd-webui-controlnet picks the closest
+      // name); they are written before anything is checked, so the maps are what proves the units ran.
+      verifyControlNetRan(info, units);
+      verifyDetectedMaps(lists?.kind ?? (await client.detectKind({ signal: o.signal })), units, sorted.maps);
+    }
+    const controlMaps = sorted.maps.map((i) => (i === null ? '' : all[first + i]));
     const seeds = Array.isArray(info.all_seeds) ? info.all_seeds.slice(0, images.length) : [];
-    return { images, extraImages, seeds, info, infoText: body.info };
+    return { images, extraImages, controlMaps, seeds, info, infoText: body.info };
+  }
+
+  /** Safetensors metadata from the extra-networks page, keyed by file stem (sd_models.py name_for_extra). */
+  async function readMetadata(title: string, o: CallOptions): Promise<Record<string, unknown> | null> {
+    const entry = (await client.lists(o)).checkpoints.find((c) => c.title === title);
+    const file = (entry?.filename ?? title.replace(/\s*\[[0-9a-f]+\]\s*$/i, '')).split(/[\\/]/).pop() ?? '';
+    const item = file.replace(/\.(safetensors|ckpt)$/i, '');
+    const v = await raw('GET', `/sd_extra_networks/metadata?page=checkpoints&item=${encodeURIComponent(item)}`, { agent: 'quick', signal: o.signal, allow404: true });
+    const m = v === null ? null : MetadataSchema.safeParse(v);
+    if (!m?.success || !m.data.metadata) return null;
+    try {
+      const parsed = JSON.parse(m.data.metadata) as unknown;
+      return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
   }
 
   const client: SdClient = {
@@ -329,6 +379,33 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
       const v = await raw('GET', `/sdapi/v1/progress?skip_current_image=${skip}`, { agent: 'quick', signal: o.signal });
       const p = parseShape(ProgressSchema, v, 'progress', base);
       return p as ProgressResponse;
+    },
+
+    async taskProgress(taskId, o = {}) {
+      const body = { id_task: taskId, id_live_preview: o.lastPreviewId ?? -1, live_preview: o.livePreview ?? false };
+      const v = await raw('POST', '/internal/progress', { agent: 'quick', body, signal: o.signal, allow404: true });
+      if (v === null) return null;
+      const p = parseShape(TaskProgressSchema, v, 'internal progress', base);
+      return {
+        active: p.active,
+        queued: p.queued,
+        completed: p.completed,
+        progress: p.progress ?? null,
+        eta: p.eta ?? null,
+        live_preview: p.live_preview ?? null,
+        id_live_preview: p.id_live_preview ?? null,
+        textinfo: p.textinfo ?? null,
+      };
+    },
+
+    checkpointMetadata(title, o = {}) {
+      let p = metadataCache.get(title);
+      if (!p) {
+        p = readMetadata(title, o);
+        p.catch(() => metadataCache.delete(title));
+        metadataCache.set(title, p);
+      }
+      return p;
     },
 
     async interrupt(o = {}) {
@@ -445,7 +522,7 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
       if (!o.refresh && listsCache && Date.now() - listsCache.at < listsTtl) return listsCache.value;
       const value = (async (): Promise<BackendLists> => {
         const sig = { signal: o.signal };
-        const [kind, samplers, schedulers, loras, checkpoints, cnModels, cnModules] = await Promise.all([
+        const [kind, samplers, schedulers, loras, checkpoints, cnModels, cnModules, options] = await Promise.all([
           client.detectKind(sig),
           client.samplers(sig),
           client.schedulers(sig),
@@ -453,19 +530,23 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
           client.sdModels(sig),
           client.controlnetModels(sig),
           client.controlnetModules(sig),
+          client.options(sig),
         ]);
         return {
           kind,
           samplers: samplers.map((s) => ({ name: s.name, aliases: s.aliases })),
           schedulers: schedulers?.map((s) => ({ name: s.name, label: s.label, aliases: s.aliases })) ?? null,
           loras: loras.map((l) => ({ name: l.name, alias: l.alias })),
-          checkpoints: checkpoints.map((c) => ({ title: c.title, model_name: c.model_name, hash: c.hash })),
-          controlnetModels: cnModels,
+          checkpoints: checkpoints.map((c) => ({ title: c.title, model_name: c.model_name, hash: c.hash, filename: c.filename })),
+          currentCheckpoint: typeof options.sd_model_checkpoint === 'string' ? options.sd_model_checkpoint : null,
+          // Forge lists "None" first; it is not a model.
+          controlnetModels: cnModels?.filter((m) => m !== 'None') ?? null,
           controlnetModules: cnModules?.module_list ?? null,
         };
       })();
       const entry = { at: Date.now(), value };
       listsCache = entry;
+      if (o.refresh) metadataCache.clear();
       value.catch(() => {
         if (listsCache === entry) listsCache = null;
       });

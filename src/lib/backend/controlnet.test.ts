@@ -8,6 +8,7 @@ import {
   noPreprocessor,
   openposeUnit,
   verifyControlNetRan,
+  verifyDetectedMaps,
 } from './controlnet.ts';
 import { BackendError } from './errors.ts';
 
@@ -39,9 +40,12 @@ describe('unit builders', () => {
       guidance_end: 1,
       pixel_perfect: false,
       hr_option: 'Both',
-      save_detected_map: false,
+      save_detected_map: true,
     });
     expect(openposeUnit({ kind: 'forge', model: OPENPOSE, skeletonB64: 'SKEL' }).module).toBe('None');
+    // A union model names its control type on A1111; Forge has no such field.
+    expect(openposeUnit({ kind: 'a1111', model: 'controlnet-union-sdxl-1.0', skeletonB64: 'S', union: true }).union_control_type).toBe('OpenPose');
+    expect(openposeUnit({ kind: 'forge', model: 'controlnet-union-sdxl-1.0', skeletonB64: 'S', union: true })).not.toHaveProperty('union_control_type');
   });
 
   it('build an edge unit with canny thresholds and a softer, shorter influence', () => {
@@ -62,9 +66,20 @@ describe('unit builders', () => {
     const a = openposeUnit({ kind: 'a1111', model: OPENPOSE, skeletonB64: 'S' });
     const scripts = controlnetScripts([a]);
     expect(scripts).toEqual({ controlnet: { args: [a] } });
-    expect(expectedUnits({ alwayson_scripts: scripts })).toEqual([{ model: OPENPOSE, module: 'none' }]);
+    expect(expectedUnits({ alwayson_scripts: scripts })).toEqual([{ model: OPENPOSE, module: 'none', image: 'S' }]);
     expect(expectedUnits({ alwayson_scripts: { ControlNet: { args: [{ ...a, enabled: false }] } } })).toEqual([]);
     expect(expectedUnits({})).toEqual([]);
+  });
+});
+
+describe('verifyDetectedMaps', () => {
+  it('accepts units whose detected map came back, and names the ones without', () => {
+    expect(() => verifyDetectedMaps('a1111', [{ model: OPENPOSE }], [3])).not.toThrow();
+    expect(() => verifyDetectedMaps('a1111', [], [])).not.toThrow();
+    const run = () => verifyDetectedMaps('a1111', [{ model: OPENPOSE }, { model: CANNY }], [2, null]);
+    expect(run).toThrow(expect.objectContaining({ code: 'controlnet_not_applied', retryable: false }));
+    expect(run).toThrow(/unit 1 \(control_v11p_sd15_canny/);
+    expect(() => verifyDetectedMaps('forge', [{ model: OPENPOSE }], [null])).toThrow(/Forge did not apply it/);
   });
 });
 

@@ -4,7 +4,7 @@
 // defaults to false vs true, A1111 rejects int enums, Forge rejects dict images and wants the exact
 // "stem [hash]" model title. The builders send what both accept: enabled: true, string enums, plain base64
 // image, exact model title, kind-specific "none". Unit failures are silent on both servers (HTTP 200, image made
-// without ControlNet), hence verifyControlNetRan on the response info.
+// without ControlNet), hence verifyDetectedMaps on the answer.
 
 import { BackendError } from './errors.ts';
 import type {
@@ -62,7 +62,8 @@ function baseUnit(u: UnitCommon, module: string, image: string | undefined): Con
     guidance_end: u.guidanceEnd ?? 1,
     pixel_perfect: false,
     hr_option: 'Both',
-    save_detected_map: false,
+    // The map is the evidence that the unit ran (verifyDetectedMaps).
+    save_detected_map: true,
   };
   if (image !== undefined) {
     if (!image) throw new RangeError('ControlNet image must be non-empty base64');
@@ -81,13 +82,17 @@ export interface OpenposeUnitInput extends UnitCommon {
   detectModule?: string;
   /** Image to detect the pose from (omit in img2img to use the init image). */
   detectFromB64?: string;
+  /** A ControlNet union model: sd-webui-controlnet needs the control type named (args.py union_control_type). */
+  union?: boolean;
 }
 
 /** OpenPose unit: the completed skeleton with no preprocessor, or server-side detection as a fallback. */
 export function openposeUnit(input: OpenposeUnitInput): ControlNetUnitPayload {
-  if (input.skeletonB64 !== undefined) return baseUnit(input, 'none', input.skeletonB64);
-  const unit = baseUnit(input, input.detectModule ?? 'openpose_full', input.detectFromB64);
-  unit.processor_res = 512;
+  const unit =
+    input.skeletonB64 !== undefined ? baseUnit(input, 'none', input.skeletonB64) : baseUnit(input, input.detectModule ?? 'openpose_full', input.detectFromB64);
+  if (input.skeletonB64 === undefined) unit.processor_res = 512;
+  // Forge has no union support and drops the field; only A1111's extension reads it.
+  if (input.union && input.kind === 'a1111') unit.union_control_type = 'OpenPose';
   return unit;
 }
 
@@ -130,6 +135,8 @@ export function controlnetScripts(units: readonly ControlNetUnitPayload[]): Alwa
 export interface ExpectedUnit {
   model: string;
   module?: string;
+  /** The control image sent (null: the img2img init image). */
+  image?: string | null;
 }
 
 /** The enabled ControlNet units of a payload, in the order the server numbers them ("ControlNet 0", 1, …). */
@@ -141,7 +148,7 @@ export function expectedUnits(payload: { alwayson_scripts?: Record<string, unkno
   if (!Array.isArray(args)) return [];
   return args
     .filter((u): u is ControlNetUnitPayload => !!u && typeof u === 'object' && (u as { enabled?: unknown }).enabled === true)
-    .map((u) => ({ model: String(u.model), module: String(u.module) }));
+    .map((u) => ({ model: String(u.model), module: String(u.module), image: typeof u.image === 'string' ? u.image : null }));
 }
 
 /** "name [hash]" / "folder/name.safetensors [hash]" → "name" (lower case) for loose comparison. */
@@ -167,9 +174,10 @@ export interface ControlNetRunReport {
 
 /**
  * Fails unless every expected unit left its "ControlNet i" entry in `info.extra_generation_params` naming the
- * expected model. Both servers write the entry for each enabled unit they accepted; a unit that failed
- * validation (bad module, unknown model, wrong types) leaves none. Forge writes entries before loading the model,
- * so on Forge this check is necessary but not sufficient: also validate names before sending.
+ * expected model. Necessary, never sufficient: both implementations write the entry BEFORE the model is
+ * loaded or checked (sd-webui-controlnet scripts/controlnet.py:659 vs the SD-version check at :898 and the load
+ * at :919; Forge sd_forge_controlnet/scripts/controlnet.py:550), so an entry exists for a unit that then
+ * failed. It still catches the closest-name match sd-webui-controlnet makes (another model than asked for).
  * `info` is the raw `info` string of the response or its parsed object.
  */
 export function verifyControlNetRan(info: string | GenerationInfo, expected: readonly ExpectedUnit[] | number): ControlNetRunReport {
@@ -201,4 +209,30 @@ export function verifyControlNetRan(info: string | GenerationInfo, expected: rea
     throw new BackendError({ kind: 'server', code: 'controlnet_not_applied', retryable: false, detail: problems.join('; ') });
   }
   return { entries };
+}
+
+/**
+ * The proof that each unit ran: its detected map came back (`maps[i]` = where in the answer, null = missing).
+ *
+ * Why this evidence is sound:
+ * - A1111 + sd-webui-controlnet (scripts/controlnet.py at 56cec5b): the maps are kept in `self.detected_map`
+ *   only at :1204, after every unit passed the SD-version check (:898), the model load (:919) and the UNet hook
+ *   (:1199–1202); postprocess returns early when `latest_network is None` (:1279–1280). Any failure, swallowed by
+ *   modules/scripts.py ScriptRunner.process, therefore leaves no map for any unit.
+ * - Forge (extensions-builtin/sd_forge_controlnet/scripts/controlnet.py at dfdcbab) attaches the map (:353–382)
+ *   BEFORE it looks the model up (:407–414), so there a map proves the preprocessor ran, not the model. What
+ *   completes the proof on Forge: the model title was checked against its /controlnet/model_list before sending
+ *   (an exact "stem [hash]" lookup, KeyError otherwise), and an SD-version mismatch is not swallowed there — it
+ *   fails at sampling (backend/patcher/controlnet.py) and the request answers 500, never 200.
+ */
+export function verifyDetectedMaps(kind: BackendKind, expected: readonly ExpectedUnit[], maps: readonly (number | null)[]): void {
+  const missing = expected.map((u, i) => (maps[i] === null || maps[i] === undefined ? `unit ${i} (${u.model})` : null)).filter(Boolean);
+  if (missing.length === 0) return;
+  const where = kind === 'forge' ? 'Forge' : 'the ControlNet extension';
+  throw new BackendError({
+    kind: 'server',
+    code: 'controlnet_not_applied',
+    retryable: false,
+    detail: `${missing.join(', ')} returned no detected map: ${where} did not apply it (the server log says why after "Error running process")`,
+  });
 }

@@ -24,6 +24,8 @@ export type BackendErrorCode =
   | 'unknown_name'
   | 'server'
   | 'controlnet_not_applied'
+  | 'controlnet_missing'
+  | 'family_unsupported'
   | 'checkpoint_not_applied'
   | 'timeout'
   | 'dropped'
@@ -71,6 +73,14 @@ export const BACKEND_MESSAGES: Record<BackendErrorCode, Record<BackendLocale, st
   controlnet_not_applied: {
     en: 'The generation server ignored the pose guide (ControlNet), so the result would not match the pose. Check its ControlNet models.',
     'zh-CN': '生成服务器未应用姿态控制（ControlNet），结果将与姿态不符。请检查其 ControlNet 模型。',
+  },
+  controlnet_missing: {
+    en: 'The generation server has no pose guide (OpenPose ControlNet model) for this kind of base model.',
+    'zh-CN': '生成服务器没有适用于此类基础模型的姿态控制（OpenPose ControlNet）模型。',
+  },
+  family_unsupported: {
+    en: 'This base model cannot follow a pose here. Choose an SD 1.5 or SDXL model for this kind of photo.',
+    'zh-CN': '此基础模型无法在这里按姿态生成。请为此类照片选择 SD 1.5 或 SDXL 模型。',
   },
   checkpoint_not_applied: {
     en: 'The generation server used a different base model than the one chosen.',
@@ -160,7 +170,8 @@ export class BackendError extends Error {
 function composeMessage(code: BackendErrorCode, detail: string | null, locale: BackendLocale): string {
   const base = BACKEND_MESSAGES[code][locale];
   // Only details that help the merchant or the operator act are appended (validation detail, unknown names).
-  const showDetail = detail && ['validation', 'invalid_image', 'unknown_name', 'controlnet_not_applied', 'checkpoint_not_applied'].includes(code);
+  const showDetail =
+    detail && ['validation', 'invalid_image', 'unknown_name', 'controlnet_not_applied', 'controlnet_missing', 'family_unsupported', 'checkpoint_not_applied'].includes(code);
   if (!showDetail) return base;
   return locale === 'zh-CN' ? `${base}（${detail}）` : `${base} (${detail})`;
 }
@@ -207,14 +218,15 @@ const clip = (s: string, n = 500) => (s.length > n ? `${s.slice(0, n)}…` : s);
 /**
  * Maps a non-2xx answer of the WebUI (or a proxy in front of it) to a BackendError.
  * Server bodies: 422 `{"detail": [...]}` (pydantic) or `{"detail": "..."}`; other errors
- * `{"error": <class>, "detail", "body", "errors": <str(exception)>}`.
+ * `{"error": <class>, "detail", "body", "errors": <str(exception)>}` (A1111) or `{…, "message"}` (Forge).
  */
 export function errorFromResponse(status: number, bodyText: string, backend: string | null = null): BackendError {
   const body = parseJson(bodyText) as Record<string, unknown> | undefined;
   const obj = body && typeof body === 'object' && !Array.isArray(body) ? body : undefined;
   const errorClass = typeof obj?.error === 'string' ? obj.error : '';
   const detailText = obj ? formatValidationDetail(obj.detail) : '';
-  const errorsText = typeof obj?.errors === 'string' ? obj.errors : '';
+  // A1111's api_middleware says `errors`; Forge (middleware off, webui.py _handle_exception) says `message`.
+  const errorsText = typeof obj?.errors === 'string' && obj.errors ? obj.errors : typeof obj?.message === 'string' ? obj.message : '';
   const anyText = `${errorClass} ${detailText} ${errorsText} ${obj ? '' : bodyText}`;
   const base = { status, backend };
 

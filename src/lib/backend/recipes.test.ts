@@ -7,7 +7,6 @@ import {
   buildPoseChange,
   buildSceneSwap,
   outfitSwapDilatePx,
-  pickControlNetModel,
   pickSampler,
   resolveCheckpoint,
   resolveControlNetModel,
@@ -80,7 +79,7 @@ function expectUnitShape(u: ControlNetUnitPayload, kind: BackendKind) {
   expect(u.enabled).toBe(true);
   expect(typeof u.resize_mode).toBe('string');
   expect(typeof u.control_mode).toBe('string');
-  expect(u.save_detected_map).toBe(false);
+  expect(u.save_detected_map).toBe(true); // the map is the proof the unit ran
   expect(u.pixel_perfect).toBe(false);
   if (u.image !== undefined) expect(typeof u.image).toBe('string');
   expect(u.guidance_start).toBeLessThan(u.guidance_end);
@@ -112,8 +111,10 @@ function expectExplicitInpaint(p: Img2ImgRequest) {
   expect(p.seed).toBe(1234);
   expect(p.batch_size).toBe(1);
   expect(p.n_iter).toBe(4);
-  expect(p.override_settings).toEqual({ sd_model_checkpoint: CKPT });
-  expect(p.override_settings_restore_afterwards).toBe(false);
+  // The checkpoint for this job only; no masks in the answer; detected maps on when units are sent.
+  expect(p.override_settings).toMatchObject({ sd_model_checkpoint: CKPT, return_mask: false, return_mask_composite: false });
+  if (p.alwayson_scripts) expect(p.override_settings?.control_net_no_detectmap).toBe(false);
+  expect(p).not.toHaveProperty('override_settings_restore_afterwards');
   expect(p.send_images).toBe(true);
   expect(p.save_images).toBe(false);
   expect(p.include_init_images).toBe(false);
@@ -156,7 +157,7 @@ describe.each(['a1111', 'forge'] as const)('recipes on %s', (kind) => {
       control_mode: 'Balanced',
       guidance_start: 0,
       guidance_end: 1,
-      save_detected_map: false,
+      save_detected_map: true,
     });
     expect(p.prompt).toContain('a young East Asian woman');
     expect(p.prompt).toContain('wearing a red silk qipao');
@@ -299,7 +300,7 @@ describe('recipe input checks', () => {
   });
   it('leaves the checkpoint override out when no checkpoint is chosen, and the scheduler out when unsupported', () => {
     const p = buildModelShot({ ...common('a1111', { checkpoint: undefined, sampler: { sampler: 'DPM++ 2M Karras', scheduler: null } }), ...base });
-    expect(p).not.toHaveProperty('override_settings');
+    expect(p.override_settings).not.toHaveProperty('sd_model_checkpoint');
     expect(p).not.toHaveProperty('override_settings_restore_afterwards');
     expect(p).not.toHaveProperty('scheduler');
     expect(p.sampler_name).toBe('DPM++ 2M Karras');
@@ -336,7 +337,8 @@ const LISTS: BackendLists = {
     { name: 'karras', label: 'Karras', aliases: null },
   ],
   loras: [{ name: 'mamianqun_v1', alias: 'mamianqun' }],
-  checkpoints: [{ title: CKPT, model_name: 'realisticVisionV60B1_v51VAE', hash: '15012c538f' }],
+  checkpoints: [{ title: CKPT, model_name: 'realisticVisionV60B1_v51VAE', hash: '15012c538f', filename: `/m/${CKPT.split(' ')[0]}` }],
+  currentCheckpoint: CKPT,
   controlnetModels: ['None', OPENPOSE, CANNY],
   controlnetModules: ['none', 'canny', 'openpose_full'],
 };
@@ -413,8 +415,5 @@ describe('choosing names from the backend lists', () => {
     expect(resolveCheckpoint('other', LISTS.checkpoints)).toBeNull();
     expect(resolveControlNetModel('control_v11p_sd15_openpose', LISTS.controlnetModels!)).toBe(OPENPOSE);
     expect(resolveControlNetModel('control_v11p_sd15_depth', LISTS.controlnetModels!)).toBeNull();
-    expect(pickControlNetModel(LISTS.controlnetModels!, 'openpose', 'sd15')).toBe(OPENPOSE);
-    expect(pickControlNetModel(['None', 'thibaud_xl_openpose [c7b9cadd]', OPENPOSE], 'openpose', 'sdxl')).toBe('thibaud_xl_openpose [c7b9cadd]');
-    expect(pickControlNetModel(['None'], 'openpose')).toBeNull();
   });
 });

@@ -137,9 +137,9 @@ function commonFields(c: RecipeCommon, prompt: string, negative: string): Txt2Im
   if (c.checkpoint) {
     // Works on A1111 and on Forge since Oct 2024; older Forge ignores it — the client verifies the model used
     // (info.sd_model_name/hash) and offers ensureCheckpoint() (POST options) for those.
+    // Restored afterwards (the default): the server swaps the model back lazily at the next job's start, so
+    // consecutive jobs on this checkpoint load it once, and the operator's own setting is left as it was.
     body.override_settings = { sd_model_checkpoint: c.checkpoint };
-    // Keep the model loaded for the next job instead of reloading the previous one.
-    body.override_settings_restore_afterwards = false;
   }
   body.send_images = true;
   body.save_images = false;
@@ -171,7 +171,13 @@ function img2imgBody(c: RecipeCommon, prompt: string, negative: string, f: Inpai
     denoising_strength: checkStrength(f.denoisingStrength),
     include_init_images: false,
   };
-  if (units.length) body.alwayson_scripts = controlnetScripts(units);
+  // Operator options that would add images to the answer: masks after each result (processing.py), and no
+  // detected maps (sd-webui-controlnet control_net_no_detectmap) — the maps prove the units ran.
+  body.override_settings = { ...body.override_settings, return_mask: false, return_mask_composite: false };
+  if (units.length) {
+    body.alwayson_scripts = controlnetScripts(units);
+    body.override_settings.control_net_no_detectmap = false;
+  }
   return body;
 }
 
@@ -189,6 +195,8 @@ export interface ModelShotInput extends RecipeCommon {
   /** Short garment description, e.g. "a red silk qipao". */
   garment?: string;
   controlnetModels: { openpose: string; edges?: string };
+  /** The OpenPose model is a ControlNet union model (sd-webui-controlnet needs its control type named). */
+  controlnetUnion?: boolean;
   /** Garment cut out on black, for the optional edge unit (used only with controlnetModels.edges). */
   edgesImageB64?: string;
   edgesModule?: EdgeModule;
@@ -211,6 +219,7 @@ function garmentKeepingShot(
       model: input.controlnetModels.openpose,
       skeletonB64: checkB64('skeletonB64', input.skeletonB64),
       weight: d.openposeWeight,
+      union: input.controlnetUnion,
       ...(opts.controlMode ? { controlMode: opts.controlMode } : {}),
     }),
   ];
@@ -261,6 +270,7 @@ export interface OutfitSwapInput extends RecipeCommon {
   /** OpenPose skeleton of the detected pose; without it the server detects the pose from the init image. */
   skeletonB64?: string;
   controlnetModels: { openpose: string };
+  controlnetUnion?: boolean;
   /** Optional description of the person (keeps the prompt coherent with the unmasked body). */
   look?: PromptFragment;
   scene?: PromptFragment;
@@ -278,6 +288,7 @@ export function buildOutfitSwap(input: OutfitSwapInput): Img2ImgRequest {
       model: input.controlnetModels.openpose,
       skeletonB64: input.skeletonB64 === undefined ? undefined : checkB64('skeletonB64', input.skeletonB64),
       weight: d.openposeWeight,
+      union: input.controlnetUnion,
     }),
   ];
   const prompt = buildPrompt({
@@ -414,20 +425,6 @@ export function resolveControlNetModel(name: string, models: readonly string[]):
   return models.find((m) => modelStem(m) === stem) ?? null;
 }
 
-/**
- * First ControlNet model whose name contains `type` ("openpose", "canny", "lineart"…), preferring the checkpoint
- * family ("sd15" / "xl") when given. Model names are the only hint the API gives about the family.
- */
-export function pickControlNetModel(models: readonly string[], type: string, family?: 'sd15' | 'sdxl'): string | null {
-  const candidates = models.filter((m) => m.toLowerCase().includes(type.toLowerCase()) && m.toLowerCase() !== 'none');
-  if (family) {
-    const tag = family === 'sdxl' ? /xl/i : /sd15|sd_15|v11p|v11e|sd1\.5/i;
-    const hit = candidates.find((m) => tag.test(m));
-    if (hit) return hit;
-  }
-  return candidates[0] ?? null;
-}
-
 export interface PayloadIssue {
   /** JSON path of the offending field, e.g. "sampler_name", "alwayson_scripts.controlnet.args[0].model", "prompt <lora:x>". */
   field: string;
@@ -446,14 +443,16 @@ export function validateAgainstBackend(payload: Txt2ImgRequest | Img2ImgRequest,
 
   const sampler = payload.sampler_name;
   if (!sampler) add('sampler_name', '', 'no sampler set: the server would fall back to Euler');
-  else if (!lists.samplers.some((s) => s.name === sampler || (s.aliases ?? []).some((a) => eq(a, sampler)))) {
+  else if (!lists.samplers.some((s) => s.name === sampler)) {
+    // sd_samplers.py maps exact names only; anything else silently runs as the first sampler.
     add('sampler_name', sampler, `sampler "${sampler}" is not offered by the backend`);
   }
 
   if (payload.scheduler !== undefined) {
     const sched = payload.scheduler;
     if (lists.schedulers === null) add('scheduler', sched, 'the backend has no scheduler support');
-    else if (!lists.schedulers.some((s) => eq(s.name, sched) || eq(s.label, sched) || (s.aliases ?? []).some((a) => eq(a, sched)))) {
+    // sd_schedulers.py maps the exact name or label; anything else silently becomes "Automatic".
+    else if (!lists.schedulers.some((s) => s.name === sched || s.label === sched)) {
       add('scheduler', sched, `scheduler "${sched}" is not offered by the backend`);
     }
   }

@@ -36,8 +36,10 @@ export interface ControlNetUnitPayload {
   guidance_end: number;
   pixel_perfect: boolean;
   hr_option: ControlNetHrOption;
-  /** false: no preprocessor map appended to `images`. */
+  /** true: the unit's detected map comes back after the results — the proof that it ran (verifyDetectedMaps). */
   save_detected_map: boolean;
+  /** sd-webui-controlnet only: the control type of a union model ("OpenPose"). */
+  union_control_type?: 'OpenPose';
 }
 
 export interface AlwaysOnScripts {
@@ -205,6 +207,23 @@ export interface ProgressResponse {
   textinfo: string | null;
 }
 
+/** `POST /internal/progress` (modules/progress.py): one task's state. Webui mode only (absent with --nowebui). */
+export interface TaskProgress {
+  /** Our task runs now (`id_task == current_task`; a failed task stays active until the next one starts). */
+  active: boolean;
+  /** Waiting for the queue lock, behind other work. */
+  queued: boolean;
+  /** Finished successfully (only the last 16 are remembered). */
+  completed: boolean;
+  progress: number | null;
+  eta: number | null;
+  /** data: URL of the newest preview when it changed since `id_live_preview`. */
+  live_preview: string | null;
+  id_live_preview: number | null;
+  /** "In queue: 2/3" while queued. */
+  textinfo: string | null;
+}
+
 export type SdOptions = Record<string, unknown>;
 
 export interface SdModel {
@@ -250,7 +269,9 @@ export interface BackendLists {
   /** null: the backend has no scheduler list (A1111 < 1.9); the sampler name then carries the schedule. */
   schedulers: Pick<SdScheduler, 'name' | 'label' | 'aliases'>[] | null;
   loras: Pick<SdLora, 'name' | 'alias'>[];
-  checkpoints: Pick<SdModel, 'title' | 'model_name' | 'hash'>[];
+  checkpoints: Pick<SdModel, 'title' | 'model_name' | 'hash' | 'filename'>[];
+  /** The checkpoint loaded now (options.sd_model_checkpoint): what a job without a chosen one would use. */
+  currentCheckpoint: string | null;
   /** null: no ControlNet extension answered. */
   controlnetModels: string[] | null;
   controlnetModules: string[] | null;

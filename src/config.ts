@@ -1,6 +1,7 @@
 // The one place that reads environment variables. Everything else receives a Config.
 import path from 'node:path';
 import { z } from 'zod';
+import { parseFamilyOverrides, type FamilyOverride } from './lib/backend/family.ts';
 
 const positiveInt = (fallback: number) =>
   z.coerce.number().int().positive().default(fallback);
@@ -15,7 +16,8 @@ const EnvSchema = z.object({
   SD_WEBUI_AUTH: z.string().optional(),
   ATELIER_MAX_UPLOAD_MB: positiveInt(40),
   ATELIER_MAX_MEGAPIXELS: positiveInt(50),
-  ATELIER_GEN_MAX_SIDE: positiveInt(1024),
+  ATELIER_GEN_MAX_SIDE: positiveInt(1536),
+  ATELIER_MODEL_FAMILIES: z.string().optional(),
   ATELIER_FEATHER_PX: z.coerce.number().int().min(0).max(64).default(3),
   ATELIER_TEST_MODELS: z.enum(['0', '1']).default('0'),
 });
@@ -34,7 +36,10 @@ export interface Config {
   backends: BackendEndpoint[];
   maxUploadBytes: number;
   maxPixels: number;
+  /** Cap on the generation size's longest side; the checkpoint family's own budget applies below it. */
   generationMaxSide: number;
+  /** Operator-declared checkpoint / ControlNet families (ATELIER_MODEL_FAMILIES=name=sdxl,…). */
+  modelFamilies: FamilyOverride[];
   featherPx: number;
   /** Only the test harness sets this: accept generated stand-in SAM models. */
   allowTestModels: boolean;
@@ -66,6 +71,14 @@ function parseBackends(urls: string | undefined, auth: string | undefined): Back
     });
 }
 
+function families(spec: string | undefined): FamilyOverride[] {
+  try {
+    return parseFamilyOverrides(spec);
+  } catch (err) {
+    throw new ConfigError(`ATELIER_MODEL_FAMILIES: ${(err as Error).message}`);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
@@ -83,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: e.ATELIER_MAX_UPLOAD_MB * 1024 * 1024,
     maxPixels: e.ATELIER_MAX_MEGAPIXELS * 1_000_000,
     generationMaxSide: e.ATELIER_GEN_MAX_SIDE,
+    modelFamilies: families(e.ATELIER_MODEL_FAMILIES),
     featherPx: e.ATELIER_FEATHER_PX,
     allowTestModels: e.ATELIER_TEST_MODELS === '1',
   };

@@ -6,7 +6,8 @@ import BeforeAfter from './BeforeAfter.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
 import { BACKEND_MESSAGES, type BackendErrorCode } from '../lib/backend/errors.ts';
 import type { JobJson, ResultJson } from '../lib/jobs/service.ts';
-import { RECIPES, isTerminal, type Recipe } from '../lib/jobs/states.ts';
+import { POSE_GUIDED, RECIPES, isTerminal, type Recipe } from '../lib/jobs/states.ts';
+import type { CheckpointStatus } from '../lib/jobs/backend-status.ts';
 
 interface PresetOption {
   id: string;
@@ -28,7 +29,9 @@ export interface GeneratePanelProps {
 interface BackendInfo {
   reachable: boolean;
   loras: { name: string; alias: string }[];
-  checkpoints: string[];
+  checkpoints: CheckpointStatus[];
+  /** The checkpoint the server has loaded (used when none is chosen). */
+  current: string | null;
 }
 
 export default function GeneratePanel(props: GeneratePanelProps) {
@@ -95,9 +98,10 @@ export default function GeneratePanel(props: GeneratePanelProps) {
         reachable: reachable.length > 0,
         loras: reachable[0]?.loras ?? [],
         checkpoints: reachable[0]?.checkpoints ?? [],
+        current: reachable[0]?.checkpoint ?? null,
       });
     } catch {
-      setBackend({ reachable: false, loras: [], checkpoints: [] });
+      setBackend({ reachable: false, loras: [], checkpoints: [], current: null });
     }
   }
 
@@ -127,7 +131,22 @@ export default function GeneratePanel(props: GeneratePanelProps) {
     }
   });
 
-  const canGenerate = () => props.backendConfigured && online() && !sending() && (recipe() !== 'outfit-swap' || loras.length > 0);
+  /** The checkpoint a job would run on: the chosen one, else the one the server has loaded. */
+  const activeCheckpoint = createMemo(() => {
+    const list = backend()?.checkpoints ?? [];
+    const title = checkpoint() || backend()?.current || '';
+    return list.find((c) => c.title === title) ?? null;
+  });
+  /** Why a pose-guided recipe cannot run on that checkpoint (null: it can). */
+  const poseBlock = createMemo(() => {
+    const c = activeCheckpoint();
+    if (!c || c.poseGuide) return null;
+    return c.family === 'flux' || c.family === 'sd3' ? m('gen.family.noPose', { family: c.familyLabel }) : m('gen.family.noPoseModel', { family: c.familyLabel });
+  });
+  const recipeBlocked = (id: Recipe) => POSE_GUIDED[id] && poseBlock() !== null;
+
+  const canGenerate = () =>
+    props.backendConfigured && online() && !sending() && !recipeBlocked(recipe()) && (recipe() !== 'outfit-swap' || loras.length > 0);
 
   async function generate() {
     setFormError('');
@@ -162,8 +181,17 @@ export default function GeneratePanel(props: GeneratePanelProps) {
 
   const activeJobs = createMemo(() => jobs.filter((j) => !isTerminal(j.state) || j.state === 'failed' || j.state === 'canceled'));
 
-  const Choice = (p: { testid: string; on: boolean; onClick: () => void; label: string; hint?: string }) => (
-    <button type="button" class="btn flex-col items-start text-left" classList={{ 'btn-on': p.on }} aria-pressed={p.on} data-testid={p.testid} onClick={p.onClick} title={p.hint}>
+  const Choice = (p: { testid: string; on: boolean; onClick: () => void; label: string; hint?: string; disabled?: boolean }) => (
+    <button
+      type="button"
+      class="btn flex-col items-start text-left disabled:opacity-50"
+      classList={{ 'btn-on': p.on }}
+      aria-pressed={p.on}
+      data-testid={p.testid}
+      onClick={p.onClick}
+      title={p.hint}
+      disabled={p.disabled}
+    >
       <span class="font-medium">{p.label}</span>
       <Show when={p.hint}>
         <span class="text-xs text-stone-500">{p.hint}</span>
@@ -206,9 +234,15 @@ export default function GeneratePanel(props: GeneratePanelProps) {
                 onClick={() => setRecipe(id)}
                 label={m(`gen.recipe.${id}` as MessageKey)}
                 hint={m(`gen.recipe.${id}.hint` as MessageKey)}
+                disabled={recipeBlocked(id)}
               />
             )}
           </For>
+          <Show when={poseBlock()}>
+            <p class="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" role="status" data-testid="family-note">
+              {poseBlock()}
+            </p>
+          </Show>
         </fieldset>
 
         <Show when={recipe() !== 'scene-swap'}>
@@ -278,11 +312,22 @@ export default function GeneratePanel(props: GeneratePanelProps) {
           <Show when={(backend()?.checkpoints.length ?? 0) > 0}>
             <label class="mt-2 flex flex-col gap-1 text-sm">
               {m('gen.checkpoint')}
-              <select class="min-h-11 rounded-lg border border-stone-300 px-2" value={checkpoint()} onChange={(e) => setCheckpoint(e.currentTarget.value)}>
+              <select class="min-h-11 rounded-lg border border-stone-300 px-2" value={checkpoint()} onChange={(e) => setCheckpoint(e.currentTarget.value)} data-testid="checkpoint">
                 <option value="">{m('gen.checkpointDefault')}</option>
-                <For each={backend()!.checkpoints}>{(c) => <option value={c}>{c}</option>}</For>
+                <For each={backend()!.checkpoints}>
+                  {(c) => (
+                    <option value={c.title}>
+                      {c.title} · {c.familyLabel}
+                    </option>
+                  )}
+                </For>
               </select>
             </label>
+            <Show when={activeCheckpoint()}>
+              <p class="text-sm text-stone-600" data-testid="checkpoint-family" data-family={activeCheckpoint()!.family}>
+                {m('gen.family', { family: activeCheckpoint()!.familyLabel })}
+              </p>
+            </Show>
           </Show>
         </details>
 
@@ -306,12 +351,16 @@ export default function GeneratePanel(props: GeneratePanelProps) {
                       ? m('gen.retrying', { n: job.attempts + 1 })
                       : m('gen.queued')
                     : job.state === 'running'
-                      ? m('gen.running')
+                      ? job.cancelRequested
+                        ? m('gen.canceling')
+                        : job.serverQueue
+                          ? m('gen.waitingServer', { n: job.serverQueue })
+                          : m('gen.running')
                       : job.state === 'canceled'
                         ? m('gen.canceled')
                         : m('gen.failed', { message: job.error ? errorText(job.error) : '' })}
                 </span>
-                <Show when={!isTerminal(job.state)}>
+                <Show when={!isTerminal(job.state) && !job.cancelRequested}>
                   <button type="button" class="btn" data-testid="cancel-job" onClick={() => void cancel(job.id)}>
                     {m('gen.cancel')}
                   </button>
@@ -328,8 +377,11 @@ export default function GeneratePanel(props: GeneratePanelProps) {
                 >
                   <div
                     class="h-full bg-amber-500 transition-all"
-                    classList={{ 'animate-pulse': job.state === 'queued' }}
-                    style={{ width: `${job.state === 'queued' ? 100 : Math.max(2, job.progress.fraction * 100)}%`, opacity: job.state === 'queued' ? 0.3 : 1 }}
+                    classList={{ 'animate-pulse': job.state === 'queued' || !!job.serverQueue }}
+                    style={{
+                      width: `${job.state === 'queued' || job.serverQueue ? 100 : Math.max(2, job.progress.fraction * 100)}%`,
+                      opacity: job.state === 'queued' || job.serverQueue ? 0.3 : 1,
+                    }}
                   />
                 </div>
                 <p class="text-sm text-stone-600">
@@ -337,7 +389,14 @@ export default function GeneratePanel(props: GeneratePanelProps) {
                   <Show when={job.progress.etaSeconds !== null}> · {m('gen.eta', { s: Math.ceil(job.progress.etaSeconds ?? 0) })}</Show>
                 </p>
                 <Show when={job.previewUrl}>
-                  <img src={job.previewUrl!} alt="" class="max-h-64 w-auto self-start rounded" data-testid="job-preview" />
+                  {/* The server's live preview, scaled to the card; a new one at most twice a second (runner.ts). */}
+                  <img
+                    src={job.previewUrl!}
+                    alt=""
+                    class="w-full max-h-80 rounded bg-stone-100 object-contain"
+                    style={{ 'aspect-ratio': `${props.photo.width} / ${props.photo.height}` }}
+                    data-testid="job-preview"
+                  />
                 </Show>
               </Show>
             </div>

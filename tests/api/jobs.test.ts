@@ -7,6 +7,8 @@ import { unzipSync } from 'fflate';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { createSession, postJob, waitForJob } from '../support/session.ts';
 import { startSdDouble, type SdDouble } from '../sd-double/server.ts';
+import { familySize } from '../../src/lib/backend/size.ts';
+import { FAMILIES } from '../../src/lib/backend/family.ts';
 
 const OPENPOSE = 'control_v11p_sd15_openpose [cab727d4]';
 let sd: SdDouble;
@@ -81,7 +83,9 @@ describe('a model shot from queue to gallery', () => {
     const calls = sd.payloads.filter((p) => p.path === '/sdapi/v1/img2img');
     expect(calls).toHaveLength(1);
     const body = calls[0].body as Record<string, any>;
-    expect(body).toMatchObject({ inpainting_mask_invert: 1, inpaint_full_res: false, seed: 1234, width: 768, height: 1024 });
+    // An SD 1.5 checkpoint (the double's loaded one): about 512×768 pixels, the photo's aspect.
+    const size = familySize(s.width, s.height, FAMILIES.sd15);
+    expect(body).toMatchObject({ inpainting_mask_invert: 1, inpaint_full_res: false, seed: 1234, width: size.width, height: size.height });
     expect(body.alwayson_scripts.controlnet.args[0]).toMatchObject({ enabled: true, module: 'none', model: OPENPOSE });
     expect(sd.unknownFields).toEqual([]);
     // one progress poll per second at most while it ran

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generationSize, toPhotoPoint } from './size.ts';
+import { familySize, generationSize, toPhotoPoint } from './size.ts';
+import { FAMILIES } from './family.ts';
 
 describe('generationSize', () => {
   it('puts the longest side at maxSide and keeps the aspect in multiples of 8', () => {
@@ -49,5 +50,26 @@ describe('generationSize', () => {
     const s = generationSize(3000, 4000, 1024);
     expect(toPhotoPoint(s, 768, 1024)).toEqual({ x: 3000, y: 4000 });
     expect(toPhotoPoint(s, 384, 512)).toEqual({ x: 1500, y: 2000 });
+  });
+});
+
+describe('familySize', () => {
+  it('follows the checkpoint family: SD 1.5 about 512×768, SDXL about 1024², aspect kept', () => {
+    expect(familySize(3000, 4000, FAMILIES.sd15)).toMatchObject({ width: 544, height: 720 });
+    expect(familySize(3000, 4000, FAMILIES.sdxl)).toMatchObject({ width: 880, height: 1176 });
+    expect(familySize(4000, 3000, FAMILIES.sdxl)).toMatchObject({ width: 1176, height: 880 });
+    expect(familySize(1000, 1000, FAMILIES.sd15)).toMatchObject({ width: 624, height: 624 });
+    for (const f of Object.values(FAMILIES)) {
+      for (const [w, h] of [[3000, 4000], [1080, 1920], [5000, 800]]) {
+        const s = familySize(w, h, f);
+        expect(s.width % 8 + (s.height % 8)).toBe(0);
+        expect(s.width * s.height).toBeLessThanOrEqual(f.pixels * 1.03);
+        expect(Math.max(s.width, s.height)).toBeLessThanOrEqual(f.maxSide);
+      }
+    }
+  });
+
+  it('respects the operator cap', () => {
+    expect(familySize(3000, 4000, FAMILIES.sdxl, 1024)).toMatchObject({ width: 768, height: 1024 });
   });
 });

@@ -1,5 +1,5 @@
 // Generation size for a photo: both sides multiples of 8 (the latent is 1/8 of the image), aspect kept,
-// longest side = the configured maximum (config.generationMaxSide, default 1024). Pure.
+// within the checkpoint family's pixel budget (family.ts) and the configured cap (config.generationMaxSide). Pure.
 //
 // The photo is resized (stretched by at most ±4 px per side of rounding) to exactly width×height before it is
 // sent, and every result is resized back to photoWidth×photoHeight before compositing, so the round trip
@@ -42,6 +42,17 @@ export function generationSize(photoW: number, photoH: number, maxSide: number =
     photoWidth: photoW,
     photoHeight: photoH,
   };
+}
+
+/**
+ * The size a checkpoint family draws best at: about `budget.pixels` pixels with the photo's aspect, longest
+ * side at most `budget.maxSide` and `cap` (the operator's limit).
+ */
+export function familySize(photoW: number, photoH: number, budget: { pixels: number; maxSide: number }, cap: number = Infinity): GenerationSize {
+  const long = Math.max(photoW, photoH);
+  const short = Math.min(photoW, photoH);
+  const side = Math.min(budget.maxSide, cap, Math.sqrt((budget.pixels * long) / short));
+  return generationSize(photoW, photoH, Math.max(MIN_GENERATION_SIDE, side));
 }
 
 /** Maps a point from generation space back to photo pixels. */

@@ -3,6 +3,7 @@
 import { LRUCache } from 'lru-cache';
 import { app } from '../app/context.ts';
 import { isBackendError } from '../backend/errors.ts';
+import { FAMILIES, checkpointFamily, pickOpenposeModel, type FamilySource, type ModelFamily } from '../backend/family.ts';
 import type { SdClient } from '../backend/client.ts';
 import { queuedCount } from './store.ts';
 import { startJobs } from './service.ts';
@@ -17,10 +18,20 @@ export interface BackendStatus {
   runningJob: string | null;
   resting: boolean;
   error: { code: string; message: string } | null;
-  checkpoints: string[];
+  checkpoints: CheckpointStatus[];
   loras: { name: string; alias: string }[];
   controlnetModels: string[];
   samplers: string[];
+}
+
+/** A checkpoint with its family and whether the pose-guided recipes can run on it here. */
+export interface CheckpointStatus {
+  title: string;
+  family: ModelFamily;
+  familyLabel: string;
+  familySource: FamilySource;
+  /** An OpenPose ControlNet model of this family is installed (model shot, pose change, outfit swap). */
+  poseGuide: boolean;
 }
 
 const cache = new LRUCache<string, Promise<Omit<BackendStatus, 'runningJob' | 'resting'>>>({ max: 16, ttl: 10_000 });
@@ -29,6 +40,16 @@ async function probe(client: SdClient, index: number): Promise<Omit<BackendStatu
   try {
     const signal = AbortSignal.timeout(8000);
     const [lists, options, progress] = await Promise.all([client.lists({ signal }), client.options({ signal }), client.progress({ signal })]);
+    const { modelFamilies } = app().config;
+    const checkpoints = await Promise.all(
+      lists.checkpoints.map(async (c): Promise<CheckpointStatus> => {
+        const metadata = await client.checkpointMetadata(c.title, { signal }).catch(() => null);
+        const f = checkpointFamily(c.title, { overrides: modelFamilies, metadata });
+        const info = FAMILIES[f.family];
+        const poseGuide = info.controlnet && pickOpenposeModel(lists.controlnetModels ?? [], f.family, { kind: lists.kind, overrides: modelFamilies }) !== null;
+        return { title: c.title, family: f.family, familyLabel: info.label, familySource: f.source, poseGuide };
+      }),
+    );
     return {
       index,
       reachable: true,
@@ -36,7 +57,7 @@ async function probe(client: SdClient, index: number): Promise<Omit<BackendStatu
       checkpoint: typeof options.sd_model_checkpoint === 'string' ? options.sd_model_checkpoint : null,
       busy: progress.state.job_count > 0,
       error: null,
-      checkpoints: lists.checkpoints.map((c) => c.title),
+      checkpoints,
       loras: lists.loras.map((l) => ({ name: l.name, alias: l.alias ?? l.name })),
       controlnetModels: lists.controlnetModels ?? [],
       samplers: lists.samplers.map((s) => s.name),

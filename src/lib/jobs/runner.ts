@@ -1,5 +1,5 @@
-// Runs one job on one backend: prepare the inputs, build the recipe's payload, generate while
-// polling progress, put the original garment back, store the results.
+// Runs one job on one backend: plan it for the checkpoint's family, prepare the inputs, build the recipe's
+// payload, generate while following our own task on the server, put the original garment back, store the results.
 import sharp from 'sharp';
 import {
   buildModelShot,
@@ -7,26 +7,27 @@ import {
   buildPoseChange,
   buildPortrait,
   buildSceneSwap,
-  pickControlNetModel,
   pickSampler,
   outfitSwapDilatePx,
   resolveCheckpoint,
   type RecipeCommon,
 } from '../backend/recipes.ts';
 import { BackendError } from '../backend/errors.ts';
+import { FAMILIES, OPENPOSE_EXAMPLES, checkpointFamily, pickOpenposeModel, type ControlNetChoice, type FamilyOverride, type ResolvedFamily } from '../backend/family.ts';
 import { triggerWordsFromMetadata } from '../backend/prompt.ts';
 import type { SdClient, GenerationResult } from '../backend/client.ts';
 import type { BackendLists, Img2ImgRequest, Txt2ImgRequest } from '../backend/types.ts';
-import { generationSize } from '../backend/size.ts';
+import { familySize, type GenerationSize } from '../backend/size.ts';
 import { DEFAULT_LOOK_ID, DEFAULT_SCENE_ID, requireModelLook, requireScene } from '../presets/index.ts';
 import { applyComposite, prepareComposite, toPhotoSize, type PreparedComposite } from '../images/composite.ts';
 import { LRUCache } from 'lru-cache';
 import { rgbRaw } from '../images/raw.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import { newId } from '../ids.ts';
-import { cachedInputs, dilate, prepareInputs, type SourceImages } from './inputs.ts';
+import { cachedInputs, dilate, prepareInputs, type GenerationInputs, type SourceImages } from './inputs.ts';
 import type { ResolvedJobRequest as CreateJobRequest } from './schema.ts';
-import type { JobRow, ResultRow } from './store.ts';
+import { POSE_GUIDED } from './states.ts';
+import type { JobProgress, JobRow, ResultRow } from './store.ts';
 
 export interface JobSource extends SourceImages {
   /** Changes whenever the photo, mask or pose changes (input cache key). */
@@ -38,52 +39,120 @@ export interface JobSource extends SourceImages {
 export interface RunDeps {
   blobs: BlobStore;
   generationMaxSide: number;
+  familyOverrides: readonly FamilyOverride[];
   featherPx: number;
   loadSource(sessionId: string): Promise<JobSource>;
-  onProgress(p: { progress: number; step: number | null; steps: number | null; etaSeconds: number | null; preview: Buffer | null }): void;
+  onProgress(p: JobProgress & { preview: Buffer | null }): void;
+  /** True once the merchant canceled: our task is interrupted when (and only when) it runs on the server. */
+  canceled(): boolean;
 }
 
 export const resultKey = (jobId: string, resultId: string) => `results/${jobId}/${resultId}.png`;
-const PROGRESS_EVERY_MS = 1000;
-const PREVIEW_EVERY = 3; // polls
+/** Per-task polls twice a second: live previews refresh at most that often. */
+const TASK_POLL_MS = 500;
+/** Without per-task progress (--nowebui) the global progress is read once a second. */
+const GLOBAL_POLL_MS = 1000;
+/** A progress read that takes longer is given up (the next poll tries again). */
+const POLL_TIMEOUT_MS = 5000;
+/** After a cancel, a server that says nothing about our task for this long is left: our request is abandoned. */
+const CANCEL_GIVE_UP_MS = 10_000;
 
 function noModel(what: string): BackendError {
   return new BackendError({ kind: 'validation', code: 'unknown_name', detail: what });
 }
 
-function buildPayload(req: CreateJobRequest, lists: BackendLists, src: JobSource, inputs: Awaited<ReturnType<typeof prepareInputs>>): Img2ImgRequest | Txt2ImgRequest {
+export interface GenerationPlan {
+  /** Exact title of the checkpoint the job runs on (pinned in the payload). */
+  checkpoint: string;
+  family: ResolvedFamily;
+  size: GenerationSize;
+  /** The OpenPose ControlNet model of that family, for pose-guided recipes. */
+  openpose: ControlNetChoice | null;
+}
+
+/**
+ * Chooses the checkpoint (the one asked for, else the one the server has loaded), learns its family, and from it
+ * the generation size and the OpenPose ControlNet model. A model missing from the lists is looked for once more
+ * in fresh lists before the job fails (Forge reads its ControlNet list only at its start: the message says so).
+ */
+export async function planGeneration(
+  req: CreateJobRequest,
+  client: SdClient,
+  lists: BackendLists,
+  photo: { width: number; height: number },
+  deps: Pick<RunDeps, 'generationMaxSide' | 'familyOverrides'>,
+  signal?: AbortSignal,
+): Promise<GenerationPlan> {
+  const wanted = req.checkpoint ?? lists.currentCheckpoint ?? lists.checkpoints[0]?.title;
+  if (!wanted) throw noModel('the generation server lists no checkpoint');
+  let checkpoint = resolveCheckpoint(wanted, lists.checkpoints);
+  if (!checkpoint) {
+    lists = await client.lists({ signal, refresh: true });
+    checkpoint = resolveCheckpoint(wanted, lists.checkpoints);
+  }
+  if (!checkpoint) throw noModel(`checkpoint "${wanted}" is not installed`);
+  const metadata = await client.checkpointMetadata(checkpoint, { signal }).catch(() => null);
+  const family = checkpointFamily(checkpoint, { overrides: deps.familyOverrides, metadata });
+  const info = FAMILIES[family.family];
+  const size = familySize(photo.width, photo.height, info, deps.generationMaxSide);
+  let openpose: ControlNetChoice | null = null;
+  if (POSE_GUIDED[req.recipe]) {
+    if (!info.controlnet) {
+      throw new BackendError({
+        kind: 'validation',
+        code: 'family_unsupported',
+        retryable: false,
+        detail: `${checkpoint} is a ${info.label} model`,
+      });
+    }
+    const pick = (l: BackendLists) => pickOpenposeModel(l.controlnetModels ?? [], family.family, { kind: l.kind, overrides: deps.familyOverrides });
+    openpose = pick(lists);
+    if (!openpose) {
+      lists = await client.lists({ signal, refresh: true });
+      openpose = pick(lists);
+    }
+    if (!openpose) {
+      const what =
+        lists.controlnetModels === null
+          ? 'the ControlNet extension is not installed'
+          : `no OpenPose ControlNet model for ${info.label} checkpoints is installed (for example ${OPENPOSE_EXAMPLES[family.family] ?? 'an OpenPose model'})`;
+      const forge = lists.kind === 'forge' && lists.controlnetModels !== null ? '; Forge reads its ControlNet models only when it starts: restart Forge after adding them' : '';
+      throw new BackendError({ kind: 'validation', code: 'controlnet_missing', retryable: false, detail: what + forge });
+    }
+  }
+  return { checkpoint, family, size, openpose };
+}
+
+function buildPayload(req: CreateJobRequest, lists: BackendLists, plan: GenerationPlan, inputs: GenerationInputs): Img2ImgRequest | Txt2ImgRequest {
   const look = requireModelLook(req.modelPreset ?? DEFAULT_LOOK_ID);
   const scene = requireScene(req.scenePreset ?? DEFAULT_SCENE_ID);
-  let checkpoint: string | undefined;
-  if (req.checkpoint) {
-    checkpoint = resolveCheckpoint(req.checkpoint, lists.checkpoints) ?? undefined;
-    if (!checkpoint) throw noModel(`checkpoint "${req.checkpoint}" is not installed`);
-  }
   const common: RecipeCommon = {
     size: inputs.size,
     backendKind: lists.kind,
     sampler: pickSampler(lists),
     count: req.count,
     seed: req.seed,
-    checkpoint,
+    // Always pinned: the family (size, ControlNet) was chosen for this checkpoint, whatever another client loads.
+    checkpoint: plan.checkpoint,
     prompt: req.prompt,
     negativePrompt: req.negativePrompt,
     loras: req.loras,
   };
   const openpose = () => {
-    const m = pickControlNetModel(lists.controlnetModels ?? [], 'openpose');
-    if (!m) throw noModel('the generation server has no OpenPose ControlNet model');
-    return m;
+    if (!plan.openpose) throw noModel('no OpenPose ControlNet model');
+    return plan.openpose;
   };
+  const controlnetModels = () => ({ openpose: openpose().model });
+  const union = () => openpose().union;
   const need = <T,>(v: T | null, what: string): T => {
     if (v === null) throw new BackendError({ kind: 'validation', code: 'validation', detail: what, retryable: false });
     return v;
   };
   switch (req.recipe) {
     case 'model-shot':
-      return buildModelShot({ ...common, initImageB64: inputs.initB64, maskB64: need(inputs.maskB64, 'no garment mask'), skeletonB64: need(inputs.skeletonB64, 'no pose'), look, scene, controlnetModels: { openpose: openpose() } });
+      return buildModelShot({ ...common, initImageB64: inputs.initB64, maskB64: need(inputs.maskB64, 'no garment mask'), skeletonB64: need(inputs.skeletonB64, 'no pose'), look, scene, controlnetModels: controlnetModels(), controlnetUnion: union() });
     case 'pose-change':
-      return buildPoseChange({ ...common, initImageB64: inputs.initB64, maskB64: need(inputs.maskB64, 'no garment mask'), skeletonB64: need(inputs.skeletonB64, 'no pose'), look, scene, controlnetModels: { openpose: openpose() } });
+      return buildPoseChange({ ...common, initImageB64: inputs.initB64, maskB64: need(inputs.maskB64, 'no garment mask'), skeletonB64: need(inputs.skeletonB64, 'no pose'), look, scene, controlnetModels: controlnetModels(), controlnetUnion: union() });
     case 'scene-swap':
       return buildSceneSwap({ ...common, initImageB64: inputs.initB64, maskB64: need(inputs.maskB64, 'no subject mask'), scene, look });
     case 'outfit-swap':
@@ -93,7 +162,8 @@ function buildPayload(req: CreateJobRequest, lists: BackendLists, src: JobSource
         initImageB64: inputs.initB64,
         maskB64: need(inputs.dilatedMaskB64, 'no garment mask'),
         skeletonB64: inputs.skeletonB64 ?? undefined,
-        controlnetModels: { openpose: openpose() },
+        controlnetModels: controlnetModels(),
+        controlnetUnion: union(),
         look,
         scene,
       });
@@ -135,14 +205,122 @@ function compositeFor(req: CreateJobRequest, src: JobSource, size: { width: numb
   return p;
 }
 
+/** "In queue: 2/3" → 2. */
+function queuePlace(textinfo: string | null): number {
+  const m = /(\d+)\s*\/\s*\d+/.exec(textinfo ?? '');
+  return m ? Math.max(1, Number(m[1])) : 1;
+}
+
+function dataUrlBytes(url: string): Buffer | null {
+  const i = url.indexOf(',');
+  return url.startsWith('data:') && i > 0 ? Buffer.from(url.slice(i + 1), 'base64') : null;
+}
+
+/**
+ * Follows our own task on the server until `done()` says the generation call returned: per task through
+ * `POST /internal/progress` (queued behind someone else → "waiting"; active → ours), or, when the server has no
+ * such route (--nowebui), through the global progress. Interrupts our task after a cancel — only when the
+ * server says it is ours that runs (interrupt is global: sd_webui shared_state.py interrupt() has no task id).
+ * Returns how the server was followed ('task' or 'global').
+ */
+async function followTask(client: SdClient, taskId: string, deps: RunDeps, signal: AbortSignal, running: () => boolean, abandon: () => void): Promise<void> {
+  let mode: 'task' | 'global' = 'task';
+  let lastPreviewId = -1;
+  let interrupted = false;
+  let polls = 0;
+  let canceledAt = 0;
+  let heardSinceCancel = false;
+  let wake = () => {};
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  const stop = () => wake();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    while (running() && !signal.aborted) {
+      await pause(mode === 'task' ? TASK_POLL_MS : GLOBAL_POLL_MS);
+      if (!running()) break;
+      if (deps.canceled() && !canceledAt) canceledAt = Date.now();
+      if (canceledAt && !heardSinceCancel && Date.now() - canceledAt > CANCEL_GIVE_UP_MS) {
+        abandon(); // the server does not answer about our task (stalled): stop waiting for it
+        break;
+      }
+      const pollSignal = AbortSignal.any([signal, AbortSignal.timeout(POLL_TIMEOUT_MS)]);
+      try {
+        if (mode === 'task') {
+          const t = await client.taskProgress(taskId, { signal: pollSignal, livePreview: true, lastPreviewId });
+          if (canceledAt && t) heardSinceCancel = true;
+          if (t === null) {
+            mode = 'global';
+            // The server cannot tell whose job runs: a cancel abandons our request instead of interrupting.
+            if (deps.canceled()) abandon();
+            continue;
+          }
+          if (!running()) break;
+          if (deps.canceled() && t.active && !interrupted) {
+            interrupted = true;
+            await client.interrupt({ signal: AbortSignal.timeout(5000) }).catch(() => {});
+          }
+          if (t.queued) {
+            deps.onProgress({ progress: 0, step: null, steps: null, etaSeconds: null, serverQueue: queuePlace(t.textinfo), preview: null });
+          } else if (t.active) {
+            // Ours runs: the global state is ours too, and says which step.
+            const g = await client.progress({ signal: pollSignal, skipCurrentImage: true }).catch(() => null);
+            const steps = g && g.state.sampling_steps > 0 ? g.state.sampling_steps : null;
+            let preview: Buffer | null = null;
+            if (t.live_preview && t.id_live_preview !== null) {
+              preview = dataUrlBytes(t.live_preview);
+              lastPreviewId = t.id_live_preview;
+            }
+            deps.onProgress({
+              progress: Math.max(0, Math.min(0.99, t.progress ?? 0)),
+              step: steps === null ? null : g!.state.sampling_step,
+              steps,
+              etaSeconds: t.eta !== null && Number.isFinite(t.eta) && t.eta > 0 ? t.eta : null,
+              serverQueue: null,
+              preview,
+            });
+          }
+        } else {
+          if (deps.canceled()) {
+            abandon();
+            break;
+          }
+          const withPreview = ++polls % 2 === 0;
+          const p = await client.progress({ signal: pollSignal, skipCurrentImage: !withPreview });
+          if (!running() || p.state.job_count === 0) continue;
+          deps.onProgress({
+            progress: Math.max(0, Math.min(0.99, p.progress)),
+            step: p.state.sampling_steps ? p.state.sampling_step : null,
+            steps: p.state.sampling_steps || null,
+            etaSeconds: Number.isFinite(p.eta_relative) && p.eta_relative > 0 ? p.eta_relative : null,
+            serverQueue: null,
+            preview: withPreview && p.current_image ? Buffer.from(p.current_image, 'base64') : null,
+          });
+        }
+      } catch {
+        // A missed poll only delays the progress bar; the generation call reports real failures.
+      }
+    }
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+}
+
 export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signal: AbortSignal): Promise<ResultRow[]> {
   const req = JSON.parse(job.params) as CreateJobRequest;
   const src = await deps.loadSource(req.sessionId);
-  const size = generationSize(src.width, src.height, deps.generationMaxSide);
+  const lists = await client.lists({ signal });
+  const plan = await planGeneration(req, client, lists, src, deps, signal);
+  const size = plan.size;
   const inputs = await cachedInputs(`${src.version}:${size.width}x${size.height}:${req.recipe === 'outfit-swap'}`, () =>
     prepareInputs(src, size, { dilated: req.recipe === 'outfit-swap' }),
   );
-  const lists = await client.lists({ signal });
   if (req.loras?.length) {
     // Clothing LoRAs need their trigger words in the prompt; they come from the LoRA's metadata.
     const installed = await client.loras({ signal });
@@ -151,51 +329,29 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
       return { ...l, triggerWords: triggerWordsFromMetadata(meta) };
     });
   }
-  const payload = buildPayload(req, lists, src, inputs);
+  const payload = buildPayload(req, lists, plan, inputs);
+  // Our own task id: progress, live preview and cancel act on this task only, never on another client's.
+  const taskId = `atelier-${job.id}-${job.attempts}`;
+  payload.force_task_id = taskId;
 
-  // One progress poll per running job, whoever watches it. The pause between polls ends at once
-  // when the generation returns, so the poller never delays the job's completion.
-  let polls = 0;
-  let polling = true;
-  let stopPause = () => {};
-  const pause = () =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, PROGRESS_EVERY_MS);
-      stopPause = () => {
-        clearTimeout(t);
-        resolve();
-      };
-    });
-  const poll = async () => {
-    while (polling && !signal.aborted) {
-      await pause();
-      if (!polling) break;
-      try {
-        const withPreview = ++polls % PREVIEW_EVERY === 0;
-        const p = await client.progress({ signal, skipCurrentImage: !withPreview });
-        if (!polling || p.state.job_count === 0) continue;
-        deps.onProgress({
-          progress: Math.max(0, Math.min(0.99, p.progress)),
-          step: p.state.sampling_steps ? p.state.sampling_step : null,
-          steps: p.state.sampling_steps || null,
-          etaSeconds: Number.isFinite(p.eta_relative) && p.eta_relative > 0 ? p.eta_relative : null,
-          preview: withPreview && p.current_image ? Buffer.from(p.current_image, 'base64') : null,
-        });
-      } catch {
-        // A missed poll only delays the progress bar; the generation call reports real failures.
-      }
-    }
-  };
-  const poller = poll();
+  // The generation call and its follower share one abort: a cancel on a server that cannot tell tasks apart
+  // abandons our request (it still runs there, we discard it) rather than interrupting someone else.
+  const call = new AbortController();
+  const onAbort = () => call.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  let running = true;
+  const follower = followTask(client, taskId, deps, call.signal, () => running, () => call.abort(new Error('canceled')));
   let result: GenerationResult;
   try {
-    result = 'init_images' in payload ? await client.img2img(payload, { signal, validate: lists }) : await client.txt2img(payload, { signal, validate: lists });
+    const validate = await client.lists({ signal: call.signal });
+    result = 'init_images' in payload ? await client.img2img(payload, { signal: call.signal, validate }) : await client.txt2img(payload, { signal: call.signal, validate });
   } finally {
-    polling = false;
-    stopPause();
-    await poller;
+    running = false;
+    signal.removeEventListener('abort', onAbort);
+    call.abort(new Error('done'));
+    await follower;
   }
-  if (signal.aborted) throw signal.reason ?? new Error('canceled');
+  if (signal.aborted || deps.canceled()) throw signal.reason ?? new Error('canceled');
   if (result.images.length === 0) throw new BackendError({ kind: 'bad-response', detail: 'the server returned no image' });
 
   const composite = await compositeFor(req, src, size, deps.featherPx);
@@ -242,7 +398,9 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
           denoisingStrength: 'denoising_strength' in payload ? payload.denoising_strength : null,
           width: payload.width,
           height: payload.height,
-          checkpoint: result.info.sd_model_name ?? req.checkpoint ?? null,
+          checkpoint: plan.checkpoint,
+          family: plan.family.family,
+          controlnet: plan.openpose?.model ?? null,
           loras: req.loras ?? [],
         }),
         created_at: createdAt,

@@ -12,15 +12,16 @@ export const MAX_ATTEMPTS = 3;
 const RETRY_DELAYS_MS = [1000, 3000, 8000];
 const BACKEND_REST_MS = [1000, 3000, 5000, 10_000];
 const IDLE_WAKE_MS = 5000;
-const INTERRUPT_TIMEOUT_MS = 5000;
 
 interface Running {
   job: JobRow;
   client: SdClient;
   abort: AbortController;
+  /** The merchant canceled: the runner interrupts our task when the server runs it (see runner.ts followTask). */
+  canceled: boolean;
 }
 
-export interface SchedulerDeps extends Omit<RunDeps, 'onProgress'> {
+export interface SchedulerDeps extends Omit<RunDeps, 'onProgress' | 'canceled'> {
   db: Db;
   /** Publishes the API view of a job after every change. */
   publish(jobId: string): void;
@@ -71,18 +72,15 @@ export class JobScheduler {
     return (this.restUntil.get(client) ?? 0) > Date.now();
   }
 
-  /** Cancels a queued job at once; a running one is interrupted on its backend. */
+  /**
+   * Cancels a queued job at once. A running one is interrupted on its backend when — and only when — the
+   * server says our task is the one running (it may still wait there behind another client's job); its
+   * partial result is discarded.
+   */
   async cancel(jobId: string): Promise<JobRow | undefined> {
     const row = requestCancel(this.deps.db, jobId);
     const r = this.running.get(jobId);
-    if (r) {
-      // Interrupt on the backend (its request then returns early with a partial image, which is
-      // discarded); if the backend does not answer, abandon the request anyway.
-      void r.client
-        .interrupt({ signal: AbortSignal.timeout(INTERRUPT_TIMEOUT_MS) })
-        .catch(() => {})
-        .finally(() => r.abort.abort(new Error('canceled')));
-    }
+    if (r) r.canceled = true;
     this.deps.publish(jobId);
     return row;
   }
@@ -151,11 +149,13 @@ export class JobScheduler {
   private async run(client: SdClient, job: JobRow): Promise<void> {
     const { db } = this.deps;
     const abort = new AbortController();
-    this.running.set(job.id, { job, client, abort });
+    const entry: Running = { job, client, abort, canceled: false };
+    this.running.set(job.id, entry);
     this.deps.publish(job.id);
     try {
       const results = await runJob(job, client, {
         ...this.deps,
+        canceled: () => entry.canceled,
         onProgress: (p) => {
           saveProgress(db, job.id, p);
           if (p.preview) this.deps.setPreview(job.id, p.preview);

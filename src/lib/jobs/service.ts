@@ -32,6 +32,7 @@ export function startJobs(): JobScheduler | null {
       db,
       blobs,
       generationMaxSide: config.generationMaxSide,
+      familyOverrides: config.modelFamilies,
       featherPx: config.featherPx,
       loadSource,
       publish: (id) => {
@@ -127,6 +128,9 @@ export function jobJson(row: JobRow) {
     recipe: row.recipe,
     state: row.state,
     progress: { fraction: row.progress, step: row.step, steps: row.steps, etaSeconds: row.eta_seconds },
+    /** The generation server runs another client's work first; our place in its queue. */
+    serverQueue: row.state === 'running' ? row.server_queue : null,
+    cancelRequested: row.cancel_requested === 1 && row.state === 'running',
     attempts: row.attempts,
     error: row.error_code && row.state !== 'succeeded' ? { code: row.error_code, message: row.error_message ?? '' } : null,
     previewUrl: preview && row.state === 'running' ? `/api/jobs/${row.id}/preview.png?v=${preview.version}` : null,

@@ -50,6 +50,8 @@ export interface JobRow {
   error_code: string | null;
   error_message: string | null;
   cancel_requested: number;
+  /** Place in the generation server's own queue while another client's work runs there; null otherwise. */
+  server_queue: number | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -88,7 +90,7 @@ export function claimNextJob(db: Db, backend: string, nowMs = Date.now()): JobRo
   return db
     .prepare(
       `UPDATE jobs SET state = 'running', backend = ?, attempts = attempts + 1, started_at = ?, progress = 0,
-              step = NULL, steps = NULL, eta_seconds = NULL
+              step = NULL, steps = NULL, eta_seconds = NULL, server_queue = NULL
        WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND not_before <= ? ORDER BY created_at, rowid LIMIT 1)
        RETURNING *`,
     )
@@ -105,19 +107,29 @@ export function nextRunnableAt(db: Db): number | null {
   return row.t;
 }
 
-export function saveProgress(db: Db, id: string, p: { progress: number; step: number | null; steps: number | null; etaSeconds: number | null }) {
-  db.prepare(`UPDATE jobs SET progress = ?, step = ?, steps = ?, eta_seconds = ? WHERE id = ? AND state = 'running'`).run(
+export interface JobProgress {
+  progress: number;
+  step: number | null;
+  steps: number | null;
+  etaSeconds: number | null;
+  /** Place in the server's queue while it runs someone else's work (null: ours runs or nothing is known). */
+  serverQueue: number | null;
+}
+
+export function saveProgress(db: Db, id: string, p: JobProgress) {
+  db.prepare(`UPDATE jobs SET progress = ?, step = ?, steps = ?, eta_seconds = ?, server_queue = ? WHERE id = ? AND state = 'running'`).run(
     p.progress,
     p.step,
     p.steps,
     p.etaSeconds,
+    p.serverQueue,
     id,
   );
 }
 
 export function requeueJob(db: Db, id: string, notBeforeMs: number, error: { code: string; message: string }, opts: { refundAttempt?: boolean } = {}) {
   db.prepare(
-    `UPDATE jobs SET state = 'queued', backend = NULL, not_before = ?, progress = 0, error_code = ?, error_message = ?,
+    `UPDATE jobs SET state = 'queued', backend = NULL, not_before = ?, progress = 0, server_queue = NULL, error_code = ?, error_message = ?,
             attempts = attempts - ?
      WHERE id = ? AND state = 'running'`,
   ).run(notBeforeMs, error.code, error.message, opts.refundAttempt ? 1 : 0, id);

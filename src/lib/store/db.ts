@@ -55,6 +55,9 @@ const MIGRATIONS: string[] = [
      created_at TEXT NOT NULL
    );
    CREATE INDEX session_conflicts_by_session ON session_conflicts(session_id, created_at);`,
+  // A running job whose request waits on the generation server behind another client's work: its place there
+  // (1 = next), null when it is not waiting (src/lib/jobs/runner.ts).
+  `ALTER TABLE jobs ADD COLUMN server_queue INTEGER;`,
 ];
 
 export function openDatabase(file: string): Db {

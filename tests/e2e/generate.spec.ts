@@ -64,3 +64,19 @@ test('cancel a running job', async ({ page }) => {
   await expect(page.locator('[data-testid=job][data-state=canceled]')).toBeVisible({ timeout: 20_000 });
   await expect(page.getByTestId('result-image')).toHaveCount(0);
 });
+
+test('the Generate step shows the chosen checkpoint’s family and explains what it cannot do', async ({ page }) => {
+  await uploadPhoto(page, 'person-idm-00121.jpg');
+  await page.getByTestId('step-generate').click();
+  await page.getByText('More settings').click();
+  // The double has an SD 1.5 checkpoint loaded, an SDXL one installed, and only an SD 1.5 OpenPose model.
+  await expect(page.getByTestId('checkpoint-family')).toHaveAttribute('data-family', 'sd15');
+  await expect(page.getByTestId('recipe-model-shot')).toBeEnabled();
+  await page.getByTestId('checkpoint').selectOption({ label: 'juggernautXL_v9Rdphoto2Lightning.safetensors [c9e3e68f89] · SDXL' });
+  await expect(page.getByTestId('checkpoint-family')).toHaveAttribute('data-family', 'sdxl');
+  await expect(page.getByTestId('recipe-model-shot')).toBeDisabled();
+  await expect(page.getByTestId('recipe-scene-swap')).toBeEnabled();
+  await expect(page.getByTestId('family-note')).toContainText('SDXL');
+  await page.getByTestId('checkpoint').selectOption('');
+  await expect(page.getByTestId('recipe-model-shot')).toBeEnabled();
+});

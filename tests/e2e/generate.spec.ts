@@ -66,7 +66,7 @@ test('cancel a running job', async ({ page }) => {
 });
 
 test('the Generate step shows the chosen checkpoint’s family and explains what it cannot do', async ({ page }) => {
-  await uploadPhoto(page, 'person-idm-00121.jpg');
+  await uploadPhoto(page, 'person-ootd-02849.jpg');
   await page.getByTestId('step-generate').click();
   await page.getByText('More settings').click();
   // The double has an SD 1.5 checkpoint loaded, an SDXL one installed, and only an SD 1.5 OpenPose model.

@@ -68,8 +68,8 @@ test('installable: a manifest per language with icons (maskable too) and a theme
 test('offline: the session opens from this device, the mask and pose are edited, and the edits sync when back online', async ({ page, context }) => {
   // ---- first visit: the studio opens; the service worker installs and activates ----------------
   const sessionId = await uploadPhoto(page, 'person-idm-00034.jpg');
-  const state = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state);
-  expect(state).toBe('activated');
+  // `ready` resolves once a worker is active, which may still be "activating" for a moment.
+  await expect.poll(() => page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state)).toBe('activated');
 
   // ---- second visit: the service worker serves it ----------------------------------------------
   const fromWorker: string[] = [];

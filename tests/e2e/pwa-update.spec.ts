@@ -2,7 +2,7 @@
 // "update available" prompt, and Update switches the page to it. Runs against its own server on a
 // copy of the build, whose sw.js the test changes (the shared build is left alone).
 import { expect, test } from '@playwright/test';
-import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../support/paths.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
@@ -14,9 +14,8 @@ test.beforeAll(async () => {
   mkdirSync(path.join(ROOT, 'tests/.generated'), { recursive: true });
   root = mkdtempSync(path.join(ROOT, 'tests/.generated/pwa-update-'));
   cpSync(path.join(ROOT, 'dist'), path.join(root, 'dist'), { recursive: true });
-  mkdirSync(path.join(root, 'src'));
-  copyFileSync(path.join(ROOT, 'src/server.mjs'), path.join(root, 'src/server.mjs'));
-  copyFileSync(path.join(ROOT, 'src/config.ts'), path.join(root, 'src/config.ts'));
+  // The server entry and what it imports (config.ts and its modules) run from source.
+  cpSync(path.join(ROOT, 'src'), path.join(root, 'src'), { recursive: true });
   server = await startServer({ root });
 });
 test.afterAll(async () => {

@@ -1,4 +1,6 @@
 // UI strings in English and Simplified Chinese. Keys are shared; {name} placeholders are filled by t().
+import type { RecipeLabelKey } from '../lib/recipes/table.ts';
+
 export const LANGS = ['en', 'zh-CN'] as const;
 export type Lang = (typeof LANGS)[number];
 
@@ -184,6 +186,8 @@ const en = {
 } as const;
 
 export type MessageKey = keyof typeof en;
+// Every recipe of src/lib/recipes/table.ts has its label and hint: a new recipe without them does not compile.
+en satisfies Record<RecipeLabelKey, string>;
 
 const zh: Record<MessageKey, string> = {
   'app.name': 'Atelier 衣坊',

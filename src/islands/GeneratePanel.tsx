@@ -6,7 +6,8 @@ import BeforeAfter from './BeforeAfter.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
 import { BACKEND_MESSAGES, type BackendErrorCode } from '../lib/backend/errors.ts';
 import type { JobJson, ResultJson } from '../lib/jobs/service.ts';
-import { POSE_GUIDED, RECIPES, isTerminal, type Recipe } from '../lib/jobs/states.ts';
+import { isTerminal } from '../lib/jobs/states.ts';
+import { RECIPES, recipeSpec, type Recipe } from '../lib/recipes/table.ts';
 import type { CheckpointStatus } from '../lib/jobs/backend-status.ts';
 
 interface PresetOption {
@@ -143,17 +144,18 @@ export default function GeneratePanel(props: GeneratePanelProps) {
     if (!c || c.poseGuide) return null;
     return c.family === 'flux' || c.family === 'sd3' ? m('gen.family.noPose', { family: c.familyLabel }) : m('gen.family.noPoseModel', { family: c.familyLabel });
   });
-  const recipeBlocked = (id: Recipe) => POSE_GUIDED[id] && poseBlock() !== null;
+  const recipeBlocked = (id: Recipe) => recipeSpec(id).poseGuide !== 'none' && poseBlock() !== null;
+  const needs = () => recipeSpec(recipe()).needs;
 
   const canGenerate = () =>
-    props.backendConfigured && online() && !sending() && !recipeBlocked(recipe()) && (recipe() !== 'outfit-swap' || loras.length > 0);
+    props.backendConfigured && online() && !sending() && !recipeBlocked(recipe()) && (!needs().lora || loras.length > 0);
 
   async function generate() {
     setFormError('');
     setSending(true);
     try {
       const body: Record<string, unknown> = { sessionId: props.sessionId, recipe: recipe(), count: count() };
-      if (recipe() !== 'scene-swap') body.modelPreset = look();
+      if (needs().look) body.modelPreset = look();
       body.scenePreset = scene();
       if (prompt().trim()) body.prompt = prompt().trim();
       if (negative().trim()) body.negativePrompt = negative().trim();
@@ -232,8 +234,8 @@ export default function GeneratePanel(props: GeneratePanelProps) {
                 testid={`recipe-${id}`}
                 on={recipe() === id}
                 onClick={() => setRecipe(id)}
-                label={m(`gen.recipe.${id}` as MessageKey)}
-                hint={m(`gen.recipe.${id}.hint` as MessageKey)}
+                label={m(`gen.recipe.${id}`)}
+                hint={m(`gen.recipe.${id}.hint`)}
                 disabled={recipeBlocked(id)}
               />
             )}
@@ -245,7 +247,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
           </Show>
         </fieldset>
 
-        <Show when={recipe() !== 'scene-swap'}>
+        <Show when={needs().look}>
           <fieldset>
             <legend class="mb-1 font-semibold">{m('gen.look')}</legend>
             <div class="grid grid-cols-2 gap-2">
@@ -264,7 +266,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
           </div>
         </fieldset>
 
-        <Show when={recipe() === 'outfit-swap' || loras.length > 0}>
+        <Show when={needs().lora || loras.length > 0}>
           <fieldset class="flex flex-col gap-2" data-testid="loras">
             <legend class="mb-1 font-semibold">{m('gen.loras')}</legend>
             <Show when={(backend()?.loras.length ?? 0) > 0} fallback={<p class="text-sm text-stone-500">{m('gen.lorasNone')}</p>}>
@@ -345,7 +347,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
             <div class="panel flex flex-col gap-2" data-testid="job" data-job-id={job.id} data-state={job.state}>
               <div class="flex items-center justify-between gap-2">
                 <span class="font-medium">
-                  {m(`gen.recipe.${job.recipe}` as MessageKey)} ·{' '}
+                  {m(`gen.recipe.${job.recipe}`)} ·{' '}
                   {job.state === 'queued'
                     ? job.attempts > 0
                       ? m('gen.retrying', { n: job.attempts + 1 })

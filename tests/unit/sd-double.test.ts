@@ -3,7 +3,11 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSdClient, type SdClient, type SdClientOptions } from '../../src/lib/backend/client.ts';
 import { BackendError } from '../../src/lib/backend/errors.ts';
-import { buildModelShot, buildPortrait, pickSampler, type RecipeCommon } from '../../src/lib/backend/recipes.ts';
+import { garmentShot, pickSampler, portrait, type ModelShotInput, type RecipeCommon } from '../../src/lib/backend/recipes.ts';
+import { RECIPE_TABLE } from '../../src/lib/recipes/table.ts';
+
+const buildModelShot = (i: ModelShotInput) => garmentShot(i, RECIPE_TABLE['model-shot'].defaults);
+const buildPortrait = portrait;
 import type { BackendKind, Img2ImgRequest } from '../../src/lib/backend/types.ts';
 import { startSdDouble, type SdDouble, type SdDoubleOptions } from '../sd-double/server.ts';
 

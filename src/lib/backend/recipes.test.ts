@@ -1,19 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import {
   assertValidForBackend,
-  buildModelShot,
-  buildOutfitSwap,
-  buildPortrait,
-  buildPoseChange,
-  buildSceneSwap,
-  outfitSwapDilatePx,
+  garmentShot,
+  outfitSwap,
+  portrait,
+  sceneSwap,
+  maskGrowthPx,
   pickSampler,
   resolveCheckpoint,
   resolveControlNetModel,
   splitCount,
   validateAgainstBackend,
+  type ModelShotInput,
+  type OutfitSwapInput,
   type RecipeCommon,
+  type SceneSwapInput,
 } from './recipes.ts';
+import { RECIPE_TABLE } from '../recipes/table.ts';
+
+// The payload shapes with each recipe's defaults from the recipe table.
+const buildModelShot = (i: ModelShotInput) => garmentShot(i, RECIPE_TABLE['model-shot'].defaults);
+const buildPoseChange = (i: ModelShotInput) => garmentShot(i, RECIPE_TABLE['pose-change'].defaults);
+const buildOutfitSwap = (i: OutfitSwapInput) => outfitSwap(i, RECIPE_TABLE['outfit-swap'].defaults);
+const buildSceneSwap = (i: SceneSwapInput) => sceneSwap(i, RECIPE_TABLE['scene-swap'].defaults);
+const buildPortrait = portrait;
 import { BackendError } from './errors.ts';
 import type { BackendKind, BackendLists, ControlNetUnitPayload, Img2ImgRequest, Txt2ImgRequest } from './types.ts';
 
@@ -321,8 +331,8 @@ describe('splitCount', () => {
     expect(splitCount(1, 8)).toEqual({ batch_size: 1, n_iter: 1 });
   });
   it('dilation for the outfit-swap mask scales with the size', () => {
-    expect(outfitSwapDilatePx({ width: 768, height: 1024 })).toBe(12);
-    expect(outfitSwapDilatePx({ width: 64, height: 64 })).toBe(4);
+    expect(maskGrowthPx({ width: 768, height: 1024 })).toBe(12);
+    expect(maskGrowthPx({ width: 64, height: 64 })).toBe(4);
   });
 });
 

@@ -13,8 +13,6 @@
 import { controlnetScripts, edgesUnit, modelStem, openposeUnit, type EdgeModule } from './controlnet.ts';
 import { BackendError } from './errors.ts';
 import {
-  GARMENT_NEGATIVE,
-  MANNEQUIN_NEGATIVE,
   buildNegativePrompt,
   buildPrompt,
   parseLoraTags,
@@ -67,14 +65,24 @@ export const RECIPE_DEFAULTS = {
   maxCount: 16,
   /** Padding for "Only masked"; sent even though every recipe uses "Whole picture" (the API default 0 is a trap). */
   inpaintPadding: 32,
-  modelShot: { denoisingStrength: 0.9, inpaintingFill: 1 as InpaintingFill, maskBlur: 4, openposeWeight: 1 },
-  outfitSwap: { denoisingStrength: 0.85, inpaintingFill: 1 as InpaintingFill, maskBlur: 6, openposeWeight: 1 },
-  sceneSwap: { denoisingStrength: 1, inpaintingFill: 2 as InpaintingFill, maskBlur: 6 },
-  poseChange: { denoisingStrength: 1, inpaintingFill: 2 as InpaintingFill, maskBlur: 4, openposeWeight: 1 },
 } as const;
 
-/** Dilation (px at generation size) callers apply to the garment mask before an outfit swap: ~1.2 % of the long side. */
-export function outfitSwapDilatePx(size: { width: number; height: number }): number {
+/** Per-recipe inpainting settings; each recipe's values sit in its entry of src/lib/recipes/table.ts. */
+export interface InpaintDefaults {
+  denoisingStrength: number;
+  inpaintingFill: InpaintingFill;
+  maskBlur: number;
+}
+export interface ShotDefaults extends InpaintDefaults {
+  openposeWeight: number;
+  /** How the OpenPose unit weighs against the prompt (default Balanced). */
+  controlMode?: ControlNetUnitPayload['control_mode'];
+  /** Recipe-specific negative prompt parts. */
+  negatives?: readonly string[];
+}
+
+/** How far (px at generation size) a recipe with `growMask` grows the garment mask: ~1.2 % of the long side. */
+export function maskGrowthPx(size: { width: number; height: number }): number {
   return Math.max(4, Math.round(Math.max(size.width, size.height) * 0.012));
 }
 
@@ -204,15 +212,12 @@ export interface ModelShotInput extends RecipeCommon {
 }
 
 /**
- * The recipes that keep the photographed garment and repaint the person and scene around it (model
- * shot, pose change): an OpenPose unit with the skeleton (no preprocessor), optionally an edge unit
- * holding the garment's outline, and a prompt from the model look, the scene and the garment.
+ * The shape of the recipes that keep the photographed garment and repaint the person and scene around it
+ * (model shot, pose change): the garment mask inverted, an OpenPose unit with the skeleton (no preprocessor),
+ * optionally an edge unit holding the garment's outline, and a prompt from the model look, the scene and the
+ * garment.
  */
-function garmentKeepingShot(
-  input: ModelShotInput,
-  d: { denoisingStrength: number; inpaintingFill: InpaintingFill; maskBlur: number; openposeWeight: number },
-  opts: { controlMode?: ControlNetUnitPayload['control_mode']; negatives: string[] },
-): Img2ImgRequest {
+export function garmentShot(input: ModelShotInput, d: ShotDefaults): Img2ImgRequest {
   const units = [
     openposeUnit({
       kind: input.backendKind,
@@ -220,7 +225,7 @@ function garmentKeepingShot(
       skeletonB64: checkB64('skeletonB64', input.skeletonB64),
       weight: d.openposeWeight,
       union: input.controlnetUnion,
-      ...(opts.controlMode ? { controlMode: opts.controlMode } : {}),
+      ...(d.controlMode ? { controlMode: d.controlMode } : {}),
     }),
   ];
   if (input.controlnetModels.edges) {
@@ -241,7 +246,7 @@ function garmentKeepingShot(
     loras: input.loras,
     extra: input.prompt,
   });
-  const negative = buildNegativePrompt({ look: input.look, scene: input.scene, recipe: opts.negatives, extra: input.negativePrompt });
+  const negative = buildNegativePrompt({ look: input.look, scene: input.scene, recipe: [...(d.negatives ?? [])], extra: input.negativePrompt });
   return img2imgBody(input, prompt, negative, {
     initImageB64: input.initImageB64,
     maskB64: input.maskB64,
@@ -252,18 +257,10 @@ function garmentKeepingShot(
   }, units);
 }
 
-/**
- * Model shot: inpaint everything except the garment (mask inverted) at high denoising, with the completed
- * skeleton as an OpenPose unit (no preprocessor) and optionally an edge unit holding the garment's outline.
- */
-export function buildModelShot(input: ModelShotInput): Img2ImgRequest {
-  return garmentKeepingShot(input, RECIPE_DEFAULTS.modelShot, { negatives: [MANNEQUIN_NEGATIVE, GARMENT_NEGATIVE] });
-}
-
 export interface OutfitSwapInput extends RecipeCommon {
   /** Photo of a real model at size.width × size.height. */
   initImageB64: string;
-  /** White = the garment region to replace, already slightly dilated (outfitSwapDilatePx). */
+  /** White = the garment region to replace, already grown by maskGrowthPx. */
   maskB64: string;
   /** The clothing LoRA(s) with trigger words: at least one. */
   loras: readonly LoraUse[];
@@ -279,9 +276,8 @@ export interface OutfitSwapInput extends RecipeCommon {
 }
 
 /** Outfit swap: inpaint the garment region with the clothing LoRA; OpenPose from the detected pose keeps the body. */
-export function buildOutfitSwap(input: OutfitSwapInput): Img2ImgRequest {
+export function outfitSwap(input: OutfitSwapInput, d: ShotDefaults): Img2ImgRequest {
   if (!input.loras?.length) throw new RangeError('outfit swap needs at least one clothing LoRA');
-  const d = RECIPE_DEFAULTS.outfitSwap;
   const units = [
     openposeUnit({
       kind: input.backendKind,
@@ -321,8 +317,7 @@ export interface SceneSwapInput extends RecipeCommon {
 }
 
 /** Scene swap: repaint the background only (subject mask inverted, latent noise so the old scene does not leak). */
-export function buildSceneSwap(input: SceneSwapInput): Img2ImgRequest {
-  const d = RECIPE_DEFAULTS.sceneSwap;
+export function sceneSwap(input: SceneSwapInput, d: InpaintDefaults): Img2ImgRequest {
   const prompt = buildPrompt({
     subject: 'fashion photo of',
     look: input.look ?? { prompt: 'a model' },
@@ -341,17 +336,6 @@ export function buildSceneSwap(input: SceneSwapInput): Img2ImgRequest {
   }, []);
 }
 
-/** Pose change: as a model shot, with the new pose rendered at size.width × size.height (it must leave the garment where it is). */
-export type PoseChangeInput = ModelShotInput;
-
-/**
- * Pose change: regenerate everything but the garment from latent noise under the new skeleton (the old limbs
- * must not leak through), the garment kept by the mask and the later composite.
- */
-export function buildPoseChange(input: PoseChangeInput): Img2ImgRequest {
-  return garmentKeepingShot(input, RECIPE_DEFAULTS.poseChange, { controlMode: 'ControlNet is more important', negatives: [GARMENT_NEGATIVE] });
-}
-
 export interface PortraitInput extends RecipeCommon {
   look: PromptFragment;
   /** Default: plain studio backdrop. */
@@ -361,7 +345,7 @@ export interface PortraitInput extends RecipeCommon {
 }
 
 /** txt2img portrait of a model look (to preview or fix a face before shooting). */
-export function buildPortrait(input: PortraitInput): Txt2ImgRequest {
+export function portrait(input: PortraitInput): Txt2ImgRequest {
   const framing = input.framing ?? 'head and shoulders';
   const prompt = buildPrompt({
     subject: `${framing} portrait photo of`,

@@ -42,7 +42,7 @@ describe('prepareInputs', () => {
     const maskData = garment(W, H);
     const pose = placePreset('front', W, H);
     const originalPng = await photo(W, H);
-    const inputs = await prepareInputs({ originalPng, mask: { data: maskData, width: W, height: H }, pose }, size, { dilated: true });
+    const inputs = await prepareInputs({ originalPng, mask: { data: maskData, width: W, height: H }, pose }, size, { grown: true });
 
     const expected = maskAt({ data: maskData, width: W, height: H }, size.width, size.height);
     const sent = await decodeGrey(inputs.maskB64!);
@@ -50,7 +50,7 @@ describe('prepareInputs', () => {
     expect(setCount(sent.data)).toBeGreaterThan(0);
     expect(iou(sent.data, expected)).toBeGreaterThanOrEqual(0.98);
 
-    const dilated = await decodeGrey(inputs.dilatedMaskB64!);
+    const dilated = await decodeGrey(inputs.grownMaskB64!);
     expect(covered(expected, dilated.data)).toBe(1);
     expect(setCount(dilated.data)).toBeGreaterThan(setCount(expected));
     // Grown by a few pixels, not a different picture.
@@ -75,10 +75,10 @@ describe('prepareInputs', () => {
 
   it('keeps a mask that fills the frame edge to edge', async () => {
     const maskData = Buffer.alloc(400 * 300, 255);
-    const inputs = await prepareInputs({ originalPng: await photo(400, 300), mask: { data: maskData, width: 400, height: 300 }, pose: null }, { width: 512, height: 384 }, { dilated: false });
+    const inputs = await prepareInputs({ originalPng: await photo(400, 300), mask: { data: maskData, width: 400, height: 300 }, pose: null }, { width: 512, height: 384 }, { grown: false });
     const sent = await decodeGrey(inputs.maskB64!);
     expect(setCount(sent.data)).toBe(512 * 384);
-    expect(inputs.dilatedMaskB64).toBeNull();
+    expect(inputs.grownMaskB64).toBeNull();
     expect(inputs.skeletonB64).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 // Images a recipe sends to the backend, at the generation size: the photo, the garment mask
-// (dilated for an outfit swap), the OpenPose skeleton. Prepared once per session state and reused.
+// (grown for an outfit swap), the OpenPose skeleton. Prepared once per session state and reused.
 import sharp from 'sharp';
 import { LRUCache } from 'lru-cache';
 import { distanceInside } from '../images/composite.ts';
@@ -7,15 +7,15 @@ import { greyRaw } from '../images/raw.ts';
 import { renderSkeleton } from '../pose/render.ts';
 import { scalePose } from '../pose/scale.ts';
 import type { Pose } from '../pose/types.ts';
-import { outfitSwapDilatePx } from '../backend/recipes.ts';
+import { maskGrowthPx } from '../backend/recipes.ts';
 
 export interface GenerationInputs {
   size: { width: number; height: number };
   initB64: string;
   /** White = garment, at the generation size. */
   maskB64: string | null;
-  /** Outfit swap only: the garment region grown by a few pixels so seams are repainted too. */
-  dilatedMaskB64: string | null;
+  /** Recipes with `growMask` (outfit swap): the garment region grown by a few pixels so seams are repainted too. */
+  grownMaskB64: string | null;
   skeletonB64: string | null;
 }
 
@@ -49,7 +49,7 @@ export async function maskAtSize(mask: NonNullable<SourceImages['mask']>, width:
 
 const grayPng = (data: Buffer, width: number, height: number) => sharp(data, { raw: { width, height, channels: 1 } }).png(fastPng).toBuffer();
 
-export async function prepareInputs(src: SourceImages, size: { width: number; height: number }, wants: { dilated: boolean }): Promise<GenerationInputs> {
+export async function prepareInputs(src: SourceImages, size: { width: number; height: number }, wants: { grown: boolean }): Promise<GenerationInputs> {
   const { width, height } = size;
   const [init, mask, skeleton] = await Promise.all([
     sharp(src.originalPng).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).png(fastPng).toBuffer(),
@@ -60,15 +60,15 @@ export async function prepareInputs(src: SourceImages, size: { width: number; he
           .toBuffer()
       : Promise.resolve(null),
   ]);
-  const [maskPng, dilatedPng] = await Promise.all([
+  const [maskPng, grownPng] = await Promise.all([
     mask ? grayPng(mask, width, height) : null,
-    mask && wants.dilated ? grayPng(dilate(mask, width, height, outfitSwapDilatePx(size)), width, height) : null,
+    mask && wants.grown ? grayPng(dilate(mask, width, height, maskGrowthPx(size)), width, height) : null,
   ]);
   return {
     size,
     initB64: b64(init),
     maskB64: maskPng ? b64(maskPng) : null,
-    dilatedMaskB64: dilatedPng ? b64(dilatedPng) : null,
+    grownMaskB64: grownPng ? b64(grownPng) : null,
     skeletonB64: skeleton ? b64(skeleton) : null,
   };
 }

@@ -1,17 +1,8 @@
 // Runs one job on one backend: plan it for the checkpoint's family, prepare the inputs, build the recipe's
 // payload, generate while following our own task on the server, put the original garment back, store the results.
 import sharp from 'sharp';
-import {
-  buildModelShot,
-  buildOutfitSwap,
-  buildPoseChange,
-  buildPortrait,
-  buildSceneSwap,
-  pickSampler,
-  outfitSwapDilatePx,
-  resolveCheckpoint,
-  type RecipeCommon,
-} from '../backend/recipes.ts';
+import { maskGrowthPx, pickSampler, resolveCheckpoint, type RecipeCommon } from '../backend/recipes.ts';
+import { buildRecipe, recipeSpec, type RecipeSpec } from '../recipes/table.ts';
 import { BackendError } from '../backend/errors.ts';
 import { FAMILIES, OPENPOSE_EXAMPLES, checkpointFamily, pickOpenposeModel, type ControlNetChoice, type FamilyOverride, type ResolvedFamily } from '../backend/family.ts';
 import { triggerWordsFromMetadata } from '../backend/prompt.ts';
@@ -26,7 +17,6 @@ import type { BlobStore } from '../store/blobs.ts';
 import { newId } from '../ids.ts';
 import { cachedInputs, dilate, prepareInputs, type GenerationInputs, type SourceImages } from './inputs.ts';
 import type { ResolvedJobRequest as CreateJobRequest } from './schema.ts';
-import { POSE_GUIDED } from './states.ts';
 import type { JobProgress, JobRow, ResultRow } from './store.ts';
 
 export interface JobSource extends SourceImages {
@@ -96,7 +86,7 @@ export async function planGeneration(
   const info = FAMILIES[family.family];
   const size = familySize(photo.width, photo.height, info, deps.generationMaxSide);
   let openpose: ControlNetChoice | null = null;
-  if (POSE_GUIDED[req.recipe]) {
+  if (recipeSpec(req.recipe).poseGuide !== 'none') {
     if (!info.controlnet) {
       throw new BackendError({
         kind: 'validation',
@@ -124,8 +114,6 @@ export async function planGeneration(
 }
 
 function buildPayload(req: CreateJobRequest, lists: BackendLists, plan: GenerationPlan, inputs: GenerationInputs): Img2ImgRequest | Txt2ImgRequest {
-  const look = requireModelLook(req.modelPreset ?? DEFAULT_LOOK_ID);
-  const scene = requireScene(req.scenePreset ?? DEFAULT_SCENE_ID);
   const common: RecipeCommon = {
     size: inputs.size,
     backendKind: lists.kind,
@@ -138,49 +126,27 @@ function buildPayload(req: CreateJobRequest, lists: BackendLists, plan: Generati
     negativePrompt: req.negativePrompt,
     loras: req.loras,
   };
-  const openpose = () => {
-    if (!plan.openpose) throw noModel('no OpenPose ControlNet model');
-    return plan.openpose;
-  };
-  const controlnetModels = () => ({ openpose: openpose().model });
-  const union = () => openpose().union;
-  const need = <T,>(v: T | null, what: string): T => {
-    if (v === null) throw new BackendError({ kind: 'validation', code: 'validation', detail: what, retryable: false });
-    return v;
-  };
-  switch (req.recipe) {
-    case 'model-shot':
-      return buildModelShot({ ...common, initImageB64: inputs.initB64, maskB64: need(inputs.maskB64, 'no garment mask'), skeletonB64: need(inputs.skeletonB64, 'no pose'), look, scene, controlnetModels: controlnetModels(), controlnetUnion: union() });
-    case 'pose-change':
-      return buildPoseChange({ ...common, initImageB64: inputs.initB64, maskB64: need(inputs.maskB64, 'no garment mask'), skeletonB64: need(inputs.skeletonB64, 'no pose'), look, scene, controlnetModels: controlnetModels(), controlnetUnion: union() });
-    case 'scene-swap':
-      return buildSceneSwap({ ...common, initImageB64: inputs.initB64, maskB64: need(inputs.maskB64, 'no subject mask'), scene, look });
-    case 'outfit-swap':
-      return buildOutfitSwap({
-        ...common,
-        loras: req.loras ?? [],
-        initImageB64: inputs.initB64,
-        maskB64: need(inputs.dilatedMaskB64, 'no garment mask'),
-        skeletonB64: inputs.skeletonB64 ?? undefined,
-        controlnetModels: controlnetModels(),
-        controlnetUnion: union(),
-        look,
-        scene,
-      });
-    case 'portrait':
-      return buildPortrait({ ...common, look, scene });
+  try {
+    return buildRecipe(req.recipe, {
+      common,
+      inputs: { initB64: inputs.initB64, maskB64: inputs.maskB64, grownMaskB64: inputs.grownMaskB64, skeletonB64: inputs.skeletonB64 },
+      look: requireModelLook(req.modelPreset ?? DEFAULT_LOOK_ID),
+      scene: requireScene(req.scenePreset ?? DEFAULT_SCENE_ID),
+      openpose: plan.openpose,
+    });
+  } catch (err) {
+    // A missing input (mask, pose) the service let through: the merchant's words, not an internal error.
+    if (err instanceof RangeError) throw new BackendError({ kind: 'validation', code: 'validation', detail: err.message, retryable: false });
+    throw err;
   }
 }
 
-/**
- * Which photo pixels the composite keeps exactly: the garment for the recipes that must not change it,
- * everything but the (dilated) garment for an outfit swap, nothing for a portrait.
- */
-function keepMask(req: CreateJobRequest, src: JobSource, size: { width: number; height: number }): Buffer | null {
-  if (req.recipe === 'portrait' || !src.mask) return null;
-  if (req.recipe !== 'outfit-swap') return src.mask.data;
-  // The region the backend repainted, in photo pixels: the dilation prepareInputs applied, scaled up.
-  const px = Math.max(1, Math.round((Math.max(src.width, src.height) / Math.max(size.width, size.height)) * outfitSwapDilatePx(size)));
+/** Which photo pixels the composite keeps exactly, as the recipe's table entry says (src/lib/recipes/table.ts). */
+function keepMask(keeps: RecipeSpec['keeps'], src: JobSource, size: { width: number; height: number }): Buffer | null {
+  if (keeps === 'nothing' || !src.mask) return null;
+  if (keeps === 'garment') return src.mask.data;
+  // All but the region the backend repainted, in photo pixels: the growth prepareInputs applied, scaled up.
+  const px = Math.max(1, Math.round((Math.max(src.width, src.height) / Math.max(size.width, size.height)) * maskGrowthPx(size)));
   const grown = dilate(src.mask.data, src.width, src.height, px);
   for (let i = 0; i < grown.length; i++) grown[i] = grown[i] ? 0 : 255;
   return grown;
@@ -190,11 +156,12 @@ function keepMask(req: CreateJobRequest, src: JobSource, size: { width: number; 
 const composites = new LRUCache<string, Promise<PreparedComposite | null>>({ max: 4 });
 
 function compositeFor(req: CreateJobRequest, src: JobSource, size: { width: number; height: number }, featherPx: number): Promise<PreparedComposite | null> {
-  const key = `${src.version}:${size.width}x${size.height}:${featherPx}:${req.recipe === 'outfit-swap' ? 'outside' : req.recipe === 'portrait' ? 'none' : 'garment'}`;
+  const keeps = recipeSpec(req.recipe).keeps;
+  const key = `${src.version}:${size.width}x${size.height}:${featherPx}:${keeps}`;
   let p = composites.get(key);
   if (!p) {
     p = (async () => {
-      const keep = keepMask(req, src, size);
+      const keep = keepMask(keeps, src, size);
       if (!keep) return null;
       const original = await rgbRaw(sharp(src.originalPng));
       return prepareComposite(original, keep, featherPx);
@@ -318,9 +285,8 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
   const lists = await client.lists({ signal });
   const plan = await planGeneration(req, client, lists, src, deps, signal);
   const size = plan.size;
-  const inputs = await cachedInputs(`${src.version}:${size.width}x${size.height}:${req.recipe === 'outfit-swap'}`, () =>
-    prepareInputs(src, size, { dilated: req.recipe === 'outfit-swap' }),
-  );
+  const grown = recipeSpec(req.recipe).growMask;
+  const inputs = await cachedInputs(`${src.version}:${size.width}x${size.height}:${grown}`, () => prepareInputs(src, size, { grown }));
   if (req.loras?.length) {
     // Clothing LoRAs need their trigger words in the prompt; they come from the LoRA's metadata.
     const installed = await client.loras({ signal });
@@ -386,7 +352,7 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
         fidelity_pixels: fidelity?.pixels ?? null,
         params: JSON.stringify({
           recipe: req.recipe,
-          modelPreset: req.modelPreset ?? (req.recipe === 'scene-swap' ? undefined : DEFAULT_LOOK_ID),
+          modelPreset: req.modelPreset ?? (recipeSpec(req.recipe).needs.look ? DEFAULT_LOOK_ID : undefined),
           scenePreset: req.scenePreset ?? DEFAULT_SCENE_ID,
           prompt: payload.prompt,
           negativePrompt: payload.negative_prompt,

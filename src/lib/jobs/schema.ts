@@ -1,25 +1,10 @@
 // What a merchant can ask for when pressing Generate, validated before anything is queued.
 import { z } from 'zod';
 
-import { RECIPES, type Recipe } from './states.ts';
+import { RECIPES, type Recipe } from '../recipes/table.ts';
 
-export { RECIPES, JOB_STATES, isTerminal, type Recipe, type JobState } from './states.ts';
-
-/** Recipes that keep the garment from the photo need its mask; pose-driven ones need a pose. */
-export const NEEDS_MASK: Record<Recipe, boolean> = {
-  'model-shot': true,
-  'outfit-swap': true,
-  'scene-swap': true,
-  'pose-change': true,
-  portrait: false,
-};
-export const NEEDS_POSE: Record<Recipe, boolean> = {
-  'model-shot': true,
-  'outfit-swap': false,
-  'scene-swap': false,
-  'pose-change': true,
-  portrait: false,
-};
+export { JOB_STATES, isTerminal, type JobState } from './states.ts';
+export { RECIPES, type Recipe };
 
 const promptText = (max: number) =>
   z

@@ -13,7 +13,8 @@ import { getPose } from '../sessions/pose.ts';
 import { publishJob } from './events.ts';
 import { JobScheduler } from './scheduler.ts';
 import { resultKey, type JobSource } from './runner.ts';
-import { CreateJobSchema, NEEDS_MASK, NEEDS_POSE, isTerminal, type CreateJobRequest } from './schema.ts';
+import { CreateJobSchema, isTerminal, type CreateJobRequest } from './schema.ts';
+import { recipeSpec } from '../recipes/table.ts';
 import { allResultIds, getJob, getResult, insertJob, jobsForSession, resultsForJob, resultsForSession, type JobRow, type ResultRow } from './store.ts';
 
 let scheduler: JobScheduler | null = null;
@@ -87,16 +88,17 @@ function loadSource(sessionId: string): Promise<JobSource> {
 export function createJob(body: unknown) {
   const req: CreateJobRequest = CreateJobSchema.parse(body);
   const session = getSession(req.sessionId);
-  if (NEEDS_MASK[req.recipe] && !session.mask) {
+  const needs = recipeSpec(req.recipe).needs;
+  if (needs.mask && !session.mask) {
     throw new ApiError(409, 'mask_required', 'Select the garment first (step 1) and save the selection.');
   }
-  if (NEEDS_POSE[req.recipe] && !getPose(req.sessionId)) {
+  if (needs.pose && !getPose(req.sessionId)) {
     throw new ApiError(409, 'pose_required', 'Check and save the pose first (step 2).');
   }
   if (req.modelPreset && !getModelLook(req.modelPreset)) throw new ApiError(400, 'unknown_preset', `Unknown model look "${req.modelPreset}".`);
   if (req.scenePreset && !getScene(req.scenePreset)) throw new ApiError(400, 'unknown_preset', `Unknown scene "${req.scenePreset}".`);
-  if (req.recipe === 'outfit-swap' && !req.loras?.length) {
-    throw new ApiError(400, 'lora_required', 'An outfit swap needs a clothing LoRA: choose one from the list.');
+  if (needs.lora && !req.loras?.length) {
+    throw new ApiError(400, 'lora_required', 'This recipe needs a clothing LoRA: choose one from the list.');
   }
   const sched = startJobs();
   if (!sched) throw new ApiError(503, 'no_backend', NO_BACKEND_MESSAGE);

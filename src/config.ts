@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   ATELIER_GEN_MAX_SIDE: positiveInt(1536),
   ATELIER_MODEL_FAMILIES: z.string().optional(),
   ATELIER_FEATHER_PX: z.coerce.number().int().min(0).max(64).default(3),
+  ATELIER_UPSCALER: z.string().min(1).optional(),
   ATELIER_TEST_MODELS: z.enum(['0', '1']).default('0'),
 });
 
@@ -40,7 +41,10 @@ export interface Config {
   generationMaxSide: number;
   /** Operator-declared checkpoint / ControlNet families (ATELIER_MODEL_FAMILIES=name=sdxl,…). */
   modelFamilies: FamilyOverride[];
+  /** Blend band between the kept garment and the generation, in generated pixels. */
   featherPx: number;
+  /** The generation server's upscaler to use by name; null = picked automatically. */
+  upscaler: string | null;
   /** Only the test harness sets this: accept generated stand-in SAM models. */
   allowTestModels: boolean;
 }
@@ -98,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     generationMaxSide: e.ATELIER_GEN_MAX_SIDE,
     modelFamilies: families(e.ATELIER_MODEL_FAMILIES),
     featherPx: e.ATELIER_FEATHER_PX,
+    upscaler: e.ATELIER_UPSCALER ?? null,
     allowTestModels: e.ATELIER_TEST_MODELS === '1',
   };
 }

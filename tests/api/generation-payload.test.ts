@@ -167,5 +167,5 @@ describe.each([
     expect(job.results).toHaveLength(1);
     expect([job.results[0].width, job.results[0].height]).toEqual([W, H]);
     if (recipe !== 'outfit-swap') expect(job.results[0].fidelity.after).toBe(0);
-  });
+  }, 180_000); // a 12 MP photo: composite and checks at full resolution on a 2-core machine
 });

@@ -95,6 +95,24 @@ export function requestFields(endpoint: 'txt2img' | 'img2img', kind: Kind): Reco
     : { ...COMMON, ...IMG2IMG, ...(forge ? FORGE_EXTRA : {}) };
 }
 
+/** ExtrasSingleImageRequest (modules/api/models.py ExtrasBaseRequest + image). */
+export const EXTRAS_FIELDS: Record<string, FieldType> = {
+  resize_mode: 'int',
+  show_extras_results: 'bool',
+  gfpgan_visibility: 'float',
+  codeformer_visibility: 'float',
+  codeformer_weight: 'float',
+  upscaling_resize: 'float',
+  upscaling_resize_w: 'int',
+  upscaling_resize_h: 'int',
+  upscaling_crop: 'bool',
+  upscaler_1: 'str',
+  upscaler_2: 'str',
+  extras_upscaler_2_visibility: 'float',
+  upscale_first: 'bool',
+  image: 'str',
+};
+
 /** ControlNet unit keys each implementation knows (anything else is ignored by the server). */
 export const CONTROLNET_UNIT_KEYS: Record<Kind, ReadonlySet<string>> = {
   a1111: new Set([

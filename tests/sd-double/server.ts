@@ -52,7 +52,7 @@ import {
   type Family,
 } from './catalog.ts';
 import { runControlNet } from './controlnet.ts';
-import { CONTROLNET_UNIT_KEYS, checkBody, requestFields, type Kind, type PydanticItem } from './fields.ts';
+import { CONTROLNET_UNIT_KEYS, EXTRAS_FIELDS, checkBody, requestFields, type Kind, type PydanticItem } from './fields.ts';
 import {
   InvalidImageError,
   blankRgb,
@@ -68,6 +68,7 @@ import {
   maskAsRgb,
   repaint,
   resizeRgb,
+  upscaleRgb,
   type Rgb,
 } from './render.ts';
 import { createTaskRegistry } from './tasks.ts';
@@ -95,6 +96,8 @@ export interface SdDoubleOptions {
   slowFactor?: number;
   /** Live previews on (/sdapi/v1/progress current_image, /internal/progress live_preview). Default false. */
   livePreviews?: boolean;
+  /** Upscaler models installed besides the resamplers "None", "Lanczos", "Nearest" (default: R-ESRGAN 4x+). */
+  upscalers?: string[];
   /** Behave like Forge before Oct 2024: override_settings.sd_model_checkpoint is ignored. */
   ignoreCheckpointOverride?: boolean;
 }
@@ -243,6 +246,13 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
   const listedCnModels = () => (kind === 'forge' ? forgeCnList : cnModels);
   const tasks = createTaskRegistry();
   const generations: GenerationRecord[] = [];
+  // modules/api/api.py get_upscalers over shared.sd_upscalers: the resamplers first, then the models.
+  const upscalers = [
+    { name: 'None', model_name: null, model_path: null, model_url: null, scale: 4 },
+    { name: 'Lanczos', model_name: null, model_path: null, model_url: null, scale: 4 },
+    { name: 'Nearest', model_name: null, model_path: null, model_url: null, scale: 4 },
+    ...(opts.upscalers ?? ['R-ESRGAN 4x+']).map((name) => ({ name, model_name: name.replace(/\W+/g, '_'), model_path: `/sd/models/ESRGAN/${name}.pth`, model_url: null, scale: 4 })),
+  ];
   const options = defaultOptions(kind, checkpoints[0].title);
 
   const payloads: RecordedRequest[] = [];
@@ -767,6 +777,12 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
       case '/sdapi/v1/schedulers':
         if (get) return SCHEDULERS;
         break;
+      case '/sdapi/v1/upscalers':
+        if (get) return upscalers;
+        break;
+      case '/sdapi/v1/extra-single-image':
+        if (post) return extraSingleImage(body, rec);
+        break;
       case '/sdapi/v1/memory':
         if (get) {
           return {
@@ -813,6 +829,61 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
       }
     }
     throw notFound();
+  }
+
+  /**
+   * POST /sdapi/v1/extra-single-image (api.py extras_single_image_api → postprocessing.run_extras, under
+   * queue_lock): "scale to" upscales by max(w/iw, h/ih) with each side rounded down to a multiple of 8
+   * (modules/upscaler.py Upscaler.upscale), then crops to w×h only with upscaling_crop. An unknown upscaler name
+   * fails an assert (scripts/postprocessing_upscale.py) → 500 AssertionError. The double's "model" is a Lanczos
+   * resize plus sharpening — crisper than a plain resize, as a real ESRGAN is.
+   */
+  async function extraSingleImage(body: unknown, rec: RecordedRequest): Promise<unknown> {
+    const check = checkBody(body, EXTRAS_FIELDS, kind);
+    for (const f of check.unknown) {
+      rec.unknownFields.push(`extra-single-image.${f}`);
+      unknownFields.push(`extra-single-image.${f}`);
+    }
+    const b = (body ?? {}) as Record<string, unknown>;
+    const rangeErrors = (['gfpgan_visibility', 'codeformer_visibility', 'codeformer_weight', 'extras_upscaler_2_visibility'] as const)
+      .filter((k) => b[k] !== undefined && !(toFloat(b[k], 0) >= 0 && toFloat(b[k], 0) <= 1))
+      .map((k) => ({ loc: ['body', k], msg: 'ensure this value is less than or equal to 1', type: 'value_error.number.not_le' }));
+    if (b.resize_mode !== undefined && b.resize_mode !== 0 && b.resize_mode !== 1) {
+      rangeErrors.push({ loc: ['body', 'resize_mode'], msg: 'unexpected value; permitted: 0, 1', type: 'value_error.const' });
+    }
+    for (const k of ['upscaling_resize_w', 'upscaling_resize_h'] as const) {
+      if (b[k] !== undefined && !(toInt(b[k], 1) >= 1)) rangeErrors.push({ loc: ['body', k], msg: 'ensure this value is greater than or equal to 1', type: 'value_error.number.not_ge' });
+    }
+    if (check.errors.length || rangeErrors.length) throw new HttpError(422, { detail: [...check.errors, ...rangeErrors] });
+    let image: Buffer;
+    try {
+      image = await decodeB64Image(b.image);
+    } catch {
+      throw apiError(500, 'HTTPException', 'Invalid encoded image', '');
+    }
+    return withQueueLock(async () => {
+      rec.startedAt = Date.now();
+      try {
+        if (fault === '500') throw apiError(500, 'RuntimeError', '', 'simulated failure inside extras (SD double)');
+        const name = String(b.upscaler_1 ?? 'None');
+        const upscaler = upscalers.find((u) => u.name === name);
+        if (!upscaler) throw apiError(500, 'AssertionError', '', `could not find upscaler named ${name}`);
+        const src = await loadRgb(image);
+        let out = src;
+        if (name !== 'None') {
+          const mode = toInt(b.resize_mode, 0);
+          const scale = mode === 1 ? Math.max(toInt(b.upscaling_resize_w, 512) / src.width, toInt(b.upscaling_resize_h, 512) / src.height) : toFloat(b.upscaling_resize, 2);
+          const w = Math.floor((src.width * scale) / 8) * 8;
+          const h = Math.floor((src.height * scale) / 8) * 8;
+          await sleep(stepMs * 4);
+          out = await upscaleRgb(src, w, h, upscaler.model_name !== null);
+          if (mode === 1 && toBool(b.upscaling_crop, true)) out = await resizeRgb(out, toInt(b.upscaling_resize_w, 512), toInt(b.upscaling_resize_h, 512), 2);
+        }
+        return { html_info: '<p>Postprocess upscale to …</p>', image: await encodePng(out) };
+      } finally {
+        rec.finishedAt = Date.now();
+      }
+    });
   }
 
   async function setOptions(body: unknown): Promise<unknown> {

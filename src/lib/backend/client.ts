@@ -25,6 +25,7 @@ import type {
   SdOptions,
   SdSampler,
   SdScheduler,
+  SdUpscaler,
   TaskProgress,
   Txt2ImgRequest,
 } from './types.ts';
@@ -96,6 +97,14 @@ export interface SdClient {
    * server has no such route (started with --nowebui).
    */
   taskProgress(taskId: string, opts?: CallOptions & { livePreview?: boolean; lastPreviewId?: number }): Promise<TaskProgress | null>;
+  /** `/sdapi/v1/upscalers`: the server's upscalers (ESRGAN-class models and plain resamplers). */
+  upscalers(opts?: CallOptions): Promise<SdUpscaler[]>;
+  /**
+   * Upscales an image to (about) width×height with a named upscaler through `/sdapi/v1/extra-single-image`
+   * ("scale to", no crop: the server scales by max(width/w, height/h) and rounds each side down to a multiple of
+   * 8, modules/upscaler.py). Takes the server's queue like a generation. Returns the image (base64).
+   */
+  upscale(imageB64: string, o: CallOptions & { upscaler: string; width: number; height: number }): Promise<string>;
   /** A checkpoint's safetensors metadata as the server shows it (webui mode), or null. */
   checkpointMetadata(title: string, opts?: CallOptions): Promise<Record<string, unknown> | null>;
   /** Stops the running job at the next step; its request returns 200 with a partial image. */
@@ -189,6 +198,8 @@ const TaskProgressSchema = z.looseObject({
   textinfo: z.string().nullable().optional(),
 });
 const MetadataSchema = z.looseObject({ metadata: z.string().optional() });
+const UpscalerSchema = z.looseObject({ name: z.string(), model_name: z.string().nullable().optional(), scale: z.number().nullable().optional() });
+const ExtrasSchema = z.looseObject({ image: z.string().nullable().optional(), html_info: z.string().nullable().optional() });
 const ModelListSchema = z.looseObject({ model_list: z.array(z.string()) });
 const ModuleListSchema = z.looseObject({
   module_list: z.array(z.string()),
@@ -398,6 +409,30 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
       };
     },
 
+    async upscalers(o = {}) {
+      const v = await raw('GET', '/sdapi/v1/upscalers', { agent: 'quick', signal: o.signal });
+      return parseShape(z.array(UpscalerSchema), v, 'upscalers', base).map((u) => ({ name: u.name, model_name: u.model_name ?? null, scale: u.scale ?? null }));
+    },
+
+    async upscale(imageB64, o) {
+      const body = {
+        image: imageB64,
+        resize_mode: 1,
+        upscaling_resize_w: o.width,
+        upscaling_resize_h: o.height,
+        upscaling_crop: false,
+        upscaler_1: o.upscaler,
+        upscaler_2: 'None',
+        extras_upscaler_2_visibility: 0,
+        gfpgan_visibility: 0,
+        codeformer_visibility: 0,
+        show_extras_results: true,
+      };
+      const v = parseShape(ExtrasSchema, await raw('POST', '/sdapi/v1/extra-single-image', { agent: 'generation', body, signal: o.signal }), 'extra-single-image', base);
+      if (!v.image) throw new BackendError({ kind: 'bad-response', backend: base, detail: 'extra-single-image returned no image' });
+      return v.image;
+    },
+
     checkpointMetadata(title, o = {}) {
       let p = metadataCache.get(title);
       if (!p) {
@@ -522,7 +557,7 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
       if (!o.refresh && listsCache && Date.now() - listsCache.at < listsTtl) return listsCache.value;
       const value = (async (): Promise<BackendLists> => {
         const sig = { signal: o.signal };
-        const [kind, samplers, schedulers, loras, checkpoints, cnModels, cnModules, options] = await Promise.all([
+        const [kind, samplers, schedulers, loras, checkpoints, cnModels, cnModules, options, upscalers] = await Promise.all([
           client.detectKind(sig),
           client.samplers(sig),
           client.schedulers(sig),
@@ -531,6 +566,7 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
           client.controlnetModels(sig),
           client.controlnetModules(sig),
           client.options(sig),
+          client.upscalers(sig),
         ]);
         return {
           kind,
@@ -539,6 +575,7 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
           loras: loras.map((l) => ({ name: l.name, alias: l.alias })),
           checkpoints: checkpoints.map((c) => ({ title: c.title, model_name: c.model_name, hash: c.hash, filename: c.filename })),
           currentCheckpoint: typeof options.sd_model_checkpoint === 'string' ? options.sd_model_checkpoint : null,
+          upscalers: upscalers.map((u) => u.name),
           // Forge lists "None" first; it is not a model.
           controlnetModels: cnModels?.filter((m) => m !== 'None') ?? null,
           controlnetModules: cnModules?.module_list ?? null,

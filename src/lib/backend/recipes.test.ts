@@ -349,6 +349,7 @@ const LISTS: BackendLists = {
   loras: [{ name: 'mamianqun_v1', alias: 'mamianqun' }],
   checkpoints: [{ title: CKPT, model_name: 'realisticVisionV60B1_v51VAE', hash: '15012c538f', filename: `/m/${CKPT.split(' ')[0]}` }],
   currentCheckpoint: CKPT,
+  upscalers: ['None', 'Lanczos', 'R-ESRGAN 4x+'],
   controlnetModels: ['None', OPENPOSE, CANNY],
   controlnetModules: ['none', 'canny', 'openpose_full'],
 };

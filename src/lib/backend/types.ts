@@ -226,6 +226,14 @@ export interface TaskProgress {
 
 export type SdOptions = Record<string, unknown>;
 
+/** `/sdapi/v1/upscalers` entry (modules/api/models.py UpscalerItem). */
+export interface SdUpscaler {
+  name: string;
+  model_name: string | null;
+  /** Native scale of the model (4 for the ESRGAN family); null for plain resamplers. */
+  scale: number | null;
+}
+
 export interface SdModel {
   title: string;
   model_name: string;
@@ -272,6 +280,8 @@ export interface BackendLists {
   checkpoints: Pick<SdModel, 'title' | 'model_name' | 'hash' | 'filename'>[];
   /** The checkpoint loaded now (options.sd_model_checkpoint): what a job without a chosen one would use. */
   currentCheckpoint: string | null;
+  /** Names from /sdapi/v1/upscalers (resamplers such as "Lanczos" included). */
+  upscalers: string[];
   /** null: no ControlNet extension answered. */
   controlnetModels: string[] | null;
   controlnetModules: string[] | null;

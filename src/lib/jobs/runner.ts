@@ -1,7 +1,8 @@
 // Runs one job on one backend: plan it for the checkpoint's family, prepare the inputs, build the recipe's
 // payload, generate while following our own task on the server, put the original garment back, store the results.
 import sharp from 'sharp';
-import { maskGrowthPx, pickSampler, resolveCheckpoint, type RecipeCommon } from '../backend/recipes.ts';
+import { maskGrowthPx, pickSampler, resolveCheckpoint, splitCount, type RecipeCommon } from '../backend/recipes.ts';
+import { pickUpscaler, type UpscalerChoice } from '../backend/upscaler.ts';
 import { buildRecipe, recipeSpec, type RecipeSpec } from '../recipes/table.ts';
 import { BackendError } from '../backend/errors.ts';
 import { FAMILIES, OPENPOSE_EXAMPLES, checkpointFamily, pickOpenposeModel, type ControlNetChoice, type FamilyOverride, type ResolvedFamily } from '../backend/family.ts';
@@ -10,7 +11,9 @@ import type { SdClient, GenerationResult } from '../backend/client.ts';
 import type { BackendLists, Img2ImgRequest, Txt2ImgRequest } from '../backend/types.ts';
 import { familySize, type GenerationSize } from '../backend/size.ts';
 import { DEFAULT_LOOK_ID, DEFAULT_SCENE_ID, requireModelLook, requireScene } from '../presets/index.ts';
-import { applyComposite, prepareComposite, toPhotoSize, type PreparedComposite } from '../images/composite.ts';
+import { toPhotoSize } from '../images/composite.ts';
+import { compositeSeamless, prepareSeam, type PreparedSeam } from '../images/seam.ts';
+import { measureResult, needsCheck, type ResultChecks } from '../images/checks.ts';
 import { LRUCache } from 'lru-cache';
 import { rgbRaw } from '../images/raw.ts';
 import type { BlobStore } from '../store/blobs.ts';
@@ -30,7 +33,10 @@ export interface RunDeps {
   blobs: BlobStore;
   generationMaxSide: number;
   familyOverrides: readonly FamilyOverride[];
+  /** Blend band width in generated pixels (ATELIER_FEATHER_PX). */
   featherPx: number;
+  /** The operator's upscaler (ATELIER_UPSCALER), else one is picked from the server's list. */
+  upscaler: string | null;
   loadSource(sessionId: string): Promise<JobSource>;
   onProgress(p: JobProgress & { preview: Buffer | null }): void;
   /** True once the merchant canceled: our task is interrupted when (and only when) it runs on the server. */
@@ -58,6 +64,8 @@ export interface GenerationPlan {
   size: GenerationSize;
   /** The OpenPose ControlNet model of that family, for pose-guided recipes. */
   openpose: ControlNetChoice | null;
+  /** The server's upscaler for the results (null: resized here). */
+  upscaler: UpscalerChoice | null;
 }
 
 /**
@@ -70,7 +78,7 @@ export async function planGeneration(
   client: SdClient,
   lists: BackendLists,
   photo: { width: number; height: number },
-  deps: Pick<RunDeps, 'generationMaxSide' | 'familyOverrides'>,
+  deps: Pick<RunDeps, 'generationMaxSide' | 'familyOverrides' | 'upscaler'>,
   signal?: AbortSignal,
 ): Promise<GenerationPlan> {
   const wanted = req.checkpoint ?? lists.currentCheckpoint ?? lists.checkpoints[0]?.title;
@@ -110,7 +118,7 @@ export async function planGeneration(
       throw new BackendError({ kind: 'validation', code: 'controlnet_missing', retryable: false, detail: what + forge });
     }
   }
-  return { checkpoint, family, size, openpose };
+  return { checkpoint, family, size, openpose, upscaler: pickUpscaler(lists.upscalers, deps.upscaler) };
 }
 
 function buildPayload(req: CreateJobRequest, lists: BackendLists, plan: GenerationPlan, inputs: GenerationInputs): Img2ImgRequest | Txt2ImgRequest {
@@ -153,23 +161,39 @@ function keepMask(keeps: RecipeSpec['keeps'], src: JobSource, size: { width: num
 }
 
 // The decoded photo and the blend weights depend on the session's state only: reused across jobs.
-const composites = new LRUCache<string, Promise<PreparedComposite | null>>({ max: 4 });
+const seams = new LRUCache<string, Promise<PreparedSeam | null>>({ max: 4 });
 
-function compositeFor(req: CreateJobRequest, src: JobSource, size: { width: number; height: number }, featherPx: number): Promise<PreparedComposite | null> {
+function seamFor(req: CreateJobRequest, src: JobSource, size: { width: number; height: number }, bandGeneratedPx: number): Promise<PreparedSeam | null> {
   const keeps = recipeSpec(req.recipe).keeps;
-  const key = `${src.version}:${size.width}x${size.height}:${featherPx}:${keeps}`;
-  let p = composites.get(key);
+  const upscale = Math.max(src.width, src.height) / Math.max(size.width, size.height);
+  const key = `${src.version}:${size.width}x${size.height}:${bandGeneratedPx}:${keeps}`;
+  let p = seams.get(key);
   if (!p) {
     p = (async () => {
       const keep = keepMask(keeps, src, size);
       if (!keep) return null;
       const original = await rgbRaw(sharp(src.originalPng));
-      return prepareComposite(original, keep, featherPx);
+      return prepareSeam(original, keep, { bandGeneratedPx, upscale });
     })();
-    p.catch(() => composites.delete(key));
-    composites.set(key, p);
+    p.catch(() => seams.delete(key));
+    seams.set(key, p);
   }
   return p;
+}
+
+/** Mean absolute difference (0–255) between the generation and the photo over the kept core: how much the
+ * generator itself changed the garment before it was put back. */
+function generatorChange(prepared: PreparedSeam, generated: { data: Buffer | Uint8Array }): { mad: number; pixels: number } {
+  const o = prepared.original.data;
+  const g = generated.data;
+  let sum = 0;
+  let n = 0;
+  for (let i = 0, p = 0; i < prepared.alpha.length; i++, p += 3) {
+    if (prepared.alpha[i] !== 255) continue;
+    sum += Math.abs(o[p] - g[p]) + Math.abs(o[p + 1] - g[p + 1]) + Math.abs(o[p + 2] - g[p + 2]);
+    n++;
+  }
+  return { mad: n ? sum / (3 * n) : 0, pixels: n };
 }
 
 /** "In queue: 2/3" → 2. */
@@ -300,63 +324,90 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
   const taskId = `atelier-${job.id}-${job.attempts}`;
   payload.force_task_id = taskId;
 
-  // The generation call and its follower share one abort: a cancel on a server that cannot tell tasks apart
-  // abandons our request (it still runs there, we discard it) rather than interrupting someone else.
-  const call = new AbortController();
-  const onAbort = () => call.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  let running = true;
-  const follower = followTask(client, taskId, deps, call.signal, () => running, () => call.abort(new Error('canceled')));
-  let result: GenerationResult;
-  try {
-    const validate = await client.lists({ signal: call.signal });
-    result = 'init_images' in payload ? await client.img2img(payload, { signal: call.signal, validate }) : await client.txt2img(payload, { signal: call.signal, validate });
-  } finally {
-    running = false;
-    signal.removeEventListener('abort', onAbort);
-    call.abort(new Error('done'));
-    await follower;
-  }
-  if (signal.aborted || deps.canceled()) throw signal.reason ?? new Error('canceled');
+  const generate = async (body: Img2ImgRequest | Txt2ImgRequest, task: string): Promise<GenerationResult> => {
+    // The generation call and its follower share one abort: a cancel on a server that cannot tell tasks apart
+    // abandons our request (it still runs there, we discard it) rather than interrupting someone else.
+    body.force_task_id = task;
+    const call = new AbortController();
+    const onAbort = () => call.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    let running = true;
+    const follower = followTask(client, task, deps, call.signal, () => running, () => call.abort(new Error('canceled')));
+    try {
+      const validate = await client.lists({ signal: call.signal });
+      return 'init_images' in body ? await client.img2img(body, { signal: call.signal, validate }) : await client.txt2img(body, { signal: call.signal, validate });
+    } finally {
+      running = false;
+      signal.removeEventListener('abort', onAbort);
+      call.abort(new Error('done'));
+      await follower;
+    }
+  };
+  const checkCanceled = () => {
+    if (signal.aborted || deps.canceled()) throw signal.reason ?? new Error('canceled');
+  };
+
+  const result = await generate(payload, taskId);
+  checkCanceled();
   if (result.images.length === 0) throw new BackendError({ kind: 'bad-response', detail: 'the server returned no image' });
 
-  const composite = await compositeFor(req, src, size, deps.featherPx);
+  // The band also covers the server's own soft edge (mask_blur, in generated pixels): at the core's boundary the
+  // generation then shows the garment, not a blend of it with the new body.
+  const maskBlur = (recipeSpec(req.recipe).defaults as { maskBlur?: number } | null)?.maskBlur ?? 0;
+  const seam = await seamFor(req, src, size, deps.featherPx + maskBlur);
+  const candidates: Finished[] = [];
+  for (const [i, b64] of result.images.entries()) candidates.push(await finish(b64, result.seeds[i] ?? null, plan, seam, src, client, deps, signal));
+
+  // "Check this one" results are made once more with a new seed when the merchant asked; the better one stays.
+  const flagged = candidates.map((c, i) => (c.check ? i : -1)).filter((i) => i >= 0);
+  if (req.reroll && flagged.length) {
+    const again = await generate({ ...payload, seed: -1, ...splitCount(flagged.length) }, `${taskId}-again`);
+    checkCanceled();
+    for (const [k, b64] of again.images.slice(0, flagged.length).entries()) {
+      const fresh = await finish(b64, again.seeds[k] ?? null, plan, seam, src, client, deps, signal);
+      const i = flagged[k];
+      if (!fresh.check || (fresh.checks?.seamColour ?? Infinity) < (candidates[i].checks?.seamColour ?? Infinity)) {
+        candidates[i] = { ...fresh, rerolled: true };
+      }
+    }
+  }
+
   const rows: ResultRow[] = [];
   const written: string[] = [];
   const createdAt = new Date().toISOString();
   try {
-    for (const [i, b64] of result.images.entries()) {
-      const generated = await toPhotoSize(Buffer.from(b64, 'base64'), src.width, src.height);
-      let image = generated;
-      let fidelity: { before: number; after: number; pixels: number } | null = null;
-      if (composite) {
-        const c = applyComposite(composite, generated);
-        image = c.image;
-        fidelity = c.fidelity;
-      }
-      const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png({ compressionLevel: 2 }).toBuffer();
+    for (const [i, c] of candidates.entries()) {
       const id = newId();
-      const seed = result.seeds[i] ?? null;
-      await deps.blobs.put(resultKey(job.id, id), png);
+      await deps.blobs.put(resultKey(job.id, id), c.png);
       written.push(resultKey(job.id, id));
       rows.push({
         id,
         job_id: job.id,
         session_id: req.sessionId,
         idx: i,
-        seed,
-        width: image.width,
-        height: image.height,
-        fidelity_before: fidelity?.before ?? null,
-        fidelity_after: fidelity?.after ?? null,
-        fidelity_pixels: fidelity?.pixels ?? null,
+        seed: c.seed,
+        width: src.width,
+        height: src.height,
+        fidelity_before: c.generatorChange?.mad ?? null,
+        fidelity_after: c.checks ? (c.checks.coreChanged === 0 ? 0 : c.checks.coreChanged / Math.max(1, c.checks.corePixels)) : null,
+        fidelity_pixels: c.checks?.corePixels ?? null,
+        checks: JSON.stringify({
+          ...(c.checks ?? {}),
+          check: c.check,
+          upscaler: c.upscaler,
+          upscaleNote: c.upscaleNote,
+          bandPx: seam?.bandPx ?? null,
+          upscaleFactor: Math.round((Math.max(src.width, src.height) / Math.max(size.width, size.height)) * 100) / 100,
+          rerolled: c.rerolled ?? false,
+          timings: c.timings,
+        }),
         params: JSON.stringify({
           recipe: req.recipe,
           modelPreset: req.modelPreset ?? (recipeSpec(req.recipe).needs.look ? DEFAULT_LOOK_ID : undefined),
           scenePreset: req.scenePreset ?? DEFAULT_SCENE_ID,
           prompt: payload.prompt,
           negativePrompt: payload.negative_prompt,
-          seed,
+          seed: c.seed,
           sampler: payload.sampler_name,
           scheduler: payload.scheduler ?? null,
           steps: payload.steps,
@@ -367,6 +418,7 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
           checkpoint: plan.checkpoint,
           family: plan.family.family,
           controlnet: plan.openpose?.model ?? null,
+          upscaler: c.upscaler,
           loras: req.loras ?? [],
         }),
         created_at: createdAt,
@@ -377,4 +429,71 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
     throw err;
   }
   return rows;
+}
+
+interface Finished {
+  png: Buffer;
+  seed: number | null;
+  checks: ResultChecks | null;
+  check: boolean;
+  generatorChange: { mad: number; pixels: number } | null;
+  /** The server's upscaler that brought it to the photo's size, or null (resized here). */
+  upscaler: string | null;
+  /** Why it was resized here instead (no upscaler on the server, or it failed). */
+  upscaleNote: string | null;
+  timings: { upscaleMs: number; compositeMs: number };
+  /** Made again with a new seed because the first one needed a look. */
+  rerolled?: boolean;
+}
+
+/**
+ * One generated image to a finished result: brought to the photo's resolution by the server's upscaler (else
+ * resized here), the garment put back without a seam, measured.
+ */
+async function finish(
+  b64: string,
+  seed: number | null,
+  plan: GenerationPlan,
+  seam: PreparedSeam | null,
+  src: JobSource,
+  client: SdClient,
+  deps: RunDeps,
+  signal: AbortSignal,
+): Promise<Finished> {
+  const t0 = performance.now();
+  let bytes = Buffer.from(b64, 'base64');
+  let upscaler: string | null = null;
+  let upscaleNote: string | null = plan.upscaler ? null : 'the generation server has no upscaler model: resized';
+  if (plan.upscaler) {
+    try {
+      bytes = Buffer.from(await client.upscale(b64, { upscaler: plan.upscaler.name, width: src.width, height: src.height, signal }), 'base64');
+      upscaler = plan.upscaler.name;
+    } catch (err) {
+      if (signal.aborted) throw err;
+      upscaleNote = `the generation server's upscaler failed (${(err as Error).message}): resized`;
+    }
+  }
+  // Exactly the photo's size (the server rounds each side down to a multiple of 8).
+  const generated = await toPhotoSize(bytes, src.width, src.height);
+  const t1 = performance.now();
+  let image: { data: Buffer | Uint8Array; width: number; height: number } = generated;
+  let checks: ResultChecks | null = null;
+  let change: Finished['generatorChange'] = null;
+  if (seam) {
+    change = generatorChange(seam, generated);
+    image = compositeSeamless(seam, generated, seed ?? 0);
+    checks = measureResult(seam, image);
+  }
+  const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png({ compressionLevel: 2 }).toBuffer();
+  const t2 = performance.now();
+  return {
+    png,
+    seed,
+    checks,
+    check: checks ? needsCheck(checks) : false,
+    generatorChange: change,
+    upscaler,
+    upscaleNote,
+    timings: { upscaleMs: Math.round(t1 - t0), compositeMs: Math.round(t2 - t1) },
+  };
 }

@@ -31,6 +31,8 @@ export const CreateJobSchema = z.strictObject({
   count: z.number().int().min(1).max(8).default(1),
   seed: z.number().int().min(-1).max(0xffffffff).optional(),
   checkpoint: z.string().min(1).max(256).optional(),
+  /** Make a result marked "check this one" once more with a new seed (the better one is kept). */
+  reroll: z.boolean().optional(),
 });
 
 export type CreateJobRequest = z.infer<typeof CreateJobSchema>;

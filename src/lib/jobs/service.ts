@@ -34,6 +34,7 @@ export function startJobs(): JobScheduler | null {
       blobs,
       generationMaxSide: config.generationMaxSide,
       familyOverrides: config.modelFamilies,
+      upscaler: config.upscaler,
       featherPx: config.featherPx,
       loadSource,
       publish: (id) => {
@@ -107,6 +108,22 @@ export function createJob(body: unknown) {
   return jobJson(row);
 }
 
+export interface ResultChecksJson {
+  coreChanged?: number;
+  corePixels?: number;
+  seamColour?: number | null;
+  seamGradient?: number | null;
+  sharpness?: number | null;
+  /** Worth a look before it goes in a catalogue. */
+  check: boolean;
+  upscaler: string | null;
+  upscaleNote: string | null;
+  bandPx: number | null;
+  upscaleFactor: number;
+  rerolled: boolean;
+  timings: { upscaleMs: number; compositeMs: number };
+}
+
 function resultJson(r: ResultRow) {
   return {
     id: r.id,
@@ -116,6 +133,8 @@ function resultJson(r: ResultRow) {
     height: r.height,
     seed: r.seed,
     fidelity: r.fidelity_after === null ? null : { before: r.fidelity_before, after: r.fidelity_after, pixels: r.fidelity_pixels },
+    /** Measured figures: garment core exact, seam, sharpness, upscaler, "check this one". */
+    checks: r.checks ? (JSON.parse(r.checks) as ResultChecksJson) : null,
     params: JSON.parse(r.params) as Record<string, unknown>,
     createdAt: r.created_at,
   };

@@ -68,6 +68,8 @@ export interface ResultRow {
   fidelity_before: number | null;
   fidelity_after: number | null;
   fidelity_pixels: number | null;
+  /** JSON of the result's measured figures (see runner.ts `finish`), null for results made before they existed. */
+  checks: string | null;
   params: string;
   created_at: string;
 }
@@ -160,8 +162,8 @@ export function requestCancel(db: Db, id: string): JobRow | undefined {
 export function completeJob(db: Db, id: string, results: ResultRow[]) {
   db.transaction(() => {
     const insert = db.prepare(
-      `INSERT INTO results (id, job_id, session_id, idx, seed, width, height, fidelity_before, fidelity_after, fidelity_pixels, params, created_at)
-       VALUES (@id, @job_id, @session_id, @idx, @seed, @width, @height, @fidelity_before, @fidelity_after, @fidelity_pixels, @params, @created_at)`,
+      `INSERT INTO results (id, job_id, session_id, idx, seed, width, height, fidelity_before, fidelity_after, fidelity_pixels, checks, params, created_at)
+       VALUES (@id, @job_id, @session_id, @idx, @seed, @width, @height, @fidelity_before, @fidelity_after, @fidelity_pixels, @checks, @params, @created_at)`,
     );
     for (const r of results) insert.run(r);
     const done = db

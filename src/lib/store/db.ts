@@ -58,6 +58,8 @@ const MIGRATIONS: string[] = [
   // A running job whose request waits on the generation server behind another client's work: its place there
   // (1 = next), null when it is not waiting (src/lib/jobs/runner.ts).
   `ALTER TABLE jobs ADD COLUMN server_queue INTEGER;`,
+  // Figures measured on each result (src/lib/images/checks.ts): garment core exact, seam, sharpness, upscaler.
+  `ALTER TABLE results ADD COLUMN checks TEXT;`,
 ];
 
 export function openDatabase(file: string): Db {

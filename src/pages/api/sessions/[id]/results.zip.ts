@@ -29,7 +29,7 @@ export const GET = route(({ params, url }) => {
         }
         const manifest = new ZipPassThrough('parameters.json');
         zip.add(manifest);
-        const described = results.map((r, i) => ({ file: names[i], seed: r.seed, fidelity: r.fidelity, ...r.params }));
+        const described = results.map((r, i) => ({ file: names[i], seed: r.seed, fidelity: r.fidelity, checks: r.checks, ...r.params }));
         manifest.push(new TextEncoder().encode(JSON.stringify(described, null, 2)), true);
         zip.end();
       } catch (err) {

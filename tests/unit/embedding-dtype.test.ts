@@ -48,10 +48,11 @@ beforeAll(async () => {
   const real = await realSamDir();
   if (real) {
     modelsDir = real;
-    modelsKind = 'real MobileSAM (models/files)';
+    modelsKind = `real ${SAM_MODEL.title} (models/files)`;
   } else if (existsSync(prepared)) {
     modelsDir = testModelsDir;
-    modelsKind = JSON.parse(readFileSync(prepared, 'utf8')).sam === 'real' ? 'real MobileSAM' : 'stand-in SAM (tests/.generated/models)';
+    const real = JSON.parse(readFileSync(prepared, 'utf8')).sam === 'real';
+    modelsKind = real ? `real ${SAM_MODEL.title}` : 'stand-in SAM (tests/.generated/models)';
   } else {
     generatedDir = mkdtempSync(path.join(os.tmpdir(), 'sam-dtype-'));
     await writeSamStandins(generatedDir);

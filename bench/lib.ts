@@ -8,6 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../tests/support/server.ts';
+import { SAM_MODEL } from '../src/lib/sam/model.ts';
 import { photosDir, ROOT, testModelsDir } from '../tests/support/paths.ts';
 
 export { ROOT, photosDir, testModelsDir };
@@ -75,7 +76,7 @@ export function modelsDirWithout(parent: string, exclude: RegExp): string {
 export function samModelsKind(): string {
   try {
     const prepared = JSON.parse(readFileSync(path.join(testModelsDir, 'PREPARED.json'), 'utf8'));
-    return prepared.sam === 'real' ? 'real MobileSAM weights' : 'generated stand-in SAM models (tests/.generated/models)';
+    return prepared.sam === 'real' ? `real ${SAM_MODEL.title} weights` : 'generated stand-in SAM models (tests/.generated/models)';
   } catch {
     return 'unknown';
   }

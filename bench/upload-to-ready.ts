@@ -26,6 +26,7 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { SamEncoder } from '../src/lib/embedding/encoder.ts';
 import { encodeDisplayJpeg, encodeOriginalPng, normaliseUpload } from '../src/lib/images/normalise.ts';
+import { SAM_MODEL } from '../src/lib/sam/model.ts';
 import { encodeEmbeddingNpy } from '../src/lib/sam/npy.ts';
 import {
   INSTRUMENT_PAGE,
@@ -122,13 +123,14 @@ async function runInPage(context: BrowserContext, label: string, photoFile: stri
   const postMs = timing.responseEnd;
   // Worker requests (multi decoder, ORT wasm) have only Playwright's wall-clock timing.
   const pageClock = (r: Request) => r.timing().startTime + r.timing().responseEnd - p.timeOrigin;
-  const multi = requests.find((r) => r.req.url().includes('sam_mask_decoder_multi'));
+  const { single: singleDecoder, multi: multiDecoder } = SAM_MODEL.decoder.files;
+  const multi = requests.find((r) => r.req.url().includes(multiDecoder.file));
   const downloadsDone = Math.max(p.decoderDone, p.embeddingDone, multi ? pageClock(multi.req) : 0);
   const interesting: [string, RegExp][] = [
     ['POST /api/images (upload)', /\/api\/images$/],
     ['embedding.npy', /embedding\.npy/],
-    ['decoder (single)', /sam_mask_decoder_single/],
-    ['decoder (multi)', /sam_mask_decoder_multi/],
+    ['decoder (single)', new RegExp(RegExp.escape(singleDecoder.file))],
+    ['decoder (multi)', new RegExp(RegExp.escape(multiDecoder.file))],
     ['ORT wasm runtime', /ort-wasm[^/]*\.wasm$/],
     ['photo.jpg (display copy)', /photo\.jpg/],
     ['pose model', /\/models\/pose_/],
@@ -232,7 +234,7 @@ async function apiRuns(baseUrl: string, photos: string[]) {
 /** The server's steps for one upload, one after another in this process (the server runs the last four concurrently). */
 async function serverSteps(file: string) {
   const bytes = readFileSync(file);
-  const encoder = await SamEncoder.load(path.join(testModelsDir, 'mobile_sam_image_encoder.onnx'));
+  const encoder = await SamEncoder.load(path.join(testModelsDir, SAM_MODEL.encoder.file));
   const rows: (string | number)[][] = [['server step (in-process, sequential)', 'run 1', 'run 2']];
   const times: Record<string, number[]> = {};
   for (let rep = 0; rep < 2; rep++) {
@@ -243,11 +245,12 @@ async function serverSteps(file: string) {
       return r;
     };
     const img = await time('normaliseUpload (decode 12 MP JPEG → RGB)', () => normaliseUpload(bytes, { maxBytes: 40 << 20, maxPixels: 50e6 }));
-    const emb = await time('encoder.embed (resize to 1024 + ONNX run)', () => encoder.embed(img));
+    const emb = await time(`encoder.embed (resize to ${SAM_MODEL.encoder.resize.side} + ONNX run)`, () => encoder.embed(img));
     await time('encodeOriginalPng (full-res PNG)', () => encodeOriginalPng(img));
     await time('encodeDisplayJpeg 2048', () => encodeDisplayJpeg(img, 2048));
     await time('encodeDisplayJpeg 320 (thumb)', () => encodeDisplayJpeg(img, 320));
-    await time('encodeEmbeddingNpy float16', async () => encodeEmbeddingNpy(emb, 'float16'));
+    const wire = SAM_MODEL.embedding.wireDtype;
+    await time(`encodeEmbeddingNpy ${wire}`, async () => encodeEmbeddingNpy(emb, wire));
     // For comparison (not what the server does): the full-res PNG at a faster compression level.
     const raw = { raw: { width: img.width, height: img.height, channels: 3 as const } };
     await time('  (compare) PNG compressionLevel 1', () => sharp(img.rgb, raw).png({ compressionLevel: 1, adaptiveFiltering: false }).toBuffer());

@@ -7,6 +7,7 @@ import { fetchBytes } from '../client/fetch-progress.ts';
 import { fitInside, type Size } from '../lib/sam/coords.ts';
 import { buildDecoderFeeds, type DecoderPrompt, type PromptPoint } from '../lib/sam/feeds.ts';
 import { logitsToMask, maskFromLogits, maskFromRgba, maskToRgba, renderOverlay, resampleNearest, resampleNearestInto, scaleBox, type Box, type Mask } from '../lib/sam/mask.ts';
+import { SAM_MODEL, decoderInputNames, decoderOutputNames, signatureProblem, type DecoderFile } from '../lib/sam/model.ts';
 import { decodeEmbeddingNpy } from '../lib/sam/npy.ts';
 import type { EditRequest, InitRequest, SelectionState, WorkerReply, WorkerRequest } from '../lib/sam/protocol.ts';
 import { Selection, type Piece } from '../lib/sam/selection.ts';
@@ -24,10 +25,13 @@ const FILL: [number, number, number, number] = [37, 99, 235, 110];
 const EDGE: [number, number, number, number] = [250, 204, 21, 255];
 const PREVIEW_FILL: [number, number, number, number] = [250, 204, 21, 90];
 const REMOVE_FILL: [number, number, number, number] = [220, 38, 38, 90];
+/** Names, sizes and files of the SAM family this build runs. */
+const MODEL = SAM_MODEL;
+const LOW_RES_PIXELS = MODEL.decoder.lowResSide * MODEL.decoder.lowResSide;
 
 interface Decoded {
   logits: Float32Array; // [C, work.h, work.w]
-  lowRes: Float32Array; // [C, 256, 256]
+  lowRes: Float32Array; // [C, lowResSide, lowResSide]
   scores: number[];
   count: number;
   ms: number;
@@ -74,14 +78,15 @@ async function decodeNow(prompt: DecoderPrompt, wantCandidates: boolean): Promis
   const session = wantCandidates && multi ? multi : single;
   const feeds = buildDecoderFeeds(embedding, prompt, photo, work);
   const ortFeeds: Record<string, ort.Tensor> = {};
-  for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
+  for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.type, t.data, t.dims);
   const started = performance.now();
   const out = await session.run(ortFeeds);
   const ms = performance.now() - started;
-  const scores = Array.from(out.iou_predictions.data as Float32Array);
+  const outputs = MODEL.decoder.outputs;
+  const scores = Array.from(out[outputs.scores].data as Float32Array);
   return {
-    logits: out.masks.data as Float32Array,
-    lowRes: out.low_res_masks.data as Float32Array,
+    logits: out[outputs.masks].data as Float32Array,
+    lowRes: out[outputs.lowResMasks].data as Float32Array,
     scores,
     count: scores.length,
     ms,
@@ -108,7 +113,7 @@ function pieceFrom(d: Decoded, k: number, mode: Piece['mode'], points: PromptPoi
     scores: d.scores,
     mask,
     bbox,
-    lowRes: d.lowRes.slice(k * 256 * 256, (k + 1) * 256 * 256),
+    lowRes: d.lowRes.slice(k * LOW_RES_PIXELS, (k + 1) * LOW_RES_PIXELS),
   };
 }
 
@@ -178,9 +183,17 @@ async function init(req: InitRequest & { seq: number }) {
     post({ type: 'progress', seq: req.seq, stage, loaded, total });
 
   const options: ort.InferenceSession.SessionOptions = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+  /** A decoder session, refused with a clear message when the file is not the described model. */
+  const decoderSession = async (bytes: ArrayBuffer, file: DecoderFile) => {
+    const session = await ort.InferenceSession.create(new Uint8Array(bytes), options);
+    const expected = { inputs: decoderInputNames(MODEL), outputs: decoderOutputNames(MODEL) };
+    const problem = signatureProblem(`${file.file} (${MODEL.title} mask decoder)`, expected, session);
+    if (problem) throw new Error(problem);
+    return session;
+  };
   // The decoder session is created as soon as its bytes arrive, while the embedding still downloads.
   const [singleSession, npy, maskBytes] = await Promise.all([
-    fetchBytes(req.decoderUrl, progress('decoder')).then((bytes) => ort.InferenceSession.create(new Uint8Array(bytes), options)),
+    fetchBytes(req.decoderUrl, progress('decoder')).then((bytes) => decoderSession(bytes, MODEL.decoder.files.single)),
     fetchBytes(req.embeddingUrl, progress('embedding')),
     req.maskUrl ? fetchBytes(req.maskUrl, progress('mask')) : Promise.resolve(null),
   ]);
@@ -191,7 +204,7 @@ async function init(req: InitRequest & { seq: number }) {
   const multiUrl = req.multiDecoderUrl;
   if (multiUrl) {
     multiLoading = fetchBytes(multiUrl, () => {})
-      .then((bytes) => ort.InferenceSession.create(new Uint8Array(bytes), options))
+      .then((bytes) => decoderSession(bytes, MODEL.decoder.files.multi))
       .then((s) => {
         multi = s;
       })

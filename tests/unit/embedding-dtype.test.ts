@@ -2,9 +2,9 @@
 // src/lib/sessions/service.ts EMBEDDING_WIRE_DTYPE) must match the float32 ones, IoU >= 0.99 for every
 // mask, on every fixture photo and a grid of clicks, for both decoders the worker uses.
 //
-// The models: the real MobileSAM files in models/files when `npm run models` fetched them and they
-// verify; else tests/.generated/models (`node tests/support/prepare-models.ts`); else stand-ins
-// generated here. With the stand-ins this proves the float16 path
+// The models: the active SAM family's (src/lib/sam/model.ts, MobileSAM) real files in models/files when
+// `npm run models` fetched them and they verify; else tests/.generated/models (`node tests/support/prepare-models.ts`);
+// else stand-ins generated here. With the stand-ins this proves the float16 path
 // of the pipeline (npy encode/parse, rounding, decoder feeds), not real SAM's sensitivity to float16.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -18,7 +18,8 @@ import { buildDecoderFeeds } from '../../src/lib/sam/feeds.ts';
 import { decodeEmbeddingNpy, encodeEmbeddingNpy } from '../../src/lib/sam/npy.ts';
 import { MANIFEST, verifyModelFile } from '../../src/lib/models/manifest.ts';
 import { ROOT, photosDir, testModelsDir } from '../support/paths.ts';
-import { DECODER_MULTI_FILE, DECODER_SINGLE_FILE, ENCODER_FILE, writeSamStandins } from '../support/sam-standin/generate.ts';
+import { SAM_MODEL } from '../../src/lib/sam/model.ts';
+import { writeSamStandins } from '../support/sam-standin/generate.ts';
 
 const MIN_IOU = 0.99;
 /** 12 clicks: 4 columns × 3 rows over the photo. */
@@ -47,19 +48,20 @@ beforeAll(async () => {
   const real = await realSamDir();
   if (real) {
     modelsDir = real;
-    modelsKind = 'real MobileSAM (models/files)';
+    modelsKind = `real ${SAM_MODEL.title} (models/files)`;
   } else if (existsSync(prepared)) {
     modelsDir = testModelsDir;
-    modelsKind = JSON.parse(readFileSync(prepared, 'utf8')).sam === 'real' ? 'real MobileSAM' : 'stand-in SAM (tests/.generated/models)';
+    const real = JSON.parse(readFileSync(prepared, 'utf8')).sam === 'real';
+    modelsKind = real ? `real ${SAM_MODEL.title}` : 'stand-in SAM (tests/.generated/models)';
   } else {
     generatedDir = mkdtempSync(path.join(os.tmpdir(), 'sam-dtype-'));
     await writeSamStandins(generatedDir);
     modelsDir = generatedDir;
     modelsKind = 'stand-in SAM (generated for this test)';
   }
-  encoder = await SamEncoder.load(path.join(modelsDir, ENCODER_FILE));
-  decoders.single = await ort.InferenceSession.create(path.join(modelsDir, DECODER_SINGLE_FILE));
-  decoders.multi = await ort.InferenceSession.create(path.join(modelsDir, DECODER_MULTI_FILE));
+  encoder = await SamEncoder.load(path.join(modelsDir, SAM_MODEL.encoder.file));
+  decoders.single = await ort.InferenceSession.create(path.join(modelsDir, SAM_MODEL.decoder.files.single.file));
+  decoders.multi = await ort.InferenceSession.create(path.join(modelsDir, SAM_MODEL.decoder.files.multi.file));
 });
 
 afterAll(async () => {
@@ -88,10 +90,11 @@ async function decode(session: ort.InferenceSession, embedding: Float32Array, ph
   if (work.width > photo.width || work.height > photo.height) work = { ...photo };
   const feeds = buildDecoderFeeds(embedding, { points: [{ x, y, label: 1 }] }, photo, work);
   const ortFeeds: Record<string, ort.Tensor> = {};
-  for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
+  for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.type, t.data, t.dims);
   const out = await session.run(ortFeeds);
-  const [, count, h, w] = out.masks.dims;
-  return { masks: out.masks.data as Float32Array, scores: Array.from(out.iou_predictions.data as Float32Array), count, pixels: h * w };
+  const { masks, scores } = SAM_MODEL.decoder.outputs;
+  const [, count, h, w] = out[masks].dims;
+  return { masks: out[masks].data as Float32Array, scores: Array.from(out[scores].data as Float32Array), count, pixels: h * w };
 }
 
 const best = (scores: number[]) => scores.reduce((b, s, i) => (s > scores[b] ? i : b), 0);

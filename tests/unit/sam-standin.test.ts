@@ -1,5 +1,6 @@
 // The generated SAM stand-ins: real signatures, meaningful masks, same results in onnxruntime-node
-// and onnxruntime-web (the browser's wasm backend, here through its Node build).
+// and onnxruntime-web (the browser's wasm backend, here through its Node build). These are MobileSAM's
+// (generated from its description); the figures below are its real exports' signature.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -7,13 +8,25 @@ import path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import sharp from 'sharp';
+import { SamEncoder } from '../../src/lib/embedding/encoder.ts';
+import { SAM2_SHAPED } from '../../src/lib/sam/__fixtures__/sam2-shaped.ts';
+import { MOBILE_SAM } from '../../src/lib/sam/families/mobile-sam.ts';
+import { buildDecoderFeeds } from '../../src/lib/sam/feeds.ts';
 import {
-  DECODER_MULTI_FILE,
-  DECODER_SINGLE_FILE,
-  ENCODER_FILE,
-  STANDIN_MARKER,
-  writeSamStandins,
-} from '../support/sam-standin/generate.ts';
+  decoderInputNames,
+  decoderOutputNames,
+  embeddingLength,
+  encoderOutputNames,
+  samModelFiles,
+  signatureProblem,
+  type SamModelDescription,
+} from '../../src/lib/sam/model.ts';
+import { decodeEmbeddingNpy, encodeEmbeddingNpy } from '../../src/lib/sam/npy.ts';
+import { STANDIN_MARKER, writeSamStandins } from '../support/sam-standin/generate.ts';
+
+const ENCODER_FILE = MOBILE_SAM.encoder.file;
+const DECODER_SINGLE_FILE = MOBILE_SAM.decoder.files.single.file;
+const DECODER_MULTI_FILE = MOBILE_SAM.decoder.files.multi.file;
 
 type Ort = typeof ortNode;
 type Session = ortNode.InferenceSession;
@@ -175,7 +188,7 @@ const PAD: Prompt = [0, 0, -1];
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'sam-standin-'));
   const t0 = performance.now();
-  await writeSamStandins(dir);
+  await writeSamStandins(dir, MOBILE_SAM);
   generateMs = performance.now() - t0;
   node.encoder = await ortNode.InferenceSession.create(path.join(dir, ENCODER_FILE));
   node.single = await ortNode.InferenceSession.create(path.join(dir, DECODER_SINGLE_FILE));
@@ -441,6 +454,83 @@ describe('onnxruntime-web (wasm backend)', () => {
       expect(singleMs).toBeLessThan(2000);
     } finally {
       await Promise.all([encoder.release(), single.release(), multi.release()]);
+    }
+  });
+});
+
+/** What the code reads from a description holds for the stand-ins generated from it. */
+function expectMatchesDescription(model: SamModelDescription, sessions: Record<'encoder' | 'single' | 'multi', Session>) {
+  const shape = (s: Session, name: string, which: 'inputMetadata' | 'outputMetadata') => {
+    const m = s[which].find((v) => v.name === name)!;
+    return m.isTensor ? { type: m.type, shape: [...m.shape] } : null;
+  };
+  expect(sessions.encoder.inputNames).toEqual([model.encoder.input]);
+  expect(sessions.encoder.outputNames).toEqual(encoderOutputNames(model));
+  const low = model.decoder.lowResSide;
+  for (const which of ['single', 'multi'] as const) {
+    const s = sessions[which];
+    const count = model.decoder.files[which].maskCount;
+    expect(signatureProblem(which, { inputs: decoderInputNames(model), outputs: decoderOutputNames(model) }, s)).toBeNull();
+    expect(s.inputNames).toEqual(decoderInputNames(model));
+    for (const t of model.embedding.tensors) {
+      expect(shape(sessions.encoder, t.name, 'outputMetadata')).toEqual({ type: 'float32', shape: t.dims });
+      expect(shape(s, t.name, 'inputMetadata')).toEqual({ type: 'float32', shape: t.dims });
+    }
+    for (const input of Object.values(model.decoder.inputs)) expect(shape(s, input.name, 'inputMetadata')?.type).toBe(input.dtype);
+    expect(shape(s, model.decoder.inputs.maskInput.name, 'inputMetadata')?.shape).toEqual([1, 1, low, low]);
+    const o = model.decoder.outputs;
+    expect(shape(s, o.scores, 'outputMetadata')?.shape).toEqual([1, count]);
+    expect(shape(s, o.lowResMasks, 'outputMetadata')?.shape).toEqual([1, count, low, low]);
+    expect(shape(s, o.masks, 'outputMetadata')?.shape.slice(0, 2)).toEqual([1, count]);
+  }
+}
+
+describe('stand-ins follow their description', () => {
+  it('MobileSAM: names, shapes, dtypes and files as its description says', () => {
+    expectMatchesDescription(MOBILE_SAM, node);
+    const marker = JSON.parse(readFileSync(path.join(dir, STANDIN_MARKER), 'utf8'));
+    expect(marker.family).toBe(MOBILE_SAM.family);
+    expect(marker.files.map((f: { file: string }) => f.file)).toEqual(samModelFiles(MOBILE_SAM).map((f) => f.file));
+  });
+
+  // A family that differs from MobileSAM in every described way (three per-photo tensors, NCHW input
+  // normalised here, stretched frame, int32 prompt inputs, renamed inputs, 3 candidates) runs through the
+  // studio's own encoder, .npy and feed code with nothing but its description.
+  it('a SAM 2-shaped family: generated, embedded, sent and decoded from its description alone', async () => {
+    const model = SAM2_SHAPED;
+    const dir2 = mkdtempSync(path.join(os.tmpdir(), 'sam2-standin-'));
+    const sessions = {} as Record<'encoder' | 'single' | 'multi', Session>;
+    try {
+      await writeSamStandins(dir2, model);
+      const files = model.decoder.files;
+      sessions.encoder = await ortNode.InferenceSession.create(path.join(dir2, model.encoder.file));
+      sessions.single = await ortNode.InferenceSession.create(path.join(dir2, files.single.file));
+      sessions.multi = await ortNode.InferenceSession.create(path.join(dir2, files.multi.file));
+      expectMatchesDescription(model, sessions);
+
+      const encoder = await SamEncoder.load(path.join(dir2, model.encoder.file), model);
+      const scene = LANDSCAPE;
+      const embedding = await encoder.embed({ rgb: render(scene), width: scene.width, height: scene.height });
+      expect(embedding.length).toBe(embeddingLength(model));
+      const wire = decodeEmbeddingNpy(encodeEmbeddingNpy(embedding, model.embedding.wireDtype, model), model);
+
+      const [x, y] = centre(red);
+      for (const which of ['single', 'multi'] as const) {
+        const feeds = buildDecoderFeeds(wire.values, { points: [{ x, y, label: 1 }] }, scene, scene, model);
+        const ortFeeds = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, new ortNode.Tensor(t.type, t.data, t.dims)]));
+        const out = await sessions[which].run(ortFeeds);
+        const count = files[which].maskCount;
+        const o = model.decoder.outputs;
+        const d: Decoded = { masks: out[o.masks], iou: out[o.scores].data as Float32Array, lowRes: out[o.lowResMasks] };
+        expect(d.masks.dims).toEqual([1, count, scene.height, scene.width]);
+        expect(d.lowRes.dims).toEqual([1, count, model.decoder.lowResSide, model.decoder.lowResSide]);
+        const best = d.iou.indexOf(Math.max(...d.iou));
+        expect(iou(maskOf(d, best), truth(scene, red)), which).toBeGreaterThan(0.9);
+        expect(coverage(maskOf(d, best), truth(scene, blue))).toBe(0);
+      }
+    } finally {
+      await Promise.all(Object.values(sessions).map((s) => s.release()));
+      rmSync(dir2, { recursive: true, force: true });
     }
   });
 });

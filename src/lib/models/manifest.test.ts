@@ -8,7 +8,11 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadVerified } from '../../../models/fetch.ts';
-import { MANIFEST, buildPoseTaskBundles, modelEntry, modelFilePath, poseSourceDir, verifyModelFile } from './manifest.ts';
+import manifestJson from '../../../models/manifest.json' with { type: 'json' };
+import { SAM2_SHAPED } from '../sam/__fixtures__/sam2-shaped.ts';
+import { MOBILE_SAM } from '../sam/families/mobile-sam.ts';
+import { SAM_MODEL, samModelFiles } from '../sam/model.ts';
+import { MANIFEST, buildPoseTaskBundles, modelEntry, modelFilePath, parseManifest, poseSourceDir, verifyModelFile } from './manifest.ts';
 import { addInputNormalizationMetadata, listZipMembers, readInputNormalization } from './pose-bundle.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -45,6 +49,47 @@ describe('manifest', () => {
     expect(modelEntry('sam-encoder').side).toBe('server');
     expect(modelEntry('sam-decoder-single').size).toBe(16_501_323);
     expect(modelFilePath('/models', 'pose-lite')).toBe(path.join('/models', 'pose_landmarker_lite.task'));
+  });
+});
+
+describe('manifest and SAM model descriptions', () => {
+  const entries = manifestJson.models;
+  const samEntry = manifestJson.models.find((m) => m.kind === 'sam')!;
+  /** Manifest entries for the SAM 2-shaped test family (a second family is a description plus entries like these). */
+  const sam2Entries = samModelFiles(SAM2_SHAPED).map(({ use, file }) => ({
+    ...samEntry,
+    file,
+    role: `sam-${use}`,
+    side: use === 'encoder' ? 'server' : 'browser',
+    url: `https://example.org/sam2/${file}`,
+  }));
+  const families = [MOBILE_SAM, SAM2_SHAPED];
+  const roles = (list: { role: string; file: string }[]) => list.map((m) => `${m.role} ${m.file}`);
+
+  it('uses the active family’s SAM files, whose roles are the uses the description gives them', () => {
+    expect(MANIFEST.filter((m) => m.kind === 'sam').map((m) => m.file)).toEqual(samModelFiles(SAM_MODEL).map((f) => f.file));
+    const both = { models: [...entries, ...sam2Entries] };
+    expect(roles(parseManifest(both, families, MOBILE_SAM))).toEqual(roles([...MANIFEST]));
+    const sam2 = parseManifest(both, families, SAM2_SHAPED);
+    expect(roles(sam2.filter((m) => m.kind === 'sam'))).toEqual([
+      'sam-encoder sam2_test_image_encoder.onnx',
+      'sam-decoder-single sam2_test_decoder_single.onnx',
+      'sam-decoder-multi sam2_test_decoder_multi.onnx',
+    ]);
+    expect(sam2.filter((m) => m.kind === 'pose')).toEqual(MANIFEST.filter((m) => m.kind === 'pose'));
+  });
+
+  it('refuses SAM entries no description names, roles that contradict it, and a family with files missing', () => {
+    expect(() => parseManifest({ models: [...entries, ...sam2Entries] }, [MOBILE_SAM], MOBILE_SAM)).toThrow(
+      /sam2_test_image_encoder\.onnx is a SAM file of no model description/,
+    );
+    const swapped = sam2Entries.map((m) => (m.role === 'sam-decoder-multi' ? { ...m, role: 'sam-decoder-single' } : m));
+    expect(() => parseManifest({ models: [...entries, ...swapped] }, families, MOBILE_SAM)).toThrow(
+      /sam2_test_decoder_multi\.onnx is the decoder-multi of sam2-shaped-test: its role must be sam-decoder-multi/,
+    );
+    expect(() => parseManifest({ models: [...entries, ...sam2Entries.slice(1)] }, families, SAM2_SHAPED)).toThrow(
+      /sam2-shaped-test needs an entry for sam2_test_image_encoder\.onnx/,
+    );
   });
 });
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 // Imported (not read from disk at run time) so it works from source and when bundled into dist/server.
 import manifestJson from '../../../models/manifest.json' with { type: 'json' };
+import { SAM_FAMILIES, SAM_MODEL, samModelFiles, type SamModelDescription } from '../sam/model.ts';
 import { addInputNormalizationMetadata, packTaskBundle, type BundleMember } from './pose-bundle.ts';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
@@ -61,19 +62,55 @@ export type ModelKind = ModelEntry['kind'];
 export type ModelRole = ModelEntry['role'];
 export type PoseBuild = z.infer<typeof PoseBuildSchema>;
 
-function parseManifest(json: unknown): ModelEntry[] {
+/** The manifest role and side of each file a SAM model description names. */
+const SAM_USE_ROLE = {
+  encoder: { role: 'sam-encoder', side: 'server' },
+  'decoder-single': { role: 'sam-decoder-single', side: 'browser' },
+  'decoder-multi': { role: 'sam-decoder-multi', side: 'browser' },
+} as const;
+
+/**
+ * The entries this build uses, in manifest order: the pose bundles and the files of the active SAM family.
+ * Every SAM entry must be a file of one described family, with the role and side of its use there, and
+ * the active family must have all its files listed; other families' entries stay in the file, unused.
+ */
+export function parseManifest(
+  json: unknown,
+  families: readonly SamModelDescription[] = SAM_FAMILIES,
+  active: SamModelDescription = SAM_MODEL,
+): ModelEntry[] {
   const models = z.object({ models: z.array(ModelEntrySchema) }).parse(json).models;
-  for (const key of ['file', 'role'] as const) {
+  const fail = (why: string): never => {
+    throw new Error(`models/manifest.json: ${why}`);
+  };
+  const duplicate = (entries: ModelEntry[], key: 'file' | 'role') => {
     const seen = new Set<string>();
-    for (const m of models) {
-      if (seen.has(m[key])) throw new Error(`models/manifest.json: duplicate ${key} "${m[key]}"`);
+    for (const m of entries) {
+      if (seen.has(m[key])) fail(`duplicate ${key} "${m[key]}"`);
       seen.add(m[key]);
     }
+  };
+  duplicate(models, 'file');
+  const familyOf = new Map<string, SamModelDescription>();
+  for (const family of families) for (const { file } of samModelFiles(family)) familyOf.set(file, family);
+  for (const m of models.filter((e) => e.kind === 'sam')) {
+    const family = familyOf.get(m.file) ?? fail(`${m.file} is a SAM file of no model description (src/lib/sam/families)`);
+    const use = samModelFiles(family).find((f) => f.file === m.file)!.use;
+    const expected = SAM_USE_ROLE[use];
+    if (m.role !== expected.role || m.side !== expected.side) {
+      fail(`${m.file} is the ${use} of ${family.family}: its role must be ${expected.role} (${expected.side}), not ${m.role} (${m.side})`);
+    }
   }
-  return models;
+  for (const { file } of samModelFiles(active)) {
+    if (!models.some((m) => m.file === file)) fail(`${active.family} needs an entry for ${file}`);
+  }
+  const activeFiles = new Set(samModelFiles(active).map((f) => f.file));
+  const used = models.filter((m) => m.kind !== 'sam' || activeFiles.has(m.file));
+  duplicate(used, 'role');
+  return used;
 }
 
-/** Every model file Atelier uses, in manifest order. */
+/** Every model file Atelier uses (the active SAM family's and the pose bundles), in manifest order. */
 export const MANIFEST: readonly ModelEntry[] = Object.freeze(parseManifest(manifestJson));
 
 export function modelEntry(role: ModelRole): ModelEntry {

@@ -1,24 +1,23 @@
-// SAM's coordinate frames. The encoder sees the photo resized so its longer side is 1024
-// (SAM's ResizeLongestSide.get_preprocess_shape); point and box coordinates must be given in that frame.
-
-export const SAM_LONG_SIDE = 1024;
-export const SAM_EMBEDDING_SHAPE = [1, 256, 64, 64] as const;
-export const SAM_LOW_RES = 256;
+// SAM's coordinate frames. The encoder sees the photo resized by its family's rule (MobileSAM: longer
+// side 1024, SAM's ResizeLongestSide.get_preprocess_shape); point and box coordinates must be given in that frame.
+import { SAM_MODEL, type SamModelDescription } from './model.ts';
 
 export interface Size {
   width: number;
   height: number;
 }
 
-/** Size of the photo as the encoder sees it: longer side 1024, aspect kept, rounded like SAM. */
-export function samInputSize(width: number, height: number): Size {
-  const scale = SAM_LONG_SIDE / Math.max(width, height);
+/** Size of the photo as the encoder sees it (longest side: aspect kept, rounded like SAM; square: stretched). */
+export function samInputSize(width: number, height: number, model: SamModelDescription = SAM_MODEL): Size {
+  const { rule, side } = model.encoder.resize;
+  if (rule === 'square') return { width: side, height: side };
+  const scale = side / Math.max(width, height);
   return { width: Math.floor(width * scale + 0.5), height: Math.floor(height * scale + 0.5) };
 }
 
-/** Photo pixel coordinates → the encoder's 1024 frame (SAM's apply_coords). */
-export function toSamFrame(x: number, y: number, photo: Size): [number, number] {
-  const input = samInputSize(photo.width, photo.height);
+/** Photo pixel coordinates → the encoder's frame (SAM's apply_coords). */
+export function toSamFrame(x: number, y: number, photo: Size, model: SamModelDescription = SAM_MODEL): [number, number] {
+  const input = samInputSize(photo.width, photo.height, model);
   return [x * (input.width / photo.width), y * (input.height / photo.height)];
 }
 

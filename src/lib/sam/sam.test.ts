@@ -1,21 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { displayToPhoto, fitInside, samInputSize, toSamFrame } from './coords.ts';
+import { MOBILE_SAM } from './families/mobile-sam.ts';
 import { buildDecoderFeeds } from './feeds.ts';
 import { area, invert, iou, maskFromLogits, resampleNearest, strokeInto, subtract, union, maskToRgba, maskFromRgba, renderOverlay } from './mask.ts';
 import { decodeEmbeddingNpy, encodeEmbeddingNpy } from './npy.ts';
 import { Selection, type Piece } from './selection.ts';
 
+// The figures below are MobileSAM's (its frame is 1024 long side, its embedding 1×256×64×64).
+const M = MOBILE_SAM;
 const EMB = new Float32Array(256 * 64 * 64).map((_, i) => Math.sin(i) * 3);
 
 describe('coordinate scaling', () => {
   it('resizes the longer side to 1024 like SAM', () => {
-    expect(samInputSize(768, 1024)).toEqual({ width: 768, height: 1024 });
-    expect(samInputSize(4000, 3000)).toEqual({ width: 1024, height: 768 });
-    expect(samInputSize(1001, 333)).toEqual({ width: 1024, height: 341 });
+    expect(samInputSize(768, 1024, M)).toEqual({ width: 768, height: 1024 });
+    expect(samInputSize(4000, 3000, M)).toEqual({ width: 1024, height: 768 });
+    expect(samInputSize(1001, 333, M)).toEqual({ width: 1024, height: 341 });
   });
   it('maps photo pixels into the 1024 frame', () => {
-    expect(toSamFrame(2000, 1500, { width: 4000, height: 3000 })).toEqual([512, 384]);
-    expect(toSamFrame(0, 0, { width: 4000, height: 3000 })).toEqual([0, 0]);
+    expect(toSamFrame(2000, 1500, { width: 4000, height: 3000 }, M)).toEqual([512, 384]);
+    expect(toSamFrame(0, 0, { width: 4000, height: 3000 }, M)).toEqual([0, 0]);
   });
   it('maps display coordinates to photo pixels, clamped', () => {
     expect(displayToPhoto(50, 100, { width: 100, height: 200 }, { width: 1000, height: 2000 })).toEqual([500, 1000]);
@@ -30,7 +33,7 @@ describe('coordinate scaling', () => {
 describe('decoder feeds', () => {
   const photo = { width: 2000, height: 1000 };
   it('adds a padding point when there is no box', () => {
-    const f = buildDecoderFeeds(EMB, { points: [{ x: 1000, y: 500, label: 1 }] }, photo);
+    const f = buildDecoderFeeds(EMB, { points: [{ x: 1000, y: 500, label: 1 }] }, photo, photo, M);
     expect(f.point_coords.dims).toEqual([1, 2, 2]);
     expect(Array.from(f.point_coords.data)).toEqual([512, 256, 0, 0]);
     expect(Array.from(f.point_labels.data)).toEqual([1, -1]);
@@ -39,19 +42,20 @@ describe('decoder feeds', () => {
     expect(f.image_embeddings.dims).toEqual([1, 256, 64, 64]);
   });
   it('encodes a box as corners 2 and 3 (normalised order) and no padding point', () => {
-    const f = buildDecoderFeeds(EMB, { points: [{ x: 10, y: 10, label: 0 }], box: { x0: 1000, y0: 800, x1: 200, y1: 100 } }, photo);
+    const box = { x0: 1000, y0: 800, x1: 200, y1: 100 };
+    const f = buildDecoderFeeds(EMB, { points: [{ x: 10, y: 10, label: 0 }], box }, photo, photo, M);
     expect(Array.from(f.point_labels.data)).toEqual([0, 2, 3]);
     expect(Array.from(f.point_coords.data).map((v) => +v.toFixed(2))).toEqual([5.12, 5.12, 102.4, 51.2, 512, 409.6]);
   });
   it('passes mask_input for refinement', () => {
     const low = new Float32Array(256 * 256).fill(2);
-    const f = buildDecoderFeeds(EMB, { points: [{ x: 1, y: 1, label: 1 }], maskInput: low }, photo);
+    const f = buildDecoderFeeds(EMB, { points: [{ x: 1, y: 1, label: 1 }], maskInput: low }, photo, photo, M);
     expect(f.has_mask_input.data[0]).toBe(1);
     expect(f.mask_input.data).toBe(low);
   });
   it('refuses an empty prompt and a wrong embedding', () => {
-    expect(() => buildDecoderFeeds(EMB, { points: [] }, photo)).toThrow();
-    expect(() => buildDecoderFeeds(new Float32Array(10), { points: [{ x: 1, y: 1, label: 1 }] }, photo)).toThrow();
+    expect(() => buildDecoderFeeds(EMB, { points: [] }, photo, photo, M)).toThrow();
+    expect(() => buildDecoderFeeds(new Float32Array(10), { points: [{ x: 1, y: 1, label: 1 }] }, photo, photo, M)).toThrow();
   });
 });
 
@@ -103,16 +107,16 @@ describe('mask ops', () => {
 
 describe('.npy embeddings', () => {
   it('round-trips float32 exactly', () => {
-    const r = decodeEmbeddingNpy(encodeEmbeddingNpy(EMB, 'float32'));
+    const r = decodeEmbeddingNpy(encodeEmbeddingNpy(EMB, 'float32', M), M);
     expect(r.dtype).toBe('float32');
     expect(r.shape).toEqual([1, 256, 64, 64]);
     expect(r.values).toEqual(EMB);
   });
   it('round-trips float16 within half precision and halves the bytes', () => {
-    const f16 = encodeEmbeddingNpy(EMB, 'float16');
-    const f32 = encodeEmbeddingNpy(EMB, 'float32');
+    const f16 = encodeEmbeddingNpy(EMB, 'float16', M);
+    const f32 = encodeEmbeddingNpy(EMB, 'float32', M);
     expect(f16.byteLength).toBeLessThan(f32.byteLength / 2 + 200);
-    const r = decodeEmbeddingNpy(f16);
+    const r = decodeEmbeddingNpy(f16, M);
     expect(r.dtype).toBe('float16');
     let maxErr = 0;
     for (let i = 0; i < EMB.length; i++) maxErr = Math.max(maxErr, Math.abs(r.values[i] - EMB[i]));
@@ -120,7 +124,7 @@ describe('.npy embeddings', () => {
   });
   it('rejects other shapes', async () => {
     const { dump } = await import('npyjs');
-    expect(() => decodeEmbeddingNpy(dump(new Float32Array(8), [2, 4]))).toThrow(/shape/);
+    expect(() => decodeEmbeddingNpy(dump(new Float32Array(8), [2, 4]), M)).toThrow(/shape/);
   });
 });
 

@@ -5,12 +5,13 @@ import { app, samEncoder } from '../app/context.ts';
 import { newId } from '../ids.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { encodeDisplayJpeg, encodeOriginalPng, normaliseUpload, withImageSlot } from '../images/normalise.ts';
+import { SAM_MODEL, embeddingWireShape } from '../sam/model.ts';
 import { encodeEmbeddingNpy, type EmbeddingDtype } from '../sam/npy.ts';
 import { conflictMaskKey, deviceIsNewer, insertConflict, listConflicts, type ConflictJson, type SyncInfo } from './conflicts.ts';
 
-/** Float16 halves the embedding download; masks match float32 (see tests/unit/embedding-dtype.test.ts). */
-export const EMBEDDING_WIRE_DTYPE: EmbeddingDtype = 'float16';
-const EMBEDDING_SHAPE = [1, 256, 64, 64];
+/** The SAM family's wire dtype (MobileSAM: float16, half the download) and .npy shape, as recorded per image. */
+export const EMBEDDING_WIRE_DTYPE: EmbeddingDtype = SAM_MODEL.embedding.wireDtype;
+const EMBEDDING_SHAPE = embeddingWireShape(SAM_MODEL);
 
 export interface ImageRow {
   id: string;

@@ -1,35 +1,30 @@
-// Generates small stand-ins for the MobileSAM ONNX models, for tests on machines without the real
-// weights. They have exactly the real files' input/output names, dtypes, ranks, dynamic dims and
-// output order (see SIGNATURES below and the sources named there), and they give meaningful masks
-// from simple image features: the encoder turns each 16x16 patch into a fixed projection of its mean
-// colour and colour spread; the decoder selects the patches whose embedding is close to the
-// embedding under the positive clicks, then upscales like the real SamOnnxModel does.
+// Generates small stand-ins for a SAM family's ONNX models (the active one, MobileSAM, unless told
+// otherwise), for tests on machines without the real weights. Names, dtypes, shapes and files come from
+// the family's description (src/lib/sam/model.ts); dynamic dims are named as SamOnnxModel's export names
+// them. They give meaningful masks from simple image features: the encoder turns each patch of the
+// image embedding's grid into a fixed projection of its mean colour and colour spread; the decoder
+// selects the patches whose embedding is close to the embedding under the positive clicks, then
+// upscales like the real SamOnnxModel does. Finer per-photo tensors (SAM 2's high-resolution features)
+// are zeros the decoder ignores.
 //
-// Usage: node tests/support/sam-standin/generate.ts <dir>
+// Usage: node tests/support/sam-standin/generate.ts <dir> [family]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import {
+  SAM_FAMILIES,
+  SAM_MODEL,
+  samModelFiles,
+  type EmbeddingTensor,
+  type NamedInput,
+  type SamModelDescription,
+} from '../../../src/lib/sam/model.ts';
 import { GraphBuilder, int, ints, str, type ValueSpec } from './onnx-builder.ts';
 
 export const STANDIN_MARKER = 'STANDIN.json';
 
-export const ENCODER_FILE = 'mobile_sam_image_encoder.onnx';
-export const DECODER_SINGLE_FILE = 'sam_mask_decoder_single.onnx';
-export const DECODER_MULTI_FILE = 'sam_mask_decoder_multi.onnx';
-
-/** SAM's side length of the (padded) encoder input and the decoder's coordinate frame. */
-const IMG = 1024;
-/** Embedding grid (64x64) and its patch size in the 1024 frame. */
-const GRID = 64;
-const PATCH = IMG / GRID;
-/** Low-resolution mask side (mask_input, low_res_masks). */
-const LOW = 256;
-const EMBED_DIM = 256;
-/** The real multi-mask export returns every mask token: 1 "multi-click" mask + 3 ambiguity masks. */
-const MULTI_COUNT = 4;
-
-const PIXEL_MEAN = [123.675, 116.28, 103.53];
-const PIXEL_STD = [58.395, 57.12, 57.375];
+/** Mask tokens the stand-in decoder computes, as SAM's: 1 "multi-click" mask (token 0) + 3 ambiguity masks (1..3). */
+const TOKENS = 4;
 
 // Behaviour constants (units: normalised colour, as after (x - mean) / std).
 /** Weight of the per-patch colour spread (texture) relative to the mean colour in the features. */
@@ -48,96 +43,153 @@ const IOU_PRIOR = [0, -0.02, 0, -0.02];
 const COLOUR_REF = 2;
 /** Stability (iou prediction) compares the mask at logit +-STABILITY_MARGIN / tau. */
 const STABILITY_MARGIN = 1;
-/** Weight of spatial distance (per 1024 px) when a cell is nearer to a background point than to a positive one. */
+/** Weight of spatial distance (per encoder side: 1024 px) when a cell is nearer to a background point than to a positive one. */
 const SPATIAL_WEIGHT = 1.0;
 const BIG = 1e4;
 
-/**
- * The real models' signatures (names, dtypes, dims; symbolic input dims as the exports name them).
- * Sources: SamOnnxModel / ImageEncoderOnnxModel in segment_anything/utils/onnx.py and
- * scripts/export_onnx_model.py (facebookresearch/segment-anything, ChaoningZhang/MobileSAM): every decoder
- * input is float32, only point_coords/point_labels dim 1 ("num_points") is dynamic, outputs are
- * (masks, iou_predictions, low_res_masks), return_single_mask=False returns all 4 mask tokens; the encoder
- * with use_preprocess=True takes input_image [image_height, image_width, 3], normalises and pads to 1024.
- * Acly/dlimgedit script/export_models.py exports the three files (opset 17, use_preprocess=True,
- * single = return_single_mask True, multi = False); its segmentation.cpp reads 4 masks from the multi file.
- * The masks output's h, w dims are named here; the real export names them after its own nodes.
- */
-export const SIGNATURES: {
-  encoder: { inputs: ValueSpec[]; outputs: ValueSpec[] };
-  decoder: { inputs: ValueSpec[]; outputNames: string[] };
-} = {
-  encoder: {
-    inputs: [{ name: 'input_image', type: 'float32', dims: ['image_height', 'image_width', 3] }],
-    outputs: [{ name: 'image_embeddings', type: 'float32', dims: [1, EMBED_DIM, GRID, GRID] }],
-  },
-  decoder: {
-    inputs: [
-      { name: 'image_embeddings', type: 'float32', dims: [1, EMBED_DIM, GRID, GRID] },
-      { name: 'point_coords', type: 'float32', dims: [1, 'num_points', 2] },
-      { name: 'point_labels', type: 'float32', dims: [1, 'num_points'] },
-      { name: 'mask_input', type: 'float32', dims: [1, 1, LOW, LOW] },
-      { name: 'has_mask_input', type: 'float32', dims: [1] },
-      { name: 'orig_im_size', type: 'float32', dims: [2] },
-    ],
-    outputNames: ['masks', 'iou_predictions', 'low_res_masks'],
-  },
-};
-
-function decoderOutputs(count: number): ValueSpec[] {
-  return [
-    { name: 'masks', type: 'float32', dims: [1, count, 'orig_im_height', 'orig_im_width'] },
-    { name: 'iou_predictions', type: 'float32', dims: [1, count] },
-    { name: 'low_res_masks', type: 'float32', dims: [1, count, LOW, LOW] },
-  ];
+/** The image embedding proper: the coarsest [1, C, G, G] tensor (SAM's only one; SAM 2's image_embed). */
+function mainEmbedding(model: SamModelDescription): EmbeddingTensor {
+  const grids = model.embedding.tensors.filter((t) => t.dims.length === 4 && t.dims[0] === 1 && t.dims[2] === t.dims[3]);
+  if (!grids.length) throw new Error(`${model.family}: no [1, C, G, G] embedding tensor for the stand-in to use`);
+  return grids.reduce((a, b) => (b.dims[2] < a.dims[2] ? b : a));
 }
 
-/** Fixed 6 -> 256 projection with orthonormal columns (DCT-II basis vectors): distances are preserved. */
-function projectionWeights(features: number): Float32Array {
-  const w = new Float32Array(EMBED_DIM * features);
-  const norm = Math.sqrt(2 / EMBED_DIM);
-  for (let c = 0; c < EMBED_DIM; c++) {
+/** Frame facts of a family: encoder side, embedding grid and channels, patch size, low-res side. */
+function frame(model: SamModelDescription) {
+  const main = mainEmbedding(model);
+  const side = model.encoder.resize.side;
+  const grid = main.dims[2];
+  const low = model.decoder.lowResSide;
+  if (side % grid || low % grid || side % low) throw new Error(`${model.family}: side ${side}, grid ${grid}, low-res ${low} must divide`);
+  return { main, side, grid, patch: side / grid, low, channels: main.dims[1] };
+}
+
+const spec = (input: NamedInput, dims: ValueSpec['dims']): ValueSpec => ({ name: input.name, type: input.dtype, dims });
+
+/**
+ * The stand-ins' signatures, from the description. SamOnnxModel's export names the dynamic dims
+ * image_height / image_width (encoder input) and num_points; the masks output's h, w dims are named
+ * here (the real export names them after its own nodes).
+ */
+export function standinSignatures(model: SamModelDescription): {
+  encoder: { inputs: ValueSpec[]; outputs: ValueSpec[] };
+  decoder: { inputs: ValueSpec[]; outputs: (maskCount: number) => ValueSpec[] };
+} {
+  const { side, low } = frame(model);
+  const square = model.encoder.resize.rule === 'square';
+  const h = square ? side : 'image_height';
+  const w = square ? side : 'image_width';
+  const embedding = model.embedding.tensors.map((t): ValueSpec => ({ name: t.name, type: 'float32', dims: [...t.dims] }));
+  const p = model.decoder.inputs;
+  const o = model.decoder.outputs;
+  return {
+    encoder: {
+      inputs: [{ name: model.encoder.input, type: 'float32', dims: model.encoder.layout === 'hwc-255' ? [h, w, 3] : [1, 3, h, w] }],
+      outputs: embedding,
+    },
+    decoder: {
+      inputs: [
+        ...embedding,
+        spec(p.pointCoords, [1, 'num_points', 2]),
+        spec(p.pointLabels, [1, 'num_points']),
+        spec(p.maskInput, [1, 1, low, low]),
+        spec(p.hasMaskInput, [1]),
+        spec(p.origImSize, [2]),
+      ],
+      outputs: (count) => [
+        { name: o.masks, type: 'float32', dims: [1, count, 'orig_im_height', 'orig_im_width'] },
+        { name: o.scores, type: 'float32', dims: [1, count] },
+        { name: o.lowResMasks, type: 'float32', dims: [1, count, low, low] },
+      ],
+    },
+  };
+}
+
+/** Fixed 6 -> C projection with orthonormal columns (DCT-II basis vectors): distances are preserved. */
+function projectionWeights(features: number, channels: number): Float32Array {
+  const w = new Float32Array(channels * features);
+  const norm = Math.sqrt(2 / channels);
+  for (let c = 0; c < channels; c++) {
     for (let k = 0; k < features; k++) {
-      w[c * features + k] = norm * Math.cos((Math.PI * (c + 0.5) * (k + 1)) / EMBED_DIM);
+      w[c * features + k] = norm * Math.cos((Math.PI * (c + 0.5) * (k + 1)) / channels);
     }
   }
   return w;
 }
 
-const STANDIN_DOC =
-  'Generated test stand-in for a MobileSAM ONNX model (same signature, toy weights). Not the real model.';
+const standinDoc = (model: SamModelDescription) =>
+  `Generated test stand-in for a ${model.title} ONNX model (same signature, toy weights). Not the real model.`;
+const graphName = (file: string) => `${path.basename(file, '.onnx')}_standin`;
 
-function buildEncoder(): Uint8Array {
+function buildEncoder(model: SamModelDescription): Uint8Array {
+  const { main, side, patch, channels } = frame(model);
+  const signatures = standinSignatures(model);
   const g = new GraphBuilder();
-  const x = g.op('Div', [g.op('Sub', ['input_image', g.f32(PIXEL_MEAN, [3])]), g.f32(PIXEL_STD, [3])]);
-  const chw = g.op('Transpose', [x], { perm: ints([2, 0, 1]) }); // [3, H, W]
+  const input = model.encoder.input;
+  let img: string; // [1, 3, side, side], normalised colour
+  if (model.encoder.layout === 'hwc-255') {
+    const { mean, std } = model.encoder.normalise;
+    const x = g.op('Div', [g.op('Sub', [input, g.f32(mean, [3])]), g.f32(std, [3])]);
+    const chw = g.op('Transpose', [x], { perm: ints([2, 0, 1]) }); // [3, H, W]
+    // Pad bottom/right to side×side with zeros (= the mean colour after normalisation), amounts from the input shape.
+    const hw = g.op('Slice', [g.op('Shape', [input]), g.i64([0], [1]), g.i64([2], [1])]);
+    const padHw = g.op('Sub', [g.i64([side, side], [2]), hw]);
+    const pads = g.op('Concat', [g.i64([0, 0, 0, 0], [4]), padHw], { axis: int(0) });
+    const padded = g.op('Pad', [chw, pads], { mode: str('constant') });
+    img = g.op('Unsqueeze', [padded, g.i64([0], [1])]);
+  } else if (model.encoder.resize.rule === 'square') {
+    img = input; // already side×side and normalised by the caller
+  } else {
+    const hw = g.op('Slice', [g.op('Shape', [input]), g.i64([2], [1]), g.i64([4], [1])]);
+    const pads = g.op('Concat', [g.i64([0, 0, 0, 0, 0, 0], [6]), g.op('Sub', [g.i64([side, side], [2]), hw])], { axis: int(0) });
+    img = g.op('Pad', [input, pads], { mode: str('constant') });
+  }
 
-  // Pad bottom/right to 1024x1024 with zeros (= the mean colour after normalisation), amounts from the input shape.
-  const hw = g.op('Slice', [g.op('Shape', ['input_image']), g.i64([0], [1]), g.i64([2], [1])]);
-  const padHw = g.op('Sub', [g.i64([IMG, IMG], [2]), hw]);
-  const pads = g.op('Concat', [g.i64([0, 0, 0, 0], [4]), padHw], { axis: int(0) });
-  const padded = g.op('Pad', [chw, pads], { mode: str('constant') });
-  const img = g.op('Unsqueeze', [padded, g.i64([0], [1])]); // [1, 3, 1024, 1024]
-
-  // Per 16x16 patch: mean colour and colour spread (texture).
-  const pool = { kernel_shape: ints([PATCH, PATCH]), strides: ints([PATCH, PATCH]) };
+  // Per patch: mean colour and colour spread (texture).
+  const pool = { kernel_shape: ints([patch, patch]), strides: ints([patch, patch]) };
   const mean = g.op('AveragePool', [img], pool);
   const meanSq = g.op('AveragePool', [g.op('Mul', [img, img])], pool);
   const spread = g.op('Sqrt', [g.op('Relu', [g.op('Sub', [meanSq, g.op('Mul', [mean, mean])])])]);
   const features = g.op('Concat', [mean, g.op('Mul', [spread, g.scalar(TEXTURE_WEIGHT)])], { axis: int(1) });
 
-  g.op('Conv', [features, g.f32(projectionWeights(6), [EMBED_DIM, 6, 1, 1])], {}, 'image_embeddings');
+  g.op('Conv', [features, g.f32(projectionWeights(6, channels), [channels, 6, 1, 1])], {}, main.name);
+  for (const t of model.embedding.tensors) {
+    if (t !== main) g.op('ConstantOfShape', [g.i64(t.dims, [t.dims.length])], {}, t.name); // float32 zeros
+  }
   return g.build({
-    graphName: 'mobile_sam_image_encoder_standin',
-    inputs: SIGNATURES.encoder.inputs,
-    outputs: SIGNATURES.encoder.outputs,
-    docString: STANDIN_DOC,
+    graphName: graphName(model.encoder.file),
+    inputs: signatures.encoder.inputs,
+    outputs: signatures.encoder.outputs,
+    docString: standinDoc(model),
     metadata: { standin: 'true', role: 'encoder' },
   });
 }
 
-function buildDecoder(single: boolean): Uint8Array {
+function buildDecoder(model: SamModelDescription, single: boolean): Uint8Array {
+  // Upper-case names as the graph below has always used them (for SAM: 1024, 64, 16, 256, 256).
+  const { main, side: IMG, grid: GRID, patch: PATCH, low: LOW, channels: EMBED_DIM } = frame(model);
+  /** Low-res cells per embedding cell (4 for SAM: 256 / 64) and encoder pixels per low-res cell (4: 1024 / 256). */
+  const upToLow = LOW / GRID;
+  const upToImg = IMG / LOW;
+  const count = single ? 1 : model.decoder.files.multi.maskCount;
+  if (single && model.decoder.files.single.maskCount !== 1) throw new Error(`${model.family}: the single decoder must give 1 mask`);
+  if (count !== 1 && count !== TOKENS && count !== TOKENS - 1) throw new Error(`${model.family}: no stand-in for ${count} masks`);
+  const p = model.decoder.inputs;
+  const o = model.decoder.outputs;
+  /** A 3×3-cell neighbourhood of the embedding grid, read at low resolution (kernel 12, stride 4 for SAM). */
+  const cellNeighbourhood = {
+    kernel_shape: ints([3 * upToLow, 3 * upToLow]),
+    strides: ints([upToLow, upToLow]),
+    pads: ints([upToLow, upToLow, upToLow, upToLow]),
+  };
   const g = new GraphBuilder();
+  // int32 prompt inputs (SAM 2's ORT export) are read as float.
+  const asFloat = (input: NamedInput) => (input.dtype === 'float32' ? input.name : g.op('Cast', [input.name], { to: int(1) }));
+  const pointCoords = asFloat(p.pointCoords);
+  const pointLabels = asFloat(p.pointLabels);
+  const maskInput = asFloat(p.maskInput);
+  const hasMaskInput = asFloat(p.hasMaskInput);
+  const origImSize = asFloat(p.origImSize);
   const k = (v: number) => g.scalar(v);
   const add = (a: string, b: string) => g.op('Add', [a, b]);
   const sub = (a: string, b: string) => g.op('Sub', [a, b]);
@@ -153,8 +205,8 @@ function buildDecoder(single: boolean): Uint8Array {
   const isLabel = (labels: string, v: number) => g.op('Cast', [g.op('Equal', [labels, k(v)])], { to: int(1) });
   const cellOf = (coord: string) => g.op('Clip', [g.op('Floor', [div(coord, k(PATCH))]), k(0), k(GRID - 1)]);
 
-  // Embedding as [256, 4096] and per-cell centres (1024 frame).
-  const E = reshape('image_embeddings', [EMBED_DIM, GRID * GRID]);
+  // Embedding as [256, 4096] and per-cell centres (1024 frame) for SAM.
+  const E = reshape(main.name, [EMBED_DIM, GRID * GRID]);
   const eNorm2 = g.op('ReduceSum', [mul(E, E), g.i64([0], [1])], { keepdims: int(1) }); // [1,4096]
   const gx = new Float32Array(GRID * GRID);
   const gy = new Float32Array(GRID * GRID);
@@ -179,8 +231,8 @@ function buildDecoder(single: boolean): Uint8Array {
   };
 
   // Points: continuous coordinates in the 1024 frame (SAM adds 0.5: a pixel index names its centre).
-  const coords = add(reshape('point_coords', [-1, 2]), k(0.5)); // [N,2]
-  const labels = reshape('point_labels', [-1, 1]); // [N,1]
+  const coords = add(reshape(pointCoords, [-1, 2]), k(0.5)); // [N,2]
+  const labels = reshape(pointLabels, [-1, 1]); // [N,1]
   const px = sliceCol(coords, 0);
   const py = sliceCol(coords, 1);
   const pts = distances(px, py);
@@ -222,7 +274,7 @@ function buildDecoder(single: boolean): Uint8Array {
   // Positive term per candidate: a cell is in when d < contrast / 2. Away from the clicked colour the contrast
   // is 2 tau (so d < tau); on an edge of the clicked colour (a neighbour within tau of it) it is the local
   // contrast clamped to [2 tau, 4 tau], so the edge falls midway between the two colours.
-  const C = TAUS.length;
+  const C = TOKENS;
   const dImg = reshape(dPos, [1, 1, GRID, GRID]);
   const pool3 = { kernel_shape: ints([3, 3]), pads: ints([1, 1, 1, 1]), strides: ints([1, 1]) };
   const localMax = g.op('MaxPool', [dImg], pool3);
@@ -241,8 +293,8 @@ function buildDecoder(single: boolean): Uint8Array {
   const negTerm = reshape(mul(div(sub(a, b), add(add(a, b), k(1e-6))), k(0.5)), [1, 1, GRID, GRID]);
 
   const logits64 = mul(min(posTerm, negTerm), k(LOGIT_SCALE)); // [1,C,64,64]
-  const scales4 = g.f32([1, 1, 4, 4], [4]);
-  const logits256 = g.op('Resize', [logits64, '', scales4], {
+  const scalesToLow = g.f32([1, 1, upToLow, upToLow], [4]);
+  const logits256 = g.op('Resize', [logits64, '', scalesToLow], {
     mode: str('linear'),
     coordinate_transformation_mode: str('half_pixel'),
   });
@@ -258,7 +310,7 @@ function buildDecoder(single: boolean): Uint8Array {
   const bounded = min(logits256, boxLimit);
 
   // Refinement: the previous low-res logits bias the result when has_mask_input is 1.
-  const lowRes = add(bounded, mul('mask_input', 'has_mask_input')); // [1,C,256,256]
+  const lowRes = add(bounded, mul(maskInput, hasMaskInput)); // [1,C,256,256]
 
   // iou prediction = stability x homogeneity x boundary contrast (+ a small prior), each in [0, 1].
   // Stability: the mask under a small logit shift either way.
@@ -274,7 +326,7 @@ function buildDecoder(single: boolean): Uint8Array {
   const interior = g.op('Cast', [
     g.op('Greater', [
       g.op('Neg', [
-        g.op('MaxPool', [g.op('Neg', [lowRes])], { kernel_shape: ints([12, 12]), strides: ints([4, 4]), pads: ints([4, 4, 4, 4]) }),
+        g.op('MaxPool', [g.op('Neg', [lowRes])], cellNeighbourhood),
       ]),
       k(0),
     ]),
@@ -286,7 +338,7 @@ function buildDecoder(single: boolean): Uint8Array {
   // mask whose edge stops short of the colour change scores low. No boundary at all (empty mask) scores 0.
   const inMask = g.op('Cast', [g.op('Greater', [lowRes, k(0)])], { to: int(1) });
   const ring = sub(g.op('MaxPool', [inMask], pool3), inMask); // [1,C,256,256]
-  const dLow = g.op('Resize', [dImg, '', scales4], { mode: str('linear'), coordinate_transformation_mode: str('half_pixel') });
+  const dLow = g.op('Resize', [dImg, '', scalesToLow], { mode: str('linear'), coordinate_transformation_mode: str('half_pixel') });
   const ringContrast = min(div(dLow, k(COLOUR_REF)), k(1));
   const boundary = div(spatialSum(mul(ring, ringContrast)), max(spatialSum(ring), k(1)));
   const quality = mul(mul(stability, homogeneity), boundary);
@@ -295,53 +347,70 @@ function buildDecoder(single: boolean): Uint8Array {
   let lowOut: string;
   if (single) {
     // As SamOnnxModel.select_masks: with more than 2 points (padding included) take token 0, else the best of 1..3.
-    const numPoints = g.op('Cast', [g.op('Gather', [g.op('Shape', ['point_coords']), g.i64([1], [])], { axis: int(0) })], {
+    const numPoints = g.op('Cast', [g.op('Gather', [g.op('Shape', [p.pointCoords.name]), g.i64([1], [])], { axis: int(0) })], {
       to: int(1),
     });
     const reweight = g.f32([1000, ...Array(C - 1).fill(0)], [1, C]);
     const score = add(iou, mul(sub(numPoints, k(2.5)), reweight));
     const best = g.op('ArgMax', [score], { axis: int(1), keepdims: int(0) }); // [1]
-    lowOut = g.op('Gather', [lowRes, best], { axis: int(1) }, 'low_res_masks');
-    g.op('Gather', [iou, best], { axis: int(1) }, 'iou_predictions');
+    lowOut = g.op('Gather', [lowRes, best], { axis: int(1) }, o.lowResMasks);
+    g.op('Gather', [iou, best], { axis: int(1) }, o.scores);
+  } else if (count === TOKENS) {
+    lowOut = g.op('Identity', [lowRes], {}, o.lowResMasks);
+    g.op('Identity', [iou], {}, o.scores);
   } else {
-    lowOut = g.op('Identity', [lowRes], {}, 'low_res_masks');
-    g.op('Identity', [iou], {}, 'iou_predictions');
+    // Three candidates (SAM 2's multimask output): the ambiguity tokens 1..3.
+    const ambiguity = g.i64([1, 2, 3], [3]);
+    lowOut = g.op('Gather', [lowRes, ambiguity], { axis: int(1) }, o.lowResMasks);
+    g.op('Gather', [iou, ambiguity], { axis: int(1) }, o.scores);
   }
 
-  // As SamOnnxModel.mask_postprocessing: to 1024x1024, crop the resized image's region, resize to orig_im_size.
   const resizeAttrs = { mode: str('linear'), coordinate_transformation_mode: str('pytorch_half_pixel') };
-  const up = g.op('Resize', [lowOut, '', scales4], resizeAttrs); // [1,C,1024,1024]
-  const longest = g.op('ReduceMax', ['orig_im_size'], { axes: ints([0]), keepdims: int(1) });
-  const prepadded = g.op('Cast', [g.op('Floor', [add(mul('orig_im_size', div(k(IMG), longest)), k(0.5))])], { to: int(7) });
-  const cropped = g.op('Slice', [up, g.i64([0, 0], [2]), prepadded, g.i64([2, 3], [2])]);
-  const origHw = g.op('Cast', ['orig_im_size'], { to: int(7) });
-  const lead = g.op('Slice', [g.op('Shape', [cropped]), g.i64([0], [1]), g.i64([2], [1])]);
-  const sizes = g.op('Concat', [lead, origHw], { axis: int(0) });
-  g.op('Resize', [cropped, '', '', sizes], resizeAttrs, 'masks');
+  const origHw = () => g.op('Cast', [p.origImSize.name], { to: int(7) });
+  if (model.encoder.resize.rule === 'square') {
+    // The low-res masks cover the stretched photo: straight to orig_im_size.
+    const lead = g.op('Slice', [g.op('Shape', [lowOut]), g.i64([0], [1]), g.i64([2], [1])]);
+    g.op('Resize', [lowOut, '', '', g.op('Concat', [lead, origHw()], { axis: int(0) })], resizeAttrs, o.masks);
+  } else {
+    // As SamOnnxModel.mask_postprocessing: to 1024x1024, crop the resized image's region, resize to orig_im_size.
+    const scalesToImg = upToImg === upToLow ? scalesToLow : g.f32([1, 1, upToImg, upToImg], [4]);
+    const up = g.op('Resize', [lowOut, '', scalesToImg], resizeAttrs); // [1,C,1024,1024]
+    const longest = g.op('ReduceMax', [origImSize], { axes: ints([0]), keepdims: int(1) });
+    const prepadded = g.op('Cast', [g.op('Floor', [add(mul(origImSize, div(k(IMG), longest)), k(0.5))])], { to: int(7) });
+    const cropped = g.op('Slice', [up, g.i64([0, 0], [2]), prepadded, g.i64([2, 3], [2])]);
+    const hw = origHw();
+    const lead = g.op('Slice', [g.op('Shape', [cropped]), g.i64([0], [1]), g.i64([2], [1])]);
+    const sizes = g.op('Concat', [lead, hw], { axis: int(0) });
+    g.op('Resize', [cropped, '', '', sizes], resizeAttrs, o.masks);
+  }
 
-  const count = single ? 1 : MULTI_COUNT;
+  const use = single ? model.decoder.files.single : model.decoder.files.multi;
+  const signatures = standinSignatures(model);
   return g.build({
-    graphName: single ? 'sam_mask_decoder_single_standin' : 'sam_mask_decoder_multi_standin',
-    inputs: SIGNATURES.decoder.inputs,
-    outputs: decoderOutputs(count),
-    docString: STANDIN_DOC,
+    graphName: graphName(use.file),
+    inputs: signatures.decoder.inputs,
+    outputs: signatures.decoder.outputs(count),
+    docString: standinDoc(model),
     metadata: { standin: 'true', role: single ? 'decoder-single' : 'decoder-multi' },
   });
 }
 
-/** Writes the three stand-in models and STANDIN.json into `dir` (created if needed). */
-export async function writeSamStandins(dir: string): Promise<void> {
+/** Writes a family's three stand-in models, under the real files' names, and STANDIN.json into `dir` (created if needed). */
+export async function writeSamStandins(dir: string, model: SamModelDescription = SAM_MODEL): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const models: { file: string; role: string; bytes: Uint8Array }[] = [
-    { file: ENCODER_FILE, role: 'image encoder', bytes: buildEncoder() },
-    { file: DECODER_SINGLE_FILE, role: 'mask decoder, single mask', bytes: buildDecoder(true) },
-    { file: DECODER_MULTI_FILE, role: 'mask decoder, 4 masks', bytes: buildDecoder(false) },
-  ];
+  const bytes = { encoder: buildEncoder(model), 'decoder-single': buildDecoder(model, true), 'decoder-multi': buildDecoder(model, false) };
+  const roles = {
+    encoder: 'image encoder',
+    'decoder-single': 'mask decoder, single mask',
+    'decoder-multi': `mask decoder, ${model.decoder.files.multi.maskCount} masks`,
+  };
+  const models = samModelFiles(model).map(({ use, file }) => ({ file, role: roles[use], bytes: bytes[use] }));
   for (const m of models) writeFileSync(path.join(dir, m.file), m.bytes);
   const marker = {
     standin: true,
+    family: model.family,
     description:
-      'Generated test stand-ins for the MobileSAM ONNX models: same input/output names, dtypes and shapes as the ' +
+      `Generated test stand-ins for the ${model.title} ONNX models: same input/output names, dtypes and shapes as the ` +
       'real exports, toy weights (colour/texture patch features). Not the real SAM models; never ship them.',
     generator: 'tests/support/sam-standin/generate.ts',
     files: models.map((m) => ({
@@ -355,11 +424,12 @@ export async function writeSamStandins(dir: string): Promise<void> {
 }
 
 if (import.meta.main) {
-  const dir = process.argv[2];
-  if (!dir) {
-    console.error('usage: node tests/support/sam-standin/generate.ts <dir>');
+  const [dir, familyId = SAM_MODEL.family] = process.argv.slice(2);
+  const family = SAM_FAMILIES.find((f) => f.family === familyId);
+  if (!dir || !family) {
+    console.error(`usage: node tests/support/sam-standin/generate.ts <dir> [${SAM_FAMILIES.map((f) => f.family).join('|')}]`);
     process.exit(2);
   }
-  await writeSamStandins(path.resolve(dir));
-  console.log(`SAM stand-ins written to ${path.resolve(dir)}`);
+  await writeSamStandins(path.resolve(dir), family);
+  console.log(`${family.title} stand-ins written to ${path.resolve(dir)}`);
 }

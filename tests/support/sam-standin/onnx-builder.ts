@@ -1,12 +1,12 @@
 // A very small ONNX graph builder on top of the protobufjs ONNX messages (onnx-proto).
 // Enough to write the SAM stand-in models: named graph inputs/outputs with symbolic dims,
-// float32/int64 initialisers, plain operator nodes with typed attributes.
+// float32/int64 initialisers (int32 inputs too), plain operator nodes with typed attributes.
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
 
 export type Dim = number | string;
-export type ElemType = 'float32' | 'int64';
+export type ElemType = 'float32' | 'int32' | 'int64';
 
 export interface ValueSpec {
   name: string;
@@ -31,6 +31,7 @@ export const floats = (value: number[]): Attr => ({ kind: 'floats', value });
 
 const DATA_TYPE: Record<ElemType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
+  int32: onnx.TensorProto.DataType.INT32,
   int64: onnx.TensorProto.DataType.INT64,
 };
 

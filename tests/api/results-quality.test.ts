@@ -77,6 +77,23 @@ describe('results at the photo’s resolution', () => {
     console.log(`[quality] resized: seam ${r.checks.seamColour.toFixed(2)}, sharpness ${r.checks.sharpness.toFixed(3)}`);
   });
 
+  it('re-makes a "check this one" result once with a new seed when asked, and keeps the better one', async () => {
+    const { sd, server, session } = await setup({ upscalers: [] });
+    // A weak generation: soft, resized (no upscaler) — soft surroundings next to a sharp garment.
+    sd.setSoftness(6);
+    const first = await run(server.url, { sessionId: session.id, recipe: 'model-shot', seed: 5 });
+    console.log(`[quality] soft: sharpness ${first.results[0].checks.sharpness.toFixed(3)}, seam ${first.results[0].checks.seamColour.toFixed(2)}`);
+    expect(first.results[0].checks.check).toBe(true);
+    sd.reset();
+    const job = await run(server.url, { sessionId: session.id, recipe: 'model-shot', seed: 5, count: 2, reroll: true });
+    const calls = sd.payloads.filter((p) => p.path === '/sdapi/v1/img2img').map((p) => p.body as Record<string, unknown>);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toMatchObject({ seed: -1, batch_size: 1, n_iter: 2 });
+    expect(String(calls[1].force_task_id)).toMatch(/-again$/);
+    expect(job.results).toHaveLength(2);
+    for (const r of job.results) expect(r.checks.coreChanged).toBe(0);
+  });
+
   it('takes the operator’s upscaler by its exact name', async () => {
     const { sd, server, session } = await setup({ upscalers: ['R-ESRGAN 4x+', 'SwinIR 4x'] }, { ATELIER_UPSCALER: 'SwinIR 4x' });
     const job = await run(server.url, { sessionId: session.id, recipe: 'scene-swap' });

@@ -46,6 +46,12 @@ export async function resizeRgb(img: Rgb, width: number, height: number, resizeM
   return { data, width, height };
 }
 
+/** A soft rendition (Gaussian blur), for the double's weak-model switch. */
+export async function blurRgb(img: Rgb, sigma: number): Promise<Rgb> {
+  const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).blur(sigma).raw().toBuffer();
+  return { data, width: img.width, height: img.height };
+}
+
 /** An upscaler of the double: a model sharpens after the resize (finer than a plain resize, as ESRGAN is). */
 export async function upscaleRgb(img: Rgb, width: number, height: number, model: boolean): Promise<Rgb> {
   let pipeline = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).resize(width, height, { fit: 'fill', kernel: 'lanczos3' });

@@ -69,6 +69,7 @@ import {
   repaint,
   resizeRgb,
   upscaleRgb,
+  blurRgb,
   type Rgb,
 } from './render.ts';
 import { createTaskRegistry } from './tasks.ts';
@@ -159,6 +160,8 @@ export interface SdDouble {
   restartForge(): void;
   /** Task ids waiting for the queue lock (modules/progress.py pending_tasks). */
   pendingTasks(): string[];
+  /** Draws soft images (Gaussian sigma in pixels; 0 = as usual), like a weak model or too few steps. */
+  setSoftness(sigma: number): void;
   stop(): Promise<void>;
 }
 
@@ -246,6 +249,7 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
   const listedCnModels = () => (kind === 'forge' ? forgeCnList : cnModels);
   const tasks = createTaskRegistry();
   const generations: GenerationRecord[] = [];
+  let softness = 0;
   // modules/api/api.py get_upscalers over shared.sd_upscalers: the resamplers first, then the models.
   const upscalers = [
     { name: 'None', model_name: null, model_path: null, model_url: null, scale: 4 },
@@ -649,7 +653,7 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
         const fraction = Math.max(0.05, state.step / steps);
         for (let k = 0; k < batchSize; k++) {
           const i = n * batchSize + k;
-          const img = makeImage(i, fraction);
+          const img = softness > 0 ? await blurRgb(makeImage(i, fraction), softness) : makeImage(i, fraction);
           infotexts.push(infotextFor(allSeeds[i]));
           images.push(await encodePngWithParameters(img, infotexts[infotexts.length - 1]));
           // processing.py: a mask and a composite after each image when the operator asked for them.
@@ -1038,6 +1042,9 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
       forgeCnList = [...cnModels];
     },
     pendingTasks: () => tasks.pending(),
+    setSoftness(sigma) {
+      softness = sigma;
+    },
     async stop() {
       stopped = true;
       fault = 'none';

@@ -1,0 +1,10 @@
+// Which blob store the app uses: the one place that picks an implementation from the configuration.
+// The server (src/lib/app/context.ts) and the tests that inspect a server's data both open it here.
+import path from 'node:path';
+import type { Config } from '../../config.ts';
+import type { BlobStore } from './blobs.ts';
+import { FsBlobStore } from './fs-blobs.ts';
+
+export function openBlobStore(config: Pick<Config, 'dataDir'>): BlobStore {
+  return new FsBlobStore(path.join(config.dataDir, 'blobs'));
+}

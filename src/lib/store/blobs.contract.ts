@@ -125,7 +125,7 @@ export function describeBlobStoreContract(name: string, makeStore: () => Promise
           `results/${JOB}/${RESULT}.png`,
         ];
         for (const [i, key] of keys.entries()) await store.put(key, pattern(8, i));
-        expect((await store.list('images/abc')).sort()).toEqual(['images/abc/deep/er/still.bin', 'images/abc/original.png', 'images/abc/photo.jpg']);
+        expect((await store.list('images/abc')).sort()).toEqual(keys.filter((k) => k.startsWith('images/abc/')).sort());
         expect((await store.list('images')).sort()).toEqual(keys.filter((k) => k.startsWith('images/')).sort());
         expect((await store.list('')).sort()).toEqual([...keys].sort());
         // The orphan sweep (jobs/service.ts) takes a result's id from the key's last segment.

@@ -68,10 +68,13 @@ function expectSeedsKept(db: Db, upTo: number) {
   if (upTo >= 2) expect(db.prepare('SELECT session_id, rev FROM session_poses').all()).toEqual([{ session_id: 'ses1', rev: 3 }]);
   if (upTo >= 3) {
     // Columns added later take their defaults on rows that were there before.
-    expect(db.prepare('SELECT id, state, attempts, server_queue FROM jobs').all()).toEqual([{ id: 'job1', state: 'succeeded', attempts: 1, server_queue: null }]);
+    const jobs = db.prepare('SELECT id, state, attempts, server_queue FROM jobs').all();
+    expect(jobs).toEqual([{ id: 'job1', state: 'succeeded', attempts: 1, server_queue: null }]);
     expect(db.prepare('SELECT id, job_id, seed FROM results').all()).toEqual([{ id: 'res1', job_id: 'job1', seed: 7 }]);
   }
-  if (upTo >= 4) expect(db.prepare('SELECT id, kind, source FROM session_conflicts').all()).toEqual([{ id: 'con1', kind: 'mask', source: 'device' }]);
+  if (upTo >= 4) {
+    expect(db.prepare('SELECT id, kind, source FROM session_conflicts').all()).toEqual([{ id: 'con1', kind: 'mask', source: 'device' }]);
+  }
 }
 
 describe('the shipped migrations', () => {
@@ -89,7 +92,7 @@ describe('openDatabase', () => {
   it('creates a new file at the latest version with every table, foreign keys on and WAL', () => {
     const db = track(openDatabase(fileNamed('new')));
     expect(version(db)).toBe(MIGRATIONS.length);
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
     expect(tables).toEqual(['images', 'jobs', 'results', 'session_conflicts', 'session_poses', 'sessions']);
     expect(columns(db, 'jobs')).toContain('server_queue');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);

@@ -5,6 +5,7 @@ import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config.ts';
 import { describeBlobStoreContract } from './blobs.contract.ts';
 import { FsBlobStore } from './fs-blobs.ts';
 import { openBlobStore } from './open.ts';
@@ -50,9 +51,10 @@ describe('FsBlobStore on disk', () => {
   });
 
   it('openBlobStore(config) is the blobs folder of the data dir, the one the server writes', async () => {
-    const server = openBlobStore({ dataDir: root });
+    const config = loadConfig({ ATELIER_DATA_DIR: root });
+    const server = openBlobStore(config);
     await server.put('images/abc/thumb.jpg', Buffer.from('t'));
     expect(await readFile(path.join(root, 'blobs/images/abc/thumb.jpg'), 'utf8')).toBe('t');
-    expect(await openBlobStore({ dataDir: root }).list('')).toEqual(['images/abc/thumb.jpg']);
+    expect(await openBlobStore(config).list('')).toEqual(['images/abc/thumb.jpg']);
   });
 });

@@ -5,6 +5,6 @@ import type { Config } from '../../config.ts';
 import type { BlobStore } from './blobs.ts';
 import { FsBlobStore } from './fs-blobs.ts';
 
-export function openBlobStore(config: Pick<Config, 'dataDir'>): BlobStore {
+export function openBlobStore(config: Config): BlobStore {
   return new FsBlobStore(path.join(config.dataDir, 'blobs'));
 }

@@ -1,12 +1,13 @@
 // API tests against the built server: upload, embedding, sessions, masks, and every bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, existsSync, mkdtempSync } from 'node:fs';
+import { readFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { parse } from 'npyjs';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { blobNames, serverBlobs } from '../support/blobs.ts';
 import { photo } from '../support/paths.ts';
 
 let server: RunningServer;
@@ -25,16 +26,9 @@ async function upload(bytes: Uint8Array | Buffer, opts: { field?: string; filena
   return fetch(url('/api/images'), { method: 'POST', body: form });
 }
 
-function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile())
-    .map((d) => path.join(d.parentPath, d.name));
-}
-
 async function storedState() {
   const sessions = (await (await fetch(url('/api/sessions'))).json()).sessions.length;
-  return { sessions, files: listFiles(path.join(server.dataDir, 'blobs')).sort() };
+  return { sessions, files: (await serverBlobs(server).list('')).sort() };
 }
 
 async function expectError(res: Response, status: number, code: string) {
@@ -100,7 +94,7 @@ describe('POST /api/images', () => {
     expect(ja.image.id).toBe(jb.image.id);
     const c = await (await upload(bytes)).json();
     expect(c.image.id).toBe(ja.image.id);
-    const embeddings = listFiles(path.join(server.dataDir, 'blobs/images')).filter((f) => f.endsWith('embedding.npy'));
+    const embeddings = (await serverBlobs(server).list('images')).filter((f) => f.endsWith('embedding.npy'));
     expect(new Set(embeddings).size).toBe(embeddings.length);
   });
 
@@ -218,8 +212,7 @@ describe('sessions and masks', () => {
     // a second save replaces the first; the old file is gone
     const res2 = await putMask(sessionId, await sharp({ create: { width, height, channels: 3, background: '#fff' } }).png().toBuffer());
     expect((await res2.json()).session.mask).toMatchObject({ rev: 2, area: width * height });
-    const masks = listFiles(path.join(server.dataDir, 'blobs/sessions', sessionId));
-    expect(masks.map((f) => path.basename(f))).toEqual(['mask-2.png']);
+    expect(await blobNames(serverBlobs(server), `sessions/${sessionId}`)).toEqual(['mask-2.png']);
   });
 
   it('refuses a mask of the wrong size, not a PNG, for an unknown session, and ids with path characters', async () => {
@@ -276,7 +269,7 @@ describe('health and missing models', () => {
       const err = await res.json();
       expect(err.error.code).toBe('model_missing');
       expect(err.error.message).toMatch(/npm run models/);
-      expect(listFiles(path.join(bare.dataDir, 'blobs'))).toEqual([]);
+      expect(await serverBlobs(bare).list('')).toEqual([]);
       expect((await (await fetch(bare.url + '/api/sessions')).json()).sessions).toEqual([]);
     } finally {
       await bare.stop();

@@ -1,10 +1,10 @@
 // Generation jobs against the SD WebUI test double: lifecycle, SSE, cancel, faults, restart, limits.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { serverBlobs } from '../support/blobs.ts';
 import { createSession, postJob, waitForJob } from '../support/session.ts';
 import { startSdDouble, type SdDouble } from '../sd-double/server.ts';
 import { familySize } from '../../src/lib/backend/size.ts';
@@ -101,7 +101,7 @@ describe('a model shot from queue to gallery', () => {
     const list = await (await fetch(`${server.url}/api/sessions/${s.id}/results`)).json();
     expect(list.results).toHaveLength(2);
     // Every result row has its file and every result file has its row.
-    const files = (readdirSync(path.join(server.dataDir, 'blobs/results'), { recursive: true }) as string[]).filter((f) => f.endsWith('.png'));
+    const files = (await serverBlobs(server).list('results')).filter((f) => f.endsWith('.png'));
     const all = await (await fetch(`${server.url}/api/sessions`)).json();
     const rows = [];
     for (const sess of all.sessions) rows.push(...(await (await fetch(`${server.url}/api/sessions/${sess.id}/results`)).json()).results);

@@ -2,10 +2,9 @@
 // (a conflict keeps both versions, the newer current), plain saves unchanged, bad headers, and
 // DELETE /api/sessions/:id (jobs canceled first, rows and files removed, a shared photo kept).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import sharp from 'sharp';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { blobNames, serverBlobs } from '../support/blobs.ts';
 import { createSession, postJob, waitForJob } from '../support/session.ts';
 import { startSdDouble, type SdDouble } from '../sd-double/server.ts';
 import { placePreset } from '../../src/lib/pose/presets.ts';
@@ -50,10 +49,7 @@ async function pngArea(res: Response): Promise<number> {
   return gray.reduce((n, v) => n + (v >= 128 ? 1 : 0), 0);
 }
 
-function sessionFiles(id: string): string[] {
-  const dir = path.join(server.dataDir, 'blobs/sessions', id);
-  return existsSync(dir) ? readdirSync(dir).sort() : [];
-}
+const sessionFiles = (id: string) => blobNames(serverBlobs(server), `sessions/${id}`);
 
 describe('mask saves from a device that was offline', () => {
   it('plain saves (no sync headers) answer as before and replace the mask', async () => {
@@ -67,7 +63,7 @@ describe('mask saves from a device that was offline', () => {
     expect(body.session.conflicts).toEqual([]);
     const b = await bandMask(s.width, s.height, 0.3, 0.5);
     expect((await (await putMask(s.id, b.png)).json()).session.mask.rev).toBe(2);
-    expect(sessionFiles(s.id)).toEqual(['mask-2.png']); // the replaced revision is gone
+    expect(await sessionFiles(s.id)).toEqual(['mask-2.png']); // the replaced revision is gone
   });
 
   it('an edit on the current revision is applied, with no conflict', async () => {
@@ -125,7 +121,7 @@ describe('mask saves from a device that was offline', () => {
     expect(await pngArea(await fetch(url(body.session.mask.url)))).toBe(deviceEdit.area);
     expect((await getSession(s.id)).conflicts.map((c: { id: string }) => c.id)).toEqual([body.conflict.id]);
     // The kept copy's file stays; the revision before it (not in conflict) is gone.
-    expect(sessionFiles(s.id)).toEqual(['mask-2.png', 'mask-3.png']);
+    expect(await sessionFiles(s.id)).toEqual(['mask-2.png', 'mask-3.png']);
   });
 
   it('a device clock ahead of the server cannot date an edit in the future', async () => {
@@ -215,8 +211,8 @@ describe('DELETE /api/sessions/:id', () => {
     expect((await fetch(url(`/api/sessions/${a.id}/pose`))).status).toBe(404);
     expect((await fetch(url(resultUrl))).status).toBe(404);
     expect((await fetch(url(`/api/jobs/${job.id}`))).status).toBe(404);
-    expect(sessionFiles(a.id)).toEqual([]);
-    expect(existsSync(path.join(server.dataDir, 'blobs/results', job.id))).toBe(false);
+    expect(await sessionFiles(a.id)).toEqual([]);
+    expect(await serverBlobs(server).list(`results/${job.id}`)).toEqual([]);
     const listed = (await (await fetch(url('/api/sessions'))).json()).sessions.map((s: { id: string }) => s.id);
     expect(listed).not.toContain(a.id);
 
@@ -225,7 +221,7 @@ describe('DELETE /api/sessions/:id', () => {
     expect((await fetch(url(`/api/sessions/${b.id}`, ))).status).toBe(200);
     expect((await fetch(url(`/api/sessions/${b.id}`), { method: 'DELETE' })).status).toBe(200);
     expect((await fetch(url(image.thumbUrl))).status).toBe(404);
-    expect(existsSync(path.join(server.dataDir, 'blobs/images', image.id))).toBe(false);
+    expect(await serverBlobs(server).list(`images/${image.id}`)).toEqual([]);
   });
 
   it('cancels a running job first, and no result of it is stored', async () => {
@@ -238,7 +234,7 @@ describe('DELETE /api/sessions/:id', () => {
     expect(sd.payloads.filter((p) => p.path === '/sdapi/v1/interrupt').length).toBeGreaterThan(interruptsBefore);
     expect((await fetch(url(`/api/jobs/${job.id}`))).status).toBe(404);
     await new Promise((r) => setTimeout(r, 500));
-    expect(existsSync(path.join(server.dataDir, 'blobs/results', job.id))).toBe(false);
+    expect(await serverBlobs(server).list(`results/${job.id}`)).toEqual([]);
     expect(server.logs()).not.toMatch(/\[jobs\] job .* failed/);
   });
 

@@ -8,6 +8,8 @@ import { testModelsDir } from './paths.ts';
 export interface RunningServer {
   url: string;
   dataDir: string;
+  /** The environment the server was started with (tests/support/blobs.ts reads its configuration from it). */
+  env: NodeJS.ProcessEnv;
   process: ChildProcess;
   stop(opts?: { keepData?: boolean }): Promise<void>;
   logs(): string;
@@ -22,18 +24,19 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
     throw new Error('dist/ is missing: run `npm run build` (npm test does it for you) before the API tests.');
   }
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'atelier-test-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(opts.port ?? 0),
+    HOST: '127.0.0.1',
+    ATELIER_DATA_DIR: dataDir,
+    ATELIER_MODELS_DIR: testModelsDir,
+    ATELIER_TEST_MODELS: '1',
+    SD_WEBUI_URL: '',
+    ...opts.env,
+  };
   const child = spawn(process.execPath, ['src/server.mjs'], {
     cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(opts.port ?? 0),
-      HOST: '127.0.0.1',
-      ATELIER_DATA_DIR: dataDir,
-      ATELIER_MODELS_DIR: testModelsDir,
-      ATELIER_TEST_MODELS: '1',
-      SD_WEBUI_URL: '',
-      ...opts.env,
-    },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -58,6 +61,7 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
   return {
     url,
     dataDir,
+    env,
     process: child,
     logs: () => output,
     async stop({ keepData = false } = {}) {

@@ -1,10 +1,12 @@
 // Process-wide services for API routes: configuration, database, blob store, SAM encoder.
-// Created lazily on first use so that importing a route never touches the disk.
+// Created lazily on first use so that importing a route never touches the disk. Tests run the
+// services on a context of their own (a temp data dir) through setAppContext.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { getConfig, type Config } from '../../config.ts';
 import { openDatabase, type Db } from '../store/db.ts';
-import { FsBlobStore, type BlobStore } from '../store/blobs.ts';
+import type { BlobStore } from '../store/blobs.ts';
+import { openBlobStore } from '../store/open.ts';
 import { SamEncoder } from '../embedding/encoder.ts';
 import { FETCH_COMMAND, isUsable, modelPath, modelStatuses, type ModelStatus } from '../models/status.ts';
 import { ApiError } from '../http/errors.ts';
@@ -17,17 +19,24 @@ export interface AppContext {
 
 let ctx: AppContext | null = null;
 
+/** Opens the database and the blob store of `config.dataDir` (creating it when new). */
+export function openAppContext(config: Config): AppContext {
+  mkdirSync(config.dataDir, { recursive: true });
+  return {
+    config,
+    db: openDatabase(path.join(config.dataDir, 'atelier.sqlite')),
+    blobs: openBlobStore(config),
+  };
+}
+
 export function app(): AppContext {
-  if (!ctx) {
-    const config = getConfig();
-    mkdirSync(config.dataDir, { recursive: true });
-    ctx = {
-      config,
-      db: openDatabase(path.join(config.dataDir, 'atelier.sqlite')),
-      blobs: new FsBlobStore(path.join(config.dataDir, 'blobs')),
-    };
-  }
+  ctx ??= openAppContext(getConfig());
   return ctx;
+}
+
+/** Makes `next` the context every service uses; null: the process-wide one again, opened on next use. */
+export function setAppContext(next: AppContext | null): void {
+  ctx = next;
 }
 
 /** Really writes (and removes) a file: permission bits say nothing about a full or read-only disk. */

@@ -1,38 +1,8 @@
 // Jobs and results in the embedded database. Every state change is one statement or one
 // transaction, so a crash leaves each job in a state the scheduler can resume from.
+// The jobs and results tables are created by src/lib/store/migrations.ts.
 import type { Db } from '../store/db.ts';
 import type { CreateJobRequest, JobState, Recipe } from './schema.ts';
-
-export const JOBS_MIGRATION = `
-  CREATE TABLE jobs (
-    id TEXT PRIMARY KEY,
-    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-    recipe TEXT NOT NULL,
-    params TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('queued','running','succeeded','failed','canceled')),
-    backend TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    not_before INTEGER NOT NULL DEFAULT 0,      -- ms epoch: a retried job waits until then
-    progress REAL NOT NULL DEFAULT 0,
-    step INTEGER, steps INTEGER, eta_seconds REAL,
-    error_code TEXT, error_message TEXT,
-    cancel_requested INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT
-  );
-  CREATE INDEX jobs_queue ON jobs(state, created_at);
-  CREATE INDEX jobs_by_session ON jobs(session_id, created_at);
-  CREATE TABLE results (
-    id TEXT PRIMARY KEY,
-    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
-    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL,
-    seed INTEGER,
-    width INTEGER NOT NULL, height INTEGER NOT NULL,
-    fidelity_before REAL, fidelity_after REAL, fidelity_pixels INTEGER,
-    params TEXT NOT NULL,                        -- what reproduces it: prompt, seed, sampler, sizes, presets
-    created_at TEXT NOT NULL
-  );
-  CREATE INDEX results_by_session ON results(session_id, created_at);`;
 
 export interface JobRow {
   id: string;

@@ -82,7 +82,7 @@ async function ingestImage(bytes: Buffer): Promise<ImageRow> {
   const { db, blobs, config } = app();
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const existing = db.prepare('SELECT * FROM images WHERE sha256 = ?').get(sha256) as ImageRow | undefined;
-  if (existing && blobs.has(imageKeys(existing.id).embedding)) return existing;
+  if (existing && (await blobs.has(imageKeys(existing.id).embedding))) return existing;
   const pending = inflight.get(sha256);
   if (pending) return pending;
 

@@ -91,7 +91,8 @@ describe('checkpoint families', () => {
 describe('a server shared with another client', () => {
   it('our job waits (not showing their progress), and Cancel interrupts only our own task', async () => {
     const { sd, server, session } = await setup({ kind: 'a1111', stepMs: 10 });
-    const foreign = sd.occupy({ steps: 250 });
+    // Long enough that our job reaches the server while theirs still runs, even on a loaded machine.
+    const foreign = sd.occupy({ steps: 1000 });
     const res = await postJob(server.url, { sessionId: session.id, recipe: 'portrait', count: 1 });
     const { job } = await res.json();
     const until = Date.now() + 20_000;
@@ -106,7 +107,7 @@ describe('a server shared with another client', () => {
     expect(seen.progress.fraction).toBe(0); // the other job's progress is not ours
     await fetch(`${server.url}/api/jobs/${job.id}/cancel`, { method: 'POST' });
     const theirs = await foreign.done;
-    expect(theirs).toEqual({ interrupted: false, steps: 250 });
+    expect(theirs).toEqual({ interrupted: false, steps: 1000 });
     const ended = await waitForJob(server.url, job.id, ['canceled', 'failed', 'succeeded'], 30_000);
     expect(ended.state).toBe('canceled');
     expect(ended.results).toEqual([]);

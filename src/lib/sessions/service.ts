@@ -32,6 +32,8 @@ interface SessionRow {
   mask_rev: number;
   mask_area: number | null;
   mask_updated_at: string | null;
+  /** The current mask's blob (null for masks saved before keys were per save: then mask-<rev>.png). */
+  mask_key: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -42,7 +44,19 @@ export const imageKeys = (id: string) => ({
   thumb: `images/${id}/thumb.jpg`,
   embedding: `images/${id}/embedding.npy`,
 });
-const maskKey = (sessionId: string, rev: number) => `sessions/${sessionId}/mask-${rev}.png`;
+/** A new file for each save: concurrent saves of one session never write (or delete) the same file. */
+const newMaskKey = (sessionId: string, rev: number) => `sessions/${sessionId}/mask-${rev}-${newId()}.png`;
+const currentMaskKey = (s: Pick<SessionRow, 'id' | 'mask_rev' | 'mask_key'>) => s.mask_key ?? `sessions/${s.id}/mask-${s.mask_rev}.png`;
+
+/**
+ * A superseded mask file is removed a little later, not at once: a reader that looked up the old row just
+ * before the save (a generation loading its inputs, a download) still finds the file. A crash in between
+ * leaves an unreferenced file, which the start-up sweep removes.
+ */
+const SUPERSEDED_GRACE_MS = 60_000;
+function deleteLater(key: string) {
+  setTimeout(() => void app().blobs.delete(key).catch(() => {}), SUPERSEDED_GRACE_MS).unref();
+}
 
 export function imageUrls(id: string) {
   return {
@@ -144,6 +158,7 @@ export async function createSessionFromUpload(bytes: Buffer, filename: string) {
     mask_rev: 0,
     mask_area: null,
     mask_updated_at: null,
+    mask_key: null,
     created_at: now,
     updated_at: now,
   };
@@ -254,15 +269,18 @@ export async function saveMask(sessionId: string, png: Buffer, sync: SyncInfo | 
       throw err;
     }
   }
+  // The file first, under a key no other save uses; then the row, only if nobody saved meanwhile. A loser
+  // removes only its own file; a crash leaves an unreferenced file (swept at start), never a row without one.
   const rev = session.mask_rev + 1;
-  await blobs.put(maskKey(sessionId, rev), clean);
+  const key = newMaskKey(sessionId, rev);
+  await blobs.put(key, clean);
   const now = new Date().toISOString();
   let conflict: ConflictJson | null = null;
   try {
     db.transaction(() => {
       const res = db
-        .prepare('UPDATE sessions SET mask_rev = ?, mask_area = ?, mask_updated_at = ?, updated_at = ? WHERE id = ? AND mask_rev = ?')
-        .run(rev, areaPx, sync?.editedAt ?? now, now, sessionId, session.mask_rev);
+        .prepare('UPDATE sessions SET mask_rev = ?, mask_area = ?, mask_updated_at = ?, mask_key = ?, updated_at = ? WHERE id = ? AND mask_rev = ?')
+        .run(rev, areaPx, sync?.editedAt ?? now, key, now, sessionId, session.mask_rev);
       if (res.changes !== 1) throw new ApiError(409, 'conflict', 'The mask was changed by another save at the same time. Please try again.');
       // The device's edit is newer: the server's mask it replaces is kept as the conflict copy.
       if (conflicting) {
@@ -272,21 +290,30 @@ export async function saveMask(sessionId: string, png: Buffer, sync: SyncInfo | 
           source: 'server',
           rev: session.mask_rev,
           edited_at: session.mask_updated_at ?? session.updated_at,
-          blob_key: maskKey(sessionId, session.mask_rev),
+          blob_key: currentMaskKey(session),
           area: session.mask_area,
           pose: null,
         });
       }
     })();
   } catch (err) {
-    await blobs.delete(maskKey(sessionId, rev));
+    await blobs.delete(key);
     throw err;
   }
-  if (session.mask_rev > 0 && !conflicting) await blobs.delete(maskKey(sessionId, session.mask_rev));
+  if (session.mask_rev > 0 && !conflicting) deleteLater(currentMaskKey(session));
   return { session: getSession(sessionId), applied: true, conflict };
 }
 
 export function maskBlobKey(sessionId: string): string | null {
   const s = getSessionRow(sessionId);
-  return s.mask_rev > 0 ? maskKey(sessionId, s.mask_rev) : null;
+  return s.mask_rev > 0 ? currentMaskKey(s) : null;
+}
+
+/** Every blob a session's rows point at (its current mask and its conflict copies), for the start-up sweep. */
+export function referencedSessionBlobs(): Set<string> {
+  const { db } = app();
+  const keys = new Set<string>();
+  for (const s of db.prepare('SELECT id, mask_rev, mask_key FROM sessions WHERE mask_rev > 0').all() as SessionRow[]) keys.add(currentMaskKey(s));
+  for (const c of db.prepare('SELECT blob_key FROM session_conflicts WHERE blob_key IS NOT NULL').all() as { blob_key: string }[]) keys.add(c.blob_key);
+  return keys;
 }

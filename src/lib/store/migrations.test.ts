@@ -59,6 +59,7 @@ const SEEDS: ((db: Db) => void)[] = [
   },
   () => {},
   () => {},
+  () => {},
 ];
 
 function expectSeedsKept(db: Db, upTo: number) {

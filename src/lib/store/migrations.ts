@@ -85,4 +85,7 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE jobs ADD COLUMN server_queue INTEGER;`,
   // Figures measured on each result (src/lib/images/checks.ts): garment core exact, seam, sharpness, upscaler.
   `ALTER TABLE results ADD COLUMN checks TEXT;`,
+  // The current mask's file (src/lib/sessions/service.ts saveMask): every save writes a file of its own, so two
+  // saves at once never share (and delete) one. Null for masks saved before: their key is mask-<rev>.png.
+  `ALTER TABLE sessions ADD COLUMN mask_key TEXT;`,
 ];

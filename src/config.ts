@@ -20,6 +20,8 @@ const EnvSchema = z.object({
   ATELIER_MODEL_FAMILIES: z.string().optional(),
   ATELIER_FEATHER_PX: z.coerce.number().int().min(0).max(64).default(3),
   ATELIER_UPSCALER: z.string().min(1).optional(),
+  ATELIER_MIN_FREE_MB: z.coerce.number().int().min(0).default(256),
+  ATELIER_STALL_SECONDS: z.coerce.number().int().min(1).default(180),
   ATELIER_TEST_MODELS: z.enum(['0', '1']).default('0'),
 });
 
@@ -43,6 +45,10 @@ export interface Config {
   modelFamilies: FamilyOverride[];
   /** Blend band between the kept garment and the generation, in generated pixels. */
   featherPx: number;
+  /** A generation with no progress for this long is given up and tried again (ms). */
+  stallMs: number;
+  /** Below this much free space in the data dir, uploads and generations are refused (507) until space is freed. */
+  minFreeBytes: number;
   /** The generation server's upscaler to use by name; null = picked automatically. */
   upscaler: string | null;
   /** Only the test harness sets this: accept generated stand-in SAM models. */
@@ -103,6 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     modelFamilies: families(e.ATELIER_MODEL_FAMILIES),
     featherPx: e.ATELIER_FEATHER_PX,
     upscaler: e.ATELIER_UPSCALER ?? null,
+    minFreeBytes: e.ATELIER_MIN_FREE_MB * 1024 * 1024,
+    stallMs: e.ATELIER_STALL_SECONDS * 1000,
     allowTestModels: e.ATELIER_TEST_MODELS === '1',
   };
 }

@@ -90,7 +90,7 @@ describe('checkpoint families', () => {
 
 describe('a server shared with another client', () => {
   it('our job waits (not showing their progress), and Cancel interrupts only our own task', async () => {
-    const { sd, server, session } = await setup({ kind: 'a1111', stepMs: 10 });
+    const { sd, server, session } = await setup({ kind: 'a1111', stepMs: 10, steps: 200 }); // ours takes 2 s: the follower sees it run
     // Long enough that our job reaches the server while theirs still runs, even on a loaded machine.
     const foreign = sd.occupy({ steps: 1000 });
     const res = await postJob(server.url, { sessionId: session.id, recipe: 'portrait', count: 1 });

@@ -10,6 +10,7 @@ import { openBlobStore } from '../store/open.ts';
 import { SamEncoder } from '../embedding/encoder.ts';
 import { FETCH_COMMAND, isUsable, modelPath, modelStatuses, type ModelStatus } from '../models/status.ts';
 import { ApiError } from '../http/errors.ts';
+import { assertRoom, diskState, keepReserve, type DiskState } from '../store/disk.ts';
 
 export interface AppContext {
   config: Config;
@@ -30,13 +31,28 @@ export function openAppContext(config: Config): AppContext {
 }
 
 export function app(): AppContext {
-  ctx ??= openAppContext(getConfig());
+  if (!ctx) {
+    ctx = openAppContext(getConfig());
+    keepReserve(ctx.config.dataDir, ctx.config.minFreeBytes);
+  }
   return ctx;
 }
 
 /** Makes `next` the context every service uses; null: the process-wide one again, opened on next use. */
 export function setAppContext(next: AppContext | null): void {
   ctx = next;
+}
+
+/** The data dir's free space against the configured minimum. */
+export function disk(): DiskState {
+  const { config } = app();
+  return diskState(config.dataDir, config.minFreeBytes);
+}
+
+/** Refuses (507) work that would write new data while the disk is full. */
+export function assertDiskRoom(): void {
+  const { config } = app();
+  assertRoom(config.dataDir, config.minFreeBytes);
 }
 
 /** Really writes (and removes) a file: permission bits say nothing about a full or read-only disk. */

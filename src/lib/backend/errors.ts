@@ -28,6 +28,7 @@ export type BackendErrorCode =
   | 'family_unsupported'
   | 'checkpoint_not_applied'
   | 'timeout'
+  | 'stalled'
   | 'dropped'
   | 'bad_response';
 
@@ -89,6 +90,10 @@ export const BACKEND_MESSAGES: Record<BackendErrorCode, Record<BackendLocale, st
   timeout: {
     en: 'The image generation server took too long to answer.',
     'zh-CN': '图像生成服务器响应超时。',
+  },
+  stalled: {
+    en: 'The image generation server stopped making progress, so the job was tried again.',
+    'zh-CN': '图像生成服务器停止了进度，任务已重新尝试。',
   },
   dropped: {
     en: 'The connection to the image generation server was cut off before the result arrived.',
@@ -171,7 +176,10 @@ function composeMessage(code: BackendErrorCode, detail: string | null, locale: B
   const base = BACKEND_MESSAGES[code][locale];
   // Only details that help the merchant or the operator act are appended (validation detail, unknown names).
   const showDetail =
-    detail && ['validation', 'invalid_image', 'unknown_name', 'controlnet_not_applied', 'controlnet_missing', 'family_unsupported', 'checkpoint_not_applied'].includes(code);
+    detail &&
+    ['validation', 'invalid_image', 'unknown_name', 'controlnet_not_applied', 'controlnet_missing', 'family_unsupported', 'checkpoint_not_applied', 'stalled'].includes(
+      code,
+    );
   if (!showDetail) return base;
   return locale === 'zh-CN' ? `${base}（${detail}）` : `${base} (${detail})`;
 }

@@ -2,6 +2,10 @@
 import type { APIContext, APIRoute } from 'astro';
 import { ZodError } from 'zod';
 
+/** What a merchant reads when the studio's disk is full (src/lib/store/disk.ts). */
+export const DISK_FULL_MESSAGE =
+  "The studio's storage is full, so nothing new can be saved. Delete sessions you no longer need, or ask whoever runs the studio to free space.";
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -30,6 +34,11 @@ export function errorResponse(err: unknown): Response {
     const issue = err.issues[0];
     const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
     return json({ error: { code: 'invalid_input', message: `${where}${issue?.message ?? 'invalid input'}` } }, 400);
+  }
+  // A write that met a full disk (file or database): the merchant's words, and 507 rather than a crash report.
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL' || code === 'EDQUOT') {
+    return json({ error: { code: 'disk_full', message: DISK_FULL_MESSAGE } }, 507);
   }
   console.error('[api] unexpected error', err);
   return json({ error: { code: 'internal', message: 'Something went wrong on the server. Please try again.' } }, 500);

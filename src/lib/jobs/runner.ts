@@ -41,6 +41,8 @@ export interface RunDeps {
   onProgress(p: JobProgress & { preview: Buffer | null }): void;
   /** True once the merchant canceled: our task is interrupted when (and only when) it runs on the server. */
   canceled(): boolean;
+  /** No progress for this long (ms): the request is given up and the job tried again (ATELIER_STALL_SECONDS). */
+  stallMs: number;
 }
 
 export const resultKey = (jobId: string, resultId: string) => `results/${jobId}/${resultId}.png`;
@@ -214,8 +216,25 @@ function dataUrlBytes(url: string): Buffer | null {
  * server says it is ours that runs (interrupt is global: sd_webui shared_state.py interrupt() has no task id).
  * Returns how the server was followed ('task' or 'global').
  */
-async function followTask(client: SdClient, taskId: string, deps: RunDeps, signal: AbortSignal, running: () => boolean, abandon: () => void): Promise<void> {
+async function followTask(
+  client: SdClient,
+  taskId: string,
+  deps: RunDeps,
+  signal: AbortSignal,
+  running: () => boolean,
+  abandon: (reason?: Error) => void,
+): Promise<void> {
   let mode: 'task' | 'global' = 'task';
+  // Stall watch: the last time anything moved (our progress, our place in the queue, the server's own job).
+  let lastMove = Date.now();
+  let lastSignature = '';
+  let active = false;
+  const moved = (signature: string) => {
+    if (signature !== lastSignature) {
+      lastSignature = signature;
+      lastMove = Date.now();
+    }
+  };
   let lastPreviewId = -1;
   let interrupted = false;
   let polls = 0;
@@ -241,11 +260,19 @@ async function followTask(client: SdClient, taskId: string, deps: RunDeps, signa
         abandon(); // the server does not answer about our task (stalled): stop waiting for it
         break;
       }
+      if (Date.now() - lastMove > deps.stallMs) {
+        // Nothing moved for the stall time: stop waiting (our own task is interrupted if it is the one running),
+        // and let the scheduler try again, elsewhere when another server answers.
+        if (active) await client.interrupt({ signal: AbortSignal.timeout(5000) }).catch(() => {});
+        abandon(new BackendError({ kind: 'timeout', code: 'stalled', retryable: true, detail: `nothing for ${Math.round(deps.stallMs / 1000)} s` }));
+        break;
+      }
       const pollSignal = AbortSignal.any([signal, AbortSignal.timeout(POLL_TIMEOUT_MS)]);
       try {
         if (mode === 'task') {
           const t = await client.taskProgress(taskId, { signal: pollSignal, livePreview: true, lastPreviewId });
           if (canceledAt && t) heardSinceCancel = true;
+          active = t?.active ?? false;
           if (t === null) {
             mode = 'global';
             // The server cannot tell whose job runs: a cancel abandons our request instead of interrupting.
@@ -259,9 +286,13 @@ async function followTask(client: SdClient, taskId: string, deps: RunDeps, signa
           }
           if (t.queued) {
             deps.onProgress({ progress: 0, step: null, steps: null, etaSeconds: null, serverQueue: queuePlace(t.textinfo), preview: null });
+            // Waiting behind someone else's job is not a stall while that job moves.
+            const g = await client.progress({ signal: pollSignal, skipCurrentImage: true }).catch(() => null);
+            moved(`queued ${t.textinfo} ${g?.state.job_no}:${g?.state.sampling_step}:${g?.progress}`);
           } else if (t.active) {
             // Ours runs: the global state is ours too, and says which step.
             const g = await client.progress({ signal: pollSignal, skipCurrentImage: true }).catch(() => null);
+            moved(`active ${t.progress} ${g?.state.job_no}:${g?.state.sampling_step}`);
             const steps = g && g.state.sampling_steps > 0 ? g.state.sampling_steps : null;
             let preview: Buffer | null = null;
             if (t.live_preview && t.id_live_preview !== null) {
@@ -284,6 +315,7 @@ async function followTask(client: SdClient, taskId: string, deps: RunDeps, signa
           }
           const withPreview = ++polls % 2 === 0;
           const p = await client.progress({ signal: pollSignal, skipCurrentImage: !withPreview });
+          moved(`global ${p.state.job_count}:${p.state.job_no}:${p.state.sampling_step}:${p.progress}`);
           if (!running() || p.state.job_count === 0) continue;
           deps.onProgress({
             progress: Math.max(0, Math.min(0.99, p.progress)),
@@ -332,7 +364,7 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
     const onAbort = () => call.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     let running = true;
-    const follower = followTask(client, task, deps, call.signal, () => running, () => call.abort(new Error('canceled')));
+    const follower = followTask(client, task, deps, call.signal, () => running, (reason) => call.abort(reason ?? new Error('canceled')));
     try {
       const validate = await client.lists({ signal: call.signal });
       return 'init_images' in body ? await client.img2img(body, { signal: call.signal, validate }) : await client.txt2img(body, { signal: call.signal, validate });

@@ -2,6 +2,8 @@
 // oldest queued job first. Connection failures put the job back (another backend may take it) and
 // rest the failing backend; after MAX_ATTEMPTS the job fails with the reason.
 import { BackendError, isBackendError } from '../backend/errors.ts';
+import { DISK_FULL_MESSAGE } from '../http/errors.ts';
+import { isDiskFullError } from '../store/disk.ts';
 import type { SdClient } from '../backend/client.ts';
 import type { Db } from '../store/db.ts';
 import { publishJob } from './events.ts';
@@ -97,31 +99,61 @@ export class JobScheduler {
     });
   }
 
+  /**
+   * Records a job's change in the database, trying again until it is written: a full disk (SQLITE_FULL) or a
+   * busy database must not end the loop or leave the job unrecorded. While it waits, this backend takes no
+   * other job; a restart meanwhile finds the job "running" and queues it again.
+   */
+  private async record(what: string, write: () => void): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        write();
+        return;
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? '';
+        // Only the database's own trouble is waited out; a logic error (the job is no longer running) is not.
+        if (this.stopped || !(isDiskFullError(err) || code.startsWith('SQLITE_'))) throw err;
+        if (attempt === 0 || attempt % 30 === 0) console.error(`[jobs] could not record ${what}; trying again`, (err as Error).message);
+        await this.sleep(Math.min(10_000, 500 * 2 ** Math.min(attempt, 5)));
+      }
+    }
+  }
+
   private async loop(client: SdClient): Promise<void> {
     while (!this.stopped) {
-      const rest = (this.restUntil.get(client) ?? 0) - Date.now();
-      if (rest > 0) {
-        await this.sleep(rest);
-        continue;
+      try {
+        await this.turn(client);
+      } catch (err) {
+        // Whatever went wrong (a database error while claiming, a bug), the loop goes on after a pause.
+        console.error('[jobs] backend loop error', err);
+        await this.sleep(1000);
       }
-      // A backend that failed lately is probed before it may take a job, so its outage costs the
-      // queue nothing while other backends work. When none works, waiting jobs are charged an
-      // attempt per failed probe, so they fail in seconds with the reason instead of hanging.
-      if ((this.failures.get(client) ?? 0) > 0 && !(await this.probe(client))) {
-        if (this.anotherBackendAvailable(client)) continue;
-        const waiting = claimNextJob(this.deps.db, client.url);
-        if (waiting) this.onFailure(client, waiting, new BackendError({ kind: 'unreachable', backend: client.url }), { rested: true });
-        if (waiting) this.deps.publish(waiting.id);
-        continue;
-      }
-      const job = claimNextJob(this.deps.db, client.url);
-      if (!job) {
-        const next = nextRunnableAt(this.deps.db);
-        await this.sleep(next === null ? IDLE_WAKE_MS : Math.max(10, Math.min(IDLE_WAKE_MS, next - Date.now())));
-        continue;
-      }
-      await this.run(client, job);
     }
+  }
+
+  private async turn(client: SdClient): Promise<void> {
+    const rest = (this.restUntil.get(client) ?? 0) - Date.now();
+    if (rest > 0) {
+      await this.sleep(rest);
+      return;
+    }
+    // A backend that failed lately is probed before it may take a job, so its outage costs the
+    // queue nothing while other backends work. When none works, waiting jobs are charged an
+    // attempt per failed probe, so they fail in seconds with the reason instead of hanging.
+    if ((this.failures.get(client) ?? 0) > 0 && !(await this.probe(client))) {
+      if (this.anotherBackendAvailable(client)) return;
+      const waiting = claimNextJob(this.deps.db, client.url);
+      if (waiting) this.onFailure(client, waiting, new BackendError({ kind: 'unreachable', backend: client.url }), { rested: true });
+      if (waiting) this.deps.publish(waiting.id);
+      return;
+    }
+    const job = claimNextJob(this.deps.db, client.url);
+    if (!job) {
+      const next = nextRunnableAt(this.deps.db);
+      await this.sleep(next === null ? IDLE_WAKE_MS : Math.max(10, Math.min(IDLE_WAKE_MS, next - Date.now())));
+      return;
+    }
+    await this.run(client, job);
   }
 
   private async probe(client: SdClient): Promise<boolean> {
@@ -152,30 +184,40 @@ export class JobScheduler {
     const entry: Running = { job, client, abort, canceled: false };
     this.running.set(job.id, entry);
     this.deps.publish(job.id);
+    const dropResults = (results: { id: string }[]) => Promise.all(results.map((r) => this.deps.blobs.delete(`results/${job.id}/${r.id}.png`).catch(() => {})));
     try {
-      const results = await runJob(job, client, {
-        ...this.deps,
-        canceled: () => entry.canceled,
-        onProgress: (p) => {
-          saveProgress(db, job.id, p);
-          if (p.preview) this.deps.setPreview(job.id, p.preview);
-          this.deps.publish(job.id);
-        },
-      }, abort.signal);
+      let results;
+      try {
+        results = await runJob(job, client, {
+          ...this.deps,
+          canceled: () => entry.canceled,
+          onProgress: (p) => {
+            try {
+              saveProgress(db, job.id, p);
+            } catch {
+              // A progress row that could not be written (full disk) only delays the bar.
+            }
+            if (p.preview) this.deps.setPreview(job.id, p.preview);
+            this.deps.publish(job.id);
+          },
+        }, abort.signal);
+      } catch (err) {
+        await this.onFailure(client, job, err);
+        return;
+      }
       if (getJob(db, job.id)?.cancel_requested) {
-        await Promise.all(results.map((r) => this.deps.blobs.delete(`results/${job.id}/${r.id}.png`)));
-        cancelJobRow(db, job.id);
+        await dropResults(results);
+        await this.record(`the cancel of job ${job.id}`, () => cancelJobRow(db, job.id));
       } else {
         try {
-          completeJob(db, job.id, results);
+          await this.record(`the results of job ${job.id}`, () => completeJob(db, job.id, results));
         } catch (err) {
-          await Promise.all(results.map((r) => this.deps.blobs.delete(`results/${job.id}/${r.id}.png`)));
+          // No longer running (canceled or deleted meanwhile): its files must not stay without rows.
+          await dropResults(results);
           throw err;
         }
       }
       this.failures.delete(client);
-    } catch (err) {
-      this.onFailure(client, job, err);
     } finally {
       this.running.delete(job.id);
       this.deps.setPreview(job.id, null);
@@ -183,18 +225,16 @@ export class JobScheduler {
     }
   }
 
-  private onFailure(client: SdClient, job: JobRow, err: unknown, opts: { rested?: boolean } = {}) {
+  private async onFailure(client: SdClient, job: JobRow, err: unknown, opts: { rested?: boolean } = {}): Promise<void> {
     const { db } = this.deps;
     const current = getJob(db, job.id);
-    if (current?.cancel_requested) {
-      cancelJobRow(db, job.id);
-      return;
-    }
+    const end = (what: string, write: () => void) => this.record(`${what} of job ${job.id}`, write);
+    if (current?.cancel_requested) return end('the cancel', () => cancelJobRow(db, job.id));
+    if (isDiskFullError(err)) return end('the failure', () => failJob(db, job.id, { code: 'disk_full', message: DISK_FULL_MESSAGE }));
     if (!isBackendError(err)) {
       console.error(`[jobs] job ${job.id} failed`, err);
       const message = err instanceof RangeError ? err.message : 'Generation failed because of an error in the studio. Please try again.';
-      failJob(db, job.id, { code: 'internal', message });
-      return;
+      return end('the failure', () => failJob(db, job.id, { code: 'internal', message }));
     }
     const e = err as BackendError;
     const connection = e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'dropped' || e.kind === 'busy';
@@ -203,18 +243,26 @@ export class JobScheduler {
       // there and the failed attempt is not held against it.
       this.rest(client);
       if (this.anotherBackendAvailable(client)) {
-        requeueJob(db, job.id, Date.now(), { code: e.code, message: e.message }, { refundAttempt: true });
+        await end('the retry', () => requeueJob(db, job.id, Date.now(), { code: e.code, message: e.message }, { refundAttempt: true }));
         this.wake();
         return;
       }
     }
     const attempts = current?.attempts ?? job.attempts;
     if (e.retryable && attempts < MAX_ATTEMPTS) {
-      requeueJob(db, job.id, Date.now() + RETRY_DELAYS_MS[Math.min(attempts - 1, RETRY_DELAYS_MS.length - 1)], { code: e.code, message: e.message });
+      const at = Date.now() + RETRY_DELAYS_MS[Math.min(attempts - 1, RETRY_DELAYS_MS.length - 1)];
+      await end('the retry', () => requeueJob(db, job.id, at, { code: e.code, message: e.message }));
       this.wake();
       return;
     }
-    const message = e.kind === 'unreachable' ? `Generation server unreachable after ${attempts} attempts. ${e.message}` : e.message;
-    failJob(db, job.id, { code: e.code, message });
+    const message =
+      e.code === 'stalled'
+        ? `The image generation server stopped making progress (${e.detail ?? ''}) on ${attempts} attempts, so the job was stopped. Check the server.`
+        : e.kind === 'unreachable'
+        ? `Generation server unreachable after ${attempts} attempts. ${e.message}`
+        : e.code === 'busy'
+          ? `The image generation server stayed busy through ${attempts} attempts, so these photos were not made. Please try again later.`
+          : e.message;
+    await end('the failure', () => failJob(db, job.id, { code: e.code, message }));
   }
 }

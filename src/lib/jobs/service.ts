@@ -3,7 +3,7 @@
 import sharp from 'sharp';
 import { LRUCache } from 'lru-cache';
 import { greyRaw } from '../images/raw.ts';
-import { app } from '../app/context.ts';
+import { app, assertDiskRoom } from '../app/context.ts';
 import { createSdClients } from '../backend/client.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { newId } from '../ids.ts';
@@ -35,6 +35,7 @@ export function startJobs(): JobScheduler | null {
       generationMaxSide: config.generationMaxSide,
       familyOverrides: config.modelFamilies,
       upscaler: config.upscaler,
+      stallMs: config.stallMs,
       featherPx: config.featherPx,
       loadSource,
       publish: (id) => {
@@ -103,6 +104,8 @@ export function createJob(body: unknown) {
   }
   const sched = startJobs();
   if (!sched) throw new ApiError(503, 'no_backend', NO_BACKEND_MESSAGE);
+  // Results need room: refused now rather than failing after minutes of generation.
+  assertDiskRoom();
   const row = insertJob(app().db, newId(), req);
   sched.wake();
   return jobJson(row);

@@ -1,22 +1,35 @@
-import { app, dataDirWritable, isEncoderLoaded, models, samEncoder } from '../../lib/app/context.ts';
+import { app, dataDirWritable, disk, isEncoderLoaded, models, samEncoder } from '../../lib/app/context.ts';
 import { json, route } from '../../lib/http/errors.ts';
 import { FETCH_COMMAND, isUsable } from '../../lib/models/status.ts';
 import { startJobs } from '../../lib/jobs/service.ts';
 
-// GET /api/health — models present and usable, data dir writable. 200 when the studio can work, 503 otherwise.
+// GET /api/health — models present and usable, data dir writable with room, database answering. 200 when the
+// studio can work, 503 otherwise (with what is wrong).
+function databaseWorks(): { ok: boolean; message?: string } {
+  try {
+    app().db.prepare('SELECT COUNT(*) FROM sessions').get();
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+}
+
 export const GET = route(async () => {
   startJobs();
   const statuses = await models();
   const writable = dataDirWritable();
   const missing = statuses.filter((m) => !isUsable(m));
   const samReady = statuses.filter((m) => m.role.startsWith('sam-')).every(isUsable);
-  const ok = writable && samReady;
+  const space = disk();
+  const database = databaseWorks();
+  const ok = writable && samReady && !space.full && database.ok;
   // The first call (server warm-up) loads the encoder, so the first upload does not wait for it.
   if (samReady && !isEncoderLoaded()) void samEncoder().catch((err) => console.error('[health] encoder failed to load', err));
   return json(
     {
       ok,
-      dataDir: { writable },
+      dataDir: { writable, freeBytes: space.freeBytes, minFreeBytes: space.minFreeBytes, full: space.full },
+      database,
       models: statuses,
       encoder: { loaded: isEncoderLoaded() },
       ...(missing.length ? { fix: `Run \`${FETCH_COMMAND}\` to fetch: ${missing.map((m) => m.file).join(', ')}.` } : {}),

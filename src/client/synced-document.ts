@@ -7,7 +7,7 @@ import * as api from './api.ts';
 import { clearPendingEdit, getPendingEdit } from './offline-store.ts';
 import { saveBeforeLeaving } from './save-before-leaving.ts';
 import { isNetworkError, keepForLater, onSynced } from './sync.ts';
-import { t, type Lang } from '../i18n/messages.ts';
+import { t, type Lang, type MessageKey } from '../i18n/messages.ts';
 import {
   edited,
   isUnsaved,
@@ -18,10 +18,14 @@ import {
   saveStarted,
   showingKept,
   syncSettled,
+  type ConflictNote,
   type DocumentState,
 } from '../lib/sync/document.ts';
 
 export const AUTOSAVE_MS = 1200;
+
+/** What the editors say after a save or a sync that met another version. */
+export const CONFLICT_MESSAGES: Record<NonNullable<ConflictNote>, MessageKey> = { lost: 'pwa.conflictLost', kept: 'pwa.conflictKept' };
 
 export interface SyncedDocumentOptions<K extends api.EditKind> {
   kind: K;

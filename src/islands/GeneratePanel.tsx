@@ -125,7 +125,8 @@ export default function GeneratePanel(props: GeneratePanelProps) {
       if (checkpoint()) body.checkpoint = checkpoint();
       const job = await studio.generate(body);
       // The progress card is in the other column (or below, on a tablet): bring it into view.
-      requestAnimationFrame(() => document.querySelector(`[data-job-id="${job.id}"]`)?.scrollIntoView({ block: 'nearest', behavior: 'smooth' }));
+      const card = () => document.querySelector(`[data-job-id="${job.id}"]`);
+      requestAnimationFrame(() => card()?.scrollIntoView({ block: 'nearest', behavior: 'smooth' }));
     } catch (err) {
       const message = err instanceof api.ApiRequestError ? (err.serverMessage ?? m('error.generic')) : (err as Error).message;
       setFormError(err instanceof TypeError ? m('error.network') : message);
@@ -134,7 +135,9 @@ export default function GeneratePanel(props: GeneratePanelProps) {
     }
   }
 
-  const activeJobs = createMemo(() => studio.state.jobs.filter((j) => !isTerminal(j.state) || j.state === 'failed' || j.state === 'canceled'));
+  const activeJobs = createMemo(() =>
+    studio.state.jobs.filter((j) => !isTerminal(j.state) || j.state === 'failed' || j.state === 'canceled'),
+  );
 
   const Choice = (p: { testid: string; on: boolean; onClick: () => void; label: string; hint?: string; disabled?: boolean }) => (
     <button

@@ -4,7 +4,7 @@
 import { createSignal, onCleanup, onMount, Show, For, type JSX } from 'solid-js';
 import { SamClient } from '../client/sam-client.ts';
 import { useStudio } from '../client/studio-store.ts';
-import { createSyncedDocument } from '../client/synced-document.ts';
+import { CONFLICT_MESSAGES, createSyncedDocument } from '../client/synced-document.ts';
 import type { SelectionState } from '../lib/sam/protocol.ts';
 import { translator } from '../i18n/messages.ts';
 
@@ -317,7 +317,13 @@ export default function MaskEditor() {
             )}
           </Show>
         </div>
-        <button type="button" class="btn-primary" data-testid="save-mask" disabled={!ready() || saveState().status === 'saving'} onClick={() => void doc.save()}>
+        <button
+          type="button"
+          class="btn-primary"
+          data-testid="save-mask"
+          disabled={!ready() || saveState().status === 'saving'}
+          onClick={() => void doc.save()}
+        >
           {saveState().status === 'saving' ? m('editor.saving') : m('editor.save')}
         </button>
         <p class="text-sm" data-testid="save-status" data-state={saveState().status} aria-live="polite">
@@ -332,7 +338,11 @@ export default function MaskEditor() {
                   : m('editor.saving')}
         </p>
         <Show when={saveState().conflict}>
-          <p class="text-xs text-amber-800" data-testid="sync-note">{m(saveState().conflict === 'lost' ? 'pwa.conflictLost' : 'pwa.conflictKept')}</p>
+          {(note) => (
+            <p class="text-xs text-amber-800" data-testid="sync-note">
+              {m(CONFLICT_MESSAGES[note()])}
+            </p>
+          )}
         </Show>
         <p class="text-sm text-stone-700">
           {m('editor.area', { pct: pct() })} · <span data-testid="mask-area" class="tabular-nums">{state()?.area ?? 0}</span> {m('editor.pixels')}

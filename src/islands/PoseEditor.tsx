@@ -4,7 +4,7 @@
 import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from 'solid-js';
 import { PoseClient } from '../client/pose-client.ts';
 import { useStudio } from '../client/studio-store.ts';
-import { createSyncedDocument } from '../client/synced-document.ts';
+import { CONFLICT_MESSAGES, createSyncedDocument } from '../client/synced-document.ts';
 import type { Detection } from '../lib/pose/protocol.ts';
 import { canRedo, canUndo, clonePose, EMPTY_HISTORY, recordChange, redo as redoIn, undo as undoIn } from '../lib/pose/history.ts';
 import { applyPreset, placePreset, POSE_PRESETS } from '../lib/pose/presets.ts';
@@ -136,7 +136,8 @@ export default function PoseEditor() {
     // Both load models on a small CPU: the garment selection tool first.
     await studio.untilSelectionSettled(SELECTION_WAIT_MS);
     const ready = client.init({ modelUrl });
-    const detected = client.detect({ imageUrl: photo.url, photo: { width: photo.width, height: photo.height }, maskUrl: maskUsed, maxSide: DETECT_MAX_SIDE });
+    const size = { width: photo.width, height: photo.height };
+    const detected = client.detect({ imageUrl: photo.url, photo: size, maskUrl: maskUsed, maxSide: DETECT_MAX_SIDE });
     detected.catch(() => {}); // handled below, after ready
     try {
       const r = await ready;
@@ -218,7 +219,8 @@ export default function PoseEditor() {
     (e.currentTarget as HTMLElement).focus({ preventScroll: true });
     const p = toPhoto(e.clientX, e.clientY);
     const k = current.keypoints[i]!;
-    drag = { index: i, pointerId: e.pointerId, before: clonePose(current), dx: k.x - p.x, dy: k.y - p.y, moved: false, startX: e.clientX, startY: e.clientY };
+    const before = clonePose(current);
+    drag = { index: i, pointerId: e.pointerId, before, dx: k.x - p.x, dy: k.y - p.y, moved: false, startX: e.clientX, startY: e.clientY };
     setDragging(i);
     setSelected(i);
   };
@@ -382,7 +384,13 @@ export default function PoseEditor() {
           </button>
         </div>
 
-        <button type="button" class="btn-primary" data-testid="save-pose" disabled={!pose() || saveState().status === 'saving'} onClick={() => void doc.save()}>
+        <button
+          type="button"
+          class="btn-primary"
+          data-testid="save-pose"
+          disabled={!pose() || saveState().status === 'saving'}
+          onClick={() => void doc.save()}
+        >
           {saveState().status === 'saving' ? m('pose.saving') : m('pose.save')}
         </button>
         <p class="text-sm" data-testid="pose-save-status" data-state={saveState().status} data-rev={saveState().rev} aria-live="polite">
@@ -399,7 +407,11 @@ export default function PoseEditor() {
                     : m('pose.notSaved')}
         </p>
         <Show when={saveState().conflict}>
-          <p class="text-xs text-amber-800" data-testid="pose-sync-note">{m(saveState().conflict === 'lost' ? 'pwa.conflictLost' : 'pwa.conflictKept')}</p>
+          {(note) => (
+            <p class="text-xs text-amber-800" data-testid="pose-sync-note">
+              {m(CONFLICT_MESSAGES[note()])}
+            </p>
+          )}
         </Show>
 
         <ul class="flex flex-wrap gap-x-3 gap-y-1 text-xs text-stone-600" aria-label="legend">

@@ -71,7 +71,8 @@ export default function Studio(props: StudioProps) {
                   <li>
                     <a class="underline" href={c.url} target="_blank" rel="noopener">
                       {m(c.kind === 'mask' ? 'pwa.conflict.mask' : 'pwa.conflict.pose')} · rev {c.rev} ·{' '}
-                      {m(c.source === 'device' ? 'pwa.conflict.device' : 'pwa.conflict.server')} · {new Date(c.editedAt).toLocaleString(data.lang)}
+                      {m(c.source === 'device' ? 'pwa.conflict.device' : 'pwa.conflict.server')} ·{' '}
+                      {new Date(c.editedAt).toLocaleString(data.lang)}
                     </a>
                   </li>
                 )}

@@ -47,7 +47,9 @@ export const isUnsaved = (s: DocumentState) => s.touched && (s.status === 'dirty
 
 export const saveStarted = (s: DocumentState): DocumentState => ({ ...s, status: 'saving', conflict: null });
 
-export const conflictNote = (o: { applied: boolean; conflict: unknown }): ConflictNote => (!o.applied ? 'lost' : o.conflict ? 'kept' : null);
+export function conflictNote(o: { applied: boolean; conflict: unknown }): ConflictNote {
+  return !o.applied ? 'lost' : o.conflict ? 'kept' : null;
+}
 
 /** The server took the save of `version`; an edit made meanwhile keeps the document dirty. */
 export function saveAccepted(s: DocumentState, version: number, o: SaveOutcome): DocumentState {

@@ -1,30 +1,26 @@
 // The device's copy of sessions (IndexedDB through idb-keyval) and of their files (Cache Storage,
 // filled by the service worker). A session is recorded when its studio page opens, with everything
-// the offline shell needs to render it (src/islands/OfflineShell.tsx); edits that could not reach the
-// server wait here as pending edits until src/client/sync.ts sends them.
+// the studio needs to render it offline (src/islands/Studio.tsx in the offline shell); edits that could
+// not reach the server wait here as pending edits until src/client/sync.ts sends them.
 import { createStore, del, get, keys, set, values, type UseStore } from 'idb-keyval';
 import type { Lang } from '../i18n/messages.ts';
-import type { Pose } from '../lib/pose/types.ts';
-import type { SessionJson } from '../lib/sessions/service.ts';
-import type { ConflictJson } from '../lib/sessions/conflicts.ts';
+import type { ConflictJson, SavedPoseJson, SessionJson } from '../lib/api/types.ts';
+import { createEmitter } from '../lib/sync/emitter.ts';
+import { apiUrl } from './api.ts';
 
 /** Sessions kept for offline use; older ones lose their cached files (server data is untouched). */
 export const DEVICE_SESSION_LIMIT = 30;
 /** Runtime caches of the service worker (astro.config.mjs); the precache is never touched here. */
 const CACHE_PREFIX = 'atelier-';
 
+/** Records made before conflicts were listed lack them. */
 export type StudioSession = SessionJson & { conflicts?: ConflictJson[] };
-export interface SavedPoseJson {
-  pose: Pose;
-  rev: number;
-  updatedAt: string;
-}
 interface Option {
   id: string;
   label: string;
 }
 
-/** What src/pages/s/[id].astro gives its islands: enough to render the studio without the server. */
+/** What src/pages/s/[id].astro gives the studio island: enough to render the studio without the server. */
 export interface StudioData {
   lang: Lang;
   session: StudioSession;
@@ -128,7 +124,7 @@ export async function warmSession(studio: StudioData): Promise<void> {
   await warm([s.image.url, s.image.thumbUrl, s.embedding.url, s.mask?.url, studio.decoderUrl, studio.multiDecoderUrl, studio.poseModelUrl]);
   // Results: the JSON (NetworkFirst; the generate step has usually fetched it already) and each image.
   try {
-    const url = `/api/sessions/${s.id}/results`;
+    const url = apiUrl.results(s.id);
     const res = (await caches.match(url)) ?? (await fetch(url));
     if (res.ok) await warm(((await res.json()).results ?? []).map((r: { url: string }) => r.url));
   } catch {
@@ -139,7 +135,7 @@ export async function warmSession(studio: StudioData): Promise<void> {
 /** Result image URLs of a session, from the cached results JSON. */
 async function cachedResultUrls(sessionId: string): Promise<string[]> {
   try {
-    const res = await caches.match(`/api/sessions/${sessionId}/results`, { ignoreSearch: true });
+    const res = await caches.match(apiUrl.results(sessionId), { ignoreSearch: true });
     return res ? ((await res.json()).results ?? []).map((r: { url: string }) => new URL(r.url, location.origin).pathname) : [];
   } catch {
     return [];
@@ -200,13 +196,18 @@ export async function evictOldSessions(limit = DEVICE_SESSION_LIMIT): Promise<st
 
 const pendingKey = (sessionId: string, kind: EditKind) => `${sessionId}:${kind}`;
 
+const pendingKept = createEmitter<{ sessionId: string; kind: EditKind }>();
+
+/** Follows edits kept for later (the sync retries soon after one); returns the unsubscribe. */
+export const onPendingKept = pendingKept.on;
+
 /** Stores an edit to send later; a newer edit of the same kind replaces the older one (it contains it). */
 export async function keepPendingEdit(edit: PendingEdit): Promise<void> {
   const key = pendingKey(edit.sessionId, edit.kind);
   const older = await get<PendingEdit>(key, pendingStore());
   // The base revision stays the one the first offline edit was made on.
   await set(key, older && edit.kind !== 'delete' ? { ...edit, baseRev: Math.min(older.baseRev, edit.baseRev) } : edit, pendingStore());
-  if (typeof window !== 'undefined') window.dispatchEvent(new CustomEvent('atelier:pending', { detail: { sessionId: edit.sessionId, kind: edit.kind } }));
+  pendingKept.emit({ sessionId: edit.sessionId, kind: edit.kind });
 }
 
 export const getPendingEdit = (sessionId: string, kind: EditKind) => get<PendingEdit>(pendingKey(sessionId, kind), pendingStore());

@@ -1,19 +1,17 @@
-// The studio's three steps are sections of one page: the hash picks the visible one, and switching
-// keeps every island (and its worker) alive. Used by src/pages/s/[id].astro and the offline shell.
-export function initSteps(): void {
-  function show() {
-    const wanted = location.hash.slice(1) || 'garment';
-    const panels = document.querySelectorAll<HTMLElement>('.studio-panel');
-    const id = Array.from(panels).some((p) => p.dataset.panel === wanted) ? wanted : 'garment';
-    panels.forEach((p) => (p.hidden = p.dataset.panel !== id));
-    document.querySelectorAll<HTMLElement>('.studio-step').forEach((a) => {
-      const on = a.dataset.step === id;
-      a.classList.toggle('btn-on', on);
-      if (on) a.setAttribute('aria-current', 'step');
-      else a.removeAttribute('aria-current');
-    });
-    window.dispatchEvent(new CustomEvent('atelier:step', { detail: id }));
-  }
-  window.addEventListener('hashchange', show);
-  show();
+// The studio's three steps are sections of one page: the address's hash names the one shown, and
+// switching keeps every editor (and its worker) alive.
+export const STEPS = ['garment', 'pose', 'generate'] as const;
+export type StepId = (typeof STEPS)[number];
+
+const isStep = (s: string): s is StepId => (STEPS as readonly string[]).includes(s);
+
+/** Calls `show` with the step the hash names (the first step for anything else), now and on every change; returns the stop. */
+export function followStepHash(show: (step: StepId) => void): () => void {
+  const read = () => {
+    const wanted = location.hash.slice(1);
+    show(isStep(wanted) ? wanted : 'garment');
+  };
+  window.addEventListener('hashchange', read);
+  read();
+  return () => window.removeEventListener('hashchange', read);
 }

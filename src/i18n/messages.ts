@@ -376,6 +376,14 @@ export function t(lang: Lang, key: MessageKey, vars: Record<string, string | num
   return text.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? `{${k}}`));
 }
 
+export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+/** The strings of one language: islands are given the language and look their strings up here. */
+export const translator =
+  (lang: Lang): Translate =>
+  (key, vars) =>
+    t(lang, key, vars);
+
 export function dictionary(lang: Lang): Record<MessageKey, string> {
   return DICTS[lang];
 }

@@ -1,14 +1,15 @@
 // Step 3: choose a recipe, a model look and a scene, generate as a job, watch its progress,
 // and browse the session's results. Jobs live on the server: closing the tab loses nothing.
 import { createSignal, For, onCleanup, onMount, Show, createMemo } from 'solid-js';
-import { createStore, produce, reconcile } from 'solid-js/store';
+import { createStore } from 'solid-js/store';
 import BeforeAfter from './BeforeAfter.tsx';
-import type { MessageKey } from '../i18n/messages.ts';
+import * as api from '../client/api.ts';
+import { useStudio } from '../client/studio-store.ts';
+import { translator, type MessageKey } from '../i18n/messages.ts';
 import { BACKEND_MESSAGES, type BackendErrorCode } from '../lib/backend/errors.ts';
-import type { JobJson, ResultJson } from '../lib/jobs/service.ts';
+import type { CheckpointStatus, JobRequestBody } from '../lib/api/types.ts';
 import { isTerminal } from '../lib/jobs/states.ts';
 import { RECIPES, recipeSpec, type Recipe } from '../lib/recipes/table.ts';
-import type { CheckpointStatus } from '../lib/jobs/backend-status.ts';
 
 interface PresetOption {
   id: string;
@@ -24,7 +25,6 @@ export interface GeneratePanelProps {
   defaultLook: string;
   defaultScene: string;
   backendConfigured: boolean;
-  messages: Record<MessageKey, string>;
 }
 
 interface BackendInfo {
@@ -36,8 +36,9 @@ interface BackendInfo {
 }
 
 export default function GeneratePanel(props: GeneratePanelProps) {
-  const m = (key: MessageKey, vars: Record<string, string | number> = {}) =>
-    props.messages[key].replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+  const m = translator(props.lang);
+  // The session's jobs and gallery live in the studio store.
+  const studio = useStudio();
 
   const [recipe, setRecipe] = createSignal<Recipe>('model-shot');
   const [look, setLook] = createSignal(props.defaultLook);
@@ -52,9 +53,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
   const [online, setOnline] = createSignal(true);
   const [sending, setSending] = createSignal(false);
   const [formError, setFormError] = createSignal('');
-  const [jobs, setJobs] = createStore<JobJson[]>([]);
-  const [results, setResults] = createSignal<ResultJson[]>([]);
-  const streams = new Map<string, EventSource>();
+  const results = () => studio.state.results;
 
   const errorText = (e: { code: string; message: string }) => {
     const known = BACKEND_MESSAGES[e.code as BackendErrorCode];
@@ -62,39 +61,11 @@ export default function GeneratePanel(props: GeneratePanelProps) {
     return props.lang === 'zh-CN' && known && e.code !== 'validation' ? known['zh-CN'] : e.message;
   };
 
-  function upsertJob(job: JobJson) {
-    const i = jobs.findIndex((j) => j.id === job.id);
-    // Answers can cross (a cancel's reply may come after the stream's final event): an ended job stays ended.
-    if (i >= 0 && isTerminal(jobs[i].state) && !isTerminal(job.state)) return;
-    // Update in place (reconcile keeps the item's identity), so the job's card and its Cancel button are
-    // not re-created on every progress event while someone is pressing them.
-    if (i >= 0) setJobs(i, reconcile(job));
-    else setJobs(produce((list) => void list.unshift(job)));
-    if (job.state === 'succeeded' && job.results.length) {
-      setResults((rs) => [...job.results, ...rs.filter((r) => r.jobId !== job.id)]);
-    }
-  }
-
-  function watch(jobId: string) {
-    if (streams.has(jobId)) return;
-    const es = new EventSource(`/api/jobs/${jobId}/events`);
-    streams.set(jobId, es);
-    es.addEventListener('job', (e) => {
-      const job = JSON.parse((e as MessageEvent).data) as JobJson;
-      upsertJob(job);
-      if (isTerminal(job.state)) {
-        es.close();
-        streams.delete(jobId);
-      }
-    });
-    // EventSource reconnects by itself after a dropped connection; nothing to do on error.
-  }
-
   async function loadBackend() {
     if (!props.backendConfigured) return;
     try {
-      const body = await (await fetch('/api/backend')).json();
-      const reachable = body.backends?.filter((b: { reachable: boolean }) => b.reachable) ?? [];
+      const body = await api.getBackendStatus();
+      const reachable = body.backends?.filter((b) => b.reachable) ?? [];
       setBackend({
         reachable: reachable.length > 0,
         loras: reachable[0]?.loras ?? [],
@@ -115,18 +86,10 @@ export default function GeneratePanel(props: GeneratePanelProps) {
     onCleanup(() => {
       window.removeEventListener('online', on);
       window.removeEventListener('offline', off);
-      for (const es of streams.values()) es.close();
     });
     void loadBackend();
     try {
-      const body = await (await fetch(`/api/sessions/${props.sessionId}/results`)).json();
-      setResults(body.results ?? []);
-      for (const job of (body.jobs ?? []) as JobJson[]) {
-        if (!isTerminal(job.state)) {
-          upsertJob(job);
-          watch(job.id);
-        }
-      }
+      await studio.loadResults();
     } catch {
       /* offline: the gallery stays as the service worker cached it */
     }
@@ -154,7 +117,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
     setFormError('');
     setSending(true);
     try {
-      const body: Record<string, unknown> = { sessionId: props.sessionId, recipe: recipe(), count: count() };
+      const body: JobRequestBody = { sessionId: props.sessionId, recipe: recipe(), count: count() };
       if (needs().look) body.modelPreset = look();
       body.scenePreset = scene();
       if (prompt().trim()) body.prompt = prompt().trim();
@@ -162,26 +125,21 @@ export default function GeneratePanel(props: GeneratePanelProps) {
       if (loras.length) body.loras = loras.map((l) => ({ name: l.name, weight: l.weight }));
       if (seed().trim() !== '') body.seed = Number(seed());
       if (checkpoint()) body.checkpoint = checkpoint();
-      const res = await fetch('/api/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const json = await res.json();
-      if (!res.ok) throw new Error(json?.error?.message ?? m('error.generic'));
-      upsertJob(json.job);
-      watch(json.job.id);
+      const job = await studio.generate(body);
       // The progress card is in the other column (or below, on a tablet): bring it into view.
-      requestAnimationFrame(() => document.querySelector(`[data-job-id="${json.job.id}"]`)?.scrollIntoView({ block: 'nearest', behavior: 'smooth' }));
+      const card = () => document.querySelector(`[data-job-id="${job.id}"]`);
+      requestAnimationFrame(() => card()?.scrollIntoView({ block: 'nearest', behavior: 'smooth' }));
     } catch (err) {
-      setFormError(err instanceof TypeError ? m('error.network') : (err as Error).message);
+      const message = err instanceof api.ApiRequestError ? (err.serverMessage ?? m('error.generic')) : (err as Error).message;
+      setFormError(err instanceof TypeError ? m('error.network') : message);
     } finally {
       setSending(false);
     }
   }
 
-  async function cancel(jobId: string) {
-    const res = await fetch(`/api/jobs/${jobId}/cancel`, { method: 'POST' }).catch(() => null);
-    if (res?.ok) upsertJob((await res.json()).job);
-  }
-
-  const activeJobs = createMemo(() => jobs.filter((j) => !isTerminal(j.state) || j.state === 'failed' || j.state === 'canceled'));
+  const activeJobs = createMemo(() =>
+    studio.state.jobs.filter((j) => !isTerminal(j.state) || j.state === 'failed' || j.state === 'canceled'),
+  );
 
   const Choice = (p: { testid: string; on: boolean; onClick: () => void; label: string; hint?: string; disabled?: boolean }) => (
     <button
@@ -363,7 +321,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
                         : m('gen.failed', { message: job.error ? errorText(job.error) : '' })}
                 </span>
                 <Show when={!isTerminal(job.state) && !job.cancelRequested}>
-                  <button type="button" class="btn" data-testid="cancel-job" onClick={() => void cancel(job.id)}>
+                  <button type="button" class="btn" data-testid="cancel-job" onClick={() => void studio.cancelJob(job.id)}>
                     {m('gen.cancel')}
                   </button>
                 </Show>
@@ -408,7 +366,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
         <div class="flex items-center justify-between">
           <h2 class="text-lg font-semibold">{m('gen.results')}</h2>
           <Show when={results().length > 0}>
-            <a class="btn" href={`/api/sessions/${props.sessionId}/results.zip`} data-testid="download-all" download="">
+            <a class="btn" href={api.apiUrl.resultsZip(props.sessionId)} data-testid="download-all" download="">
               ⤓ {m('gen.downloadAll')}
             </a>
           </Show>

@@ -1,46 +1,31 @@
 // Garment selection editor: photo + overlay (drawn by the SAM worker) + an interaction layer.
-// The island only turns pointer/keyboard input into worker requests and shows the state.
-import { saveBeforeLeaving } from '../client/save-before-leaving.ts';
+// The editor only turns pointer/keyboard input into worker requests and shows the state; the saved
+// mask is a synced document (src/client/synced-document.ts) in the studio store.
 import { createSignal, onCleanup, onMount, Show, For, type JSX } from 'solid-js';
 import { SamClient } from '../client/sam-client.ts';
-import { clearPendingEdit, getPendingEdit, rememberSession } from '../client/offline-store.ts';
-import { followSync, isNetworkError, keepForLater } from '../client/sync.ts';
+import { useStudio } from '../client/studio-store.ts';
+import { CONFLICT_MESSAGES, createSyncedDocument } from '../client/synced-document.ts';
 import type { SelectionState } from '../lib/sam/protocol.ts';
-import type { MessageKey } from '../i18n/messages.ts';
+import { translator } from '../i18n/messages.ts';
 
 type Tool = 'point' | 'box' | 'brush';
 type Mode = 'add' | 'remove';
 
-export interface MaskEditorProps {
-  sessionId: string;
-  photo: { url: string; width: number; height: number };
-  embeddingUrl: string;
-  maskUrl: string | null;
-  /** The revision of `maskUrl` (0 = none saved): an edit kept offline is sent as based on it. */
-  maskRev?: number;
-  decoderUrl: string | null;
-  multiDecoderUrl: string | null;
-  modelsProblem: string | null;
-  messages: Record<MessageKey, string>;
-}
-
-const AUTOSAVE_MS = 1200;
 const CLICK_SLOP_PX = 6;
 
-export default function MaskEditor(props: MaskEditorProps) {
-  const m = (key: MessageKey, vars: Record<string, string | number> = {}) =>
-    props.messages[key].replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+export default function MaskEditor() {
+  const studio = useStudio();
+  const { data } = studio;
+  const m = translator(data.lang);
+  const sessionId = data.session.id;
+  const photo = { url: data.session.image.url, width: data.session.image.width, height: data.session.image.height };
 
   const [tool, setTool] = createSignal<Tool>('point');
   const [mode, setMode] = createSignal<Mode>('add');
   const [brush, setBrush] = createSignal(24); // display px (diameter)
   const [state, setState] = createSignal<SelectionState | null>(null);
   const [loading, setLoading] = createSignal<{ decoder: number; embedding: number } | null>({ decoder: 0, embedding: 0 });
-  const [problem, setProblem] = createSignal<string | null>(props.modelsProblem);
-  // 'pending': saved on this device only (offline), sent by src/client/sync.ts when the connection returns.
-  const [saveState, setSaveState] = createSignal<'saved' | 'dirty' | 'saving' | 'error' | 'pending'>('saved');
-  const [syncNote, setSyncNote] = createSignal('');
-  const [saveError, setSaveError] = createSignal('');
+  const [problem, setProblem] = createSignal<string | null>(data.modelsProblem);
   const [busy, setBusy] = createSignal(false);
   const [lastDecodeMs, setLastDecodeMs] = createSignal<number | null>(null);
 
@@ -48,19 +33,23 @@ export default function MaskEditor(props: MaskEditorProps) {
   let overlay!: HTMLCanvasElement;
   let input!: HTMLCanvasElement;
   let client: SamClient | null = null;
-  let autosaveTimer: ReturnType<typeof setTimeout> | undefined;
-  let saving: Promise<void> = Promise.resolve();
-  /** The server's mask revision this editor's state builds on. */
-  let baseRev = props.maskRev ?? 0;
 
-  const photo = props.photo;
+  const doc = createSyncedDocument({
+    kind: 'mask',
+    sessionId,
+    lang: data.lang,
+    state: () => studio.state.documents.mask,
+    setState: (next) => studio.setDocument('mask', next),
+    canSave: () => client !== null,
+    snapshot: async () => (await client!.exportPng()).png,
+    accepted: (answer) => studio.maskSaved(answer.session),
+  });
+  const saveState = () => studio.state.documents.mask;
 
   // ---- worker lifecycle ---------------------------------------------------------------------
   onMount(async () => {
-    if (problem() || !props.decoderUrl) {
-      window.dispatchEvent(new CustomEvent('atelier:sam-ready'));
-      return;
-    }
+    // Other steps (pose detection) wait for this so they don't compete for the CPU meanwhile.
+    if (problem() || !data.decoderUrl) return studio.selectionSettled();
     client = new SamClient();
     client.on((r) => {
       if (r.type === 'settled') setState(r.state);
@@ -70,35 +59,31 @@ export default function MaskEditor(props: MaskEditorProps) {
       }
     });
     // An edit kept on this device (made offline, not yet synced) is newer than the server's mask.
-    const pending = await getPendingEdit(props.sessionId, 'mask').catch(() => undefined);
-    const pendingUrl = pending?.body instanceof Blob ? URL.createObjectURL(pending.body) : null;
-    if (pendingUrl) setSaveState('pending');
+    const kept = await doc.keptEdit();
+    const keptUrl = kept instanceof Blob ? URL.createObjectURL(kept) : null;
+    if (keptUrl) doc.showingKept();
     try {
       const ready = await client.init({
-        decoderUrl: props.decoderUrl,
-        multiDecoderUrl: props.multiDecoderUrl,
-        embeddingUrl: props.embeddingUrl,
-        maskUrl: pendingUrl ?? props.maskUrl,
+        decoderUrl: data.decoderUrl,
+        multiDecoderUrl: data.multiDecoderUrl,
+        embeddingUrl: data.session.embedding.url,
+        maskUrl: keptUrl ?? data.session.mask?.url ?? null,
         photo: { width: photo.width, height: photo.height },
         overlay: overlay.transferControlToOffscreen(),
       });
       setState(ready.state);
       setLoading(null);
       stage.dataset.ready = 'true';
-      // Other steps (pose detection) wait for this so they don't compete for the CPU meanwhile.
-      window.dispatchEvent(new CustomEvent('atelier:sam-ready'));
+      studio.selectionSettled();
       stage.dataset.threads = String(ready.threads);
     } catch (err) {
       setLoading(null);
       setProblem(m('editor.failed', { message: (err as Error).message }));
-      window.dispatchEvent(new CustomEvent('atelier:sam-ready'));
+      studio.selectionSettled();
     }
   });
 
-  onCleanup(() => {
-    client?.terminate();
-    clearTimeout(autosaveTimer);
-  });
+  onCleanup(() => client?.terminate());
 
   const ready = () => state() !== null && !problem();
 
@@ -109,89 +94,13 @@ export default function MaskEditor(props: MaskEditorProps) {
       const r = await client.edit(req);
       setState(r.state);
       if (r.decodeMs !== null) setLastDecodeMs(r.decodeMs);
-      markDirty();
+      doc.edited();
     } catch (err) {
       setProblem(m('editor.failed', { message: (err as Error).message }));
     } finally {
       setBusy(false);
     }
   }
-
-  // ---- saving -------------------------------------------------------------------------------
-  function markDirty() {
-    setSaveState('dirty');
-    clearTimeout(autosaveTimer);
-    autosaveTimer = setTimeout(() => void save(), AUTOSAVE_MS);
-  }
-
-  function save(): Promise<void> {
-    clearTimeout(autosaveTimer);
-    saving = saving.then(async () => {
-      if (!client || saveState() === 'saved' || saveState() === 'pending') return;
-      setSaveState('saving');
-      setSyncNote('');
-      let png: Blob | null = null;
-      try {
-        png = (await client.exportPng()).png;
-        const started = new Date().toISOString();
-        if (!navigator.onLine) throw new TypeError('offline');
-        // x-base-rev: if the mask moved on elsewhere meanwhile, the server keeps that version as a copy.
-        const res = await fetch(`/api/sessions/${props.sessionId}/mask`, {
-          method: 'PUT',
-          headers: { 'content-type': 'image/png', 'x-base-rev': String(baseRev) },
-          body: png,
-        });
-        const body = await res.json().catch(() => null);
-        if (!res.ok) throw new Error(body?.error?.message ?? m('error.generic'));
-        baseRev = body.session?.mask?.rev ?? baseRev;
-        // This save contains any edit kept offline before it.
-        void clearPendingEdit(props.sessionId, 'mask', started).catch(() => {});
-        void rememberSession(body.session).catch(() => {});
-        // A change made while saving keeps the state dirty.
-        setSaveState((s) => (s === 'saving' ? 'saved' : s));
-        window.dispatchEvent(new CustomEvent('atelier:mask', { detail: { sessionId: props.sessionId } }));
-      } catch (err) {
-        if (png && isNetworkError(err)) {
-          // Offline: keep the edit on this device; src/client/sync.ts sends it when the connection returns.
-          try {
-            await keepForLater(props.sessionId, 'mask', png, 'image/png', baseRev);
-            setSaveState((s) => (s === 'saving' ? 'pending' : s));
-            return;
-          } catch {
-            /* no IndexedDB: report the failure below */
-          }
-        }
-        setSaveState('error');
-        setSaveError(err instanceof TypeError ? m('error.network') : (err as Error).message);
-      }
-    });
-    return saving;
-  }
-
-  // A kept edit reached the server (this tab or another): the editor's state is the server's again.
-  onMount(() =>
-    onCleanup(
-      followSync(props.sessionId, 'mask', {
-        setRev: (rev) => {
-          baseRev = rev;
-        },
-        settle: (o) => {
-          setSaveState((s) => (s === 'pending' ? (o.ok ? 'saved' : 'error') : s));
-          if (!o.ok) setSaveError(o.error);
-        },
-        note: (n) => setSyncNote(n === 'lost' ? m('pwa.conflictLost') : n === 'kept' ? m('pwa.conflictKept') : ''),
-      }),
-    ),
-  );
-
-  const beforeUnload = (e: BeforeUnloadEvent) => {
-    if (saveState() === 'dirty' || saveState() === 'saving' || saveState() === 'error') e.preventDefault();
-  };
-  onMount(() => {
-    window.addEventListener('beforeunload', beforeUnload);
-    onCleanup(() => window.removeEventListener('beforeunload', beforeUnload));
-    onCleanup(saveBeforeLeaving(() => saveState() === 'dirty' || saveState() === 'saving' || saveState() === 'error', save));
-  });
 
   // ---- pointer input ------------------------------------------------------------------------
   const toPhoto = (e: PointerEvent | MouseEvent) => {
@@ -307,7 +216,7 @@ export default function MaskEditor(props: MaskEditorProps) {
       void run({ type: 'redo' });
     } else if (mod && key === 's') {
       e.preventDefault();
-      void save();
+      void doc.save();
     } else if (mod) {
       return;
     } else if (key === '[') setBrush((b) => Math.max(4, Math.round(b / 1.25)));
@@ -408,22 +317,32 @@ export default function MaskEditor(props: MaskEditorProps) {
             )}
           </Show>
         </div>
-        <button type="button" class="btn-primary" data-testid="save-mask" disabled={!ready() || saveState() === 'saving'} onClick={() => void save()}>
-          {saveState() === 'saving' ? m('editor.saving') : m('editor.save')}
+        <button
+          type="button"
+          class="btn-primary"
+          data-testid="save-mask"
+          disabled={!ready() || saveState().status === 'saving'}
+          onClick={() => void doc.save()}
+        >
+          {saveState().status === 'saving' ? m('editor.saving') : m('editor.save')}
         </button>
-        <p class="text-sm" data-testid="save-status" data-state={saveState()} aria-live="polite">
-          {saveState() === 'saved'
+        <p class="text-sm" data-testid="save-status" data-state={saveState().status} aria-live="polite">
+          {saveState().status === 'saved'
             ? `✓ ${m('editor.saved')}`
-            : saveState() === 'dirty'
+            : saveState().status === 'dirty'
               ? m('editor.unsaved')
-              : saveState() === 'error'
-                ? m('editor.saveFailed', { message: saveError() })
-                : saveState() === 'pending'
+              : saveState().status === 'error'
+                ? m('editor.saveFailed', { message: saveState().error })
+                : saveState().status === 'pending'
                   ? `⟳ ${m('pwa.savedLocally')}`
                   : m('editor.saving')}
         </p>
-        <Show when={syncNote()}>
-          <p class="text-xs text-amber-800" data-testid="sync-note">{syncNote()}</p>
+        <Show when={saveState().conflict}>
+          {(note) => (
+            <p class="text-xs text-amber-800" data-testid="sync-note">
+              {m(CONFLICT_MESSAGES[note()])}
+            </p>
+          )}
         </Show>
         <p class="text-sm text-stone-700">
           {m('editor.area', { pct: pct() })} · <span data-testid="mask-area" class="tabular-nums">{state()?.area ?? 0}</span> {m('editor.pixels')}

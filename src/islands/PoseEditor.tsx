@@ -1,148 +1,93 @@
 // Pose editor: the photo with the OpenPose skeleton over it. Detection and completion run in the
-// pose worker as soon as the island mounts; this island only shows the pose, turns drags, presets
-// and keys into new poses, and saves them (PUT /api/sessions/:id/pose).
-import { saveBeforeLeaving } from '../client/save-before-leaving.ts';
-import { batch, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+// pose worker once the garment selection tool has loaded; this editor only shows the pose, turns drags,
+// presets and keys into new poses, and keeps the pose as a synced document in the studio store.
+import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from 'solid-js';
 import { PoseClient } from '../client/pose-client.ts';
-import { clearPendingEdit, getPendingEdit, rememberPose } from '../client/offline-store.ts';
-import { followSync, isNetworkError, keepForLater } from '../client/sync.ts';
+import { useStudio } from '../client/studio-store.ts';
+import { CONFLICT_MESSAGES, createSyncedDocument } from '../client/synced-document.ts';
 import type { Detection } from '../lib/pose/protocol.ts';
+import { canRedo, canUndo, clonePose, EMPTY_HISTORY, recordChange, redo as redoIn, undo as undoIn } from '../lib/pose/history.ts';
 import { applyPreset, placePreset, POSE_PRESETS } from '../lib/pose/presets.ts';
 import { JOINT_COLORS, LIMBS } from '../lib/pose/skeleton.ts';
-import { COORDINATE_BAND } from '../lib/pose/band.ts';
+import { poseShown, viewFrame, withJointMoved, type PoseShown, type ViewFrame } from '../lib/pose/view.ts';
 import { JOINT_NAMES, type JointName, type JointSource, type Pose } from '../lib/pose/types.ts';
-import type { Lang, MessageKey } from '../i18n/messages.ts';
-
-export interface PoseEditorProps {
-  sessionId: string;
-  /** The session photo: display URL and full-resolution size (the pose's pixel frame). */
-  photo: { url: string; width: number; height: number };
-  /** Saved garment mask (silhouette fallback when no person is detected), if any. */
-  maskUrl: string | null;
-  /** The PoseLandmarker .task bundle (`/models/<file>?v=<version>`), null when not installed. */
-  modelUrl: string | null;
-  /** Shown instead of detecting when modelUrl is null. */
-  modelsProblem: string | null;
-  /** The pose saved for this session (shown instead of the detected one), if any. */
-  savedPose: { pose: Pose; rev: number; updatedAt: string } | null;
-  lang: Lang;
-  messages: Record<MessageKey, string>;
-}
+import { translator, type MessageKey } from '../i18n/messages.ts';
 
 type Status = 'loading' | 'detecting' | 'ready' | 'none' | 'error';
-type Shown = 'saved' | 'detected' | 'silhouette' | 'preset' | 'edited' | null;
-/** 'pending': saved on this device only (offline), sent by src/client/sync.ts when the connection returns. */
-type SaveState = 'saved' | 'dirty' | 'saving' | 'error' | 'pending';
-interface Frame {
-  x0: number;
-  y0: number;
-  w: number;
-  h: number;
-}
 
 /** Longest side the photo is decoded to for detection (MediaPipe looks at 224–256 px crops). */
 const DETECT_MAX_SIDE = 1024;
-const AUTOSAVE_MS = 1200;
-const UNDO_LIMIT = 100;
-/** Margin around joints outside the photo, as a fraction of the photo's longer side. */
-const FRAME_PAD = 0.05;
+/** How long detection waits for the garment selection tool to load first. */
+const SELECTION_WAIT_MS = 3000;
 const HANDLE_PX = 36;
 
 const rgb = (c: readonly number[]) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
-const clone = (p: Pose): Pose => ({ ...p, keypoints: p.keypoints.map((k) => ({ ...k })) });
 
-/** The part of the plane shown: the photo, grown to hold every joint (within the API's band). */
-function viewFrame(pose: Pose | null, width: number, height: number): Frame {
-  let x0 = 0;
-  let y0 = 0;
-  let x1 = width;
-  let y1 = height;
-  if (pose) {
-    const pad = FRAME_PAD * Math.max(width, height);
-    for (const k of pose.keypoints) {
-      x0 = Math.min(x0, k.x - pad);
-      y0 = Math.min(y0, k.y - pad);
-      x1 = Math.max(x1, k.x + pad);
-      y1 = Math.max(y1, k.y + pad);
-    }
-  }
-  const [lo, hi] = COORDINATE_BAND;
-  x0 = Math.max(x0, lo * width);
-  y0 = Math.max(y0, lo * height);
-  x1 = Math.min(x1, hi * width);
-  y1 = Math.min(y1, hi * height);
-  return { x0, y0, w: x1 - x0, h: y1 - y0 };
-}
+export default function PoseEditor() {
+  const studio = useStudio();
+  const { data } = studio;
+  const m = translator(data.lang);
+  const sessionId = data.session.id;
+  const photo = { url: data.session.image.url, width: data.session.image.width, height: data.session.image.height };
+  const modelUrl = data.poseModelUrl;
 
-export default function PoseEditor(props: PoseEditorProps) {
-  const m = (key: MessageKey, vars: Record<string, string | number> = {}) =>
-    props.messages[key].replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
-  const photo = props.photo;
-
-  const initial = props.savedPose?.pose ?? null;
-  const [pose, setPose] = createSignal<Pose | null>(initial ? clone(initial) : null);
-  const [frame, setFrame] = createSignal<Frame>(viewFrame(initial, photo.width, photo.height));
-  const [shown, setShown] = createSignal<Shown>(initial ? 'saved' : null);
+  const initial = studio.state.savedPose?.pose ?? null;
+  const [pose, setPose] = createSignal<Pose | null>(initial ? clonePose(initial) : null);
+  const [frame, setFrame] = createSignal<ViewFrame>(viewFrame(initial, photo.width, photo.height));
+  const [shown, setShown] = createSignal<PoseShown | null>(initial ? 'saved' : null);
   const [detection, setDetection] = createSignal<Detection | null>(null);
-  const [status, setStatus] = createSignal<Status>(props.modelUrl ? 'loading' : 'error');
-  const [problem, setProblem] = createSignal<string | null>(props.modelUrl ? null : props.modelsProblem);
+  const [status, setStatus] = createSignal<Status>(modelUrl ? 'loading' : 'error');
+  const [problem, setProblem] = createSignal<string | null>(modelUrl ? null : data.poseModelsProblem);
   const [loadPct, setLoadPct] = createSignal<number | null>(null);
-  const [saveState, setSaveState] = createSignal<SaveState>(initial ? 'saved' : 'dirty');
-  const [saveError, setSaveError] = createSignal('');
-  const [savedRev, setSavedRev] = createSignal(props.savedPose?.rev ?? 0);
-  const [syncNote, setSyncNote] = createSignal('');
-  const [undoStack, setUndoStack] = createSignal<Pose[]>([]);
-  const [redoStack, setRedoStack] = createSignal<Pose[]>([]);
+  const [history, setHistory] = createSignal(EMPTY_HISTORY);
   const [dragging, setDragging] = createSignal<number | null>(null);
   const [selected, setSelected] = createSignal<number | null>(null);
   const [timing, setTiming] = createSignal<string | null>(null);
-  /** Whether the user changed the pose since it was loaded or saved (drives autosave). */
-  let userChanged = false;
 
   let root!: HTMLDivElement;
   let stage!: HTMLDivElement;
   let client: PoseClient | null = null;
-  let autosaveTimer: ReturnType<typeof setTimeout> | undefined;
-  let saving: Promise<void> = Promise.resolve();
-  let maskUsed = props.maskUrl;
+  /** The garment mask the last completion used. */
+  let maskUsed = data.session.mask?.url ?? null;
+
+  const doc = createSyncedDocument({
+    kind: 'pose',
+    sessionId,
+    lang: data.lang,
+    state: () => studio.state.documents.pose,
+    setState: (next) => studio.setDocument('pose', next),
+    canSave: () => pose() !== null,
+    snapshot: () => JSON.stringify(pose()),
+    accepted: (answer) => studio.poseSaved(answer),
+  });
+  const saveState = () => studio.state.documents.pose;
 
   // ---- pose changes -------------------------------------------------------------------------
   /** Replaces the whole pose (load, preset, reset, undo): the view frame follows. */
-  function replacePose(next: Pose | null, how: Shown) {
+  function replacePose(next: Pose | null, how: PoseShown | null) {
     batch(() => {
-      setPose(next ? clone(next) : null);
+      setPose(next ? clonePose(next) : null);
       setFrame(viewFrame(next, photo.width, photo.height));
       setShown(how);
     });
   }
 
-  function remember(before: Pose | null) {
-    if (!before) return;
-    setUndoStack((s) => [...s.slice(-(UNDO_LIMIT - 1)), clone(before)]);
-    setRedoStack([]);
+  /** A change by the merchant replaced `before`: undoable, and saved after a pause. */
+  function changedFrom(before: Pose | null) {
+    if (before) setHistory((h) => recordChange(h, before));
+    doc.edited();
   }
 
-  function changed() {
-    userChanged = true;
-    setSaveState('dirty');
-    clearTimeout(autosaveTimer);
-    autosaveTimer = setTimeout(() => void save(), AUTOSAVE_MS);
-  }
-
-  const describe = (p: Pose): Shown => (p.keypoints.some((k) => k.source === 'edited') ? 'edited' : p.origin === 'preset' ? 'preset' : p.origin === 'silhouette' ? 'silhouette' : 'detected');
-
-  /** Undo (back = true) or redo: the current pose goes onto the other stack. */
+  /** Undo (back = true) or redo: the current pose goes onto the other side of the history. */
   function step(back: boolean) {
-    const [from, setFrom, setTo] = back ? [undoStack(), setUndoStack, setRedoStack] : [redoStack(), setRedoStack, setUndoStack];
     const current = pose();
-    if (!from.length || !current) return;
-    const next = from[from.length - 1]!;
+    const moved = current && (back ? undoIn : redoIn)(history(), current);
+    if (!moved) return;
     batch(() => {
-      setFrom(from.slice(0, -1));
-      setTo((s) => [...s, clone(current)]);
-      replacePose(next, describe(next));
+      setHistory(moved.history);
+      replacePose(moved.pose, poseShown(moved.pose));
     });
-    changed();
+    doc.edited();
   }
   const undo = () => step(true);
   const redo = () => step(false);
@@ -155,17 +100,16 @@ export default function PoseEditor(props: PoseEditorProps) {
     } catch {
       next = placePreset(id, photo.width, photo.height); // an anchor without a usable torso
     }
-    remember(before);
     replacePose(next, 'preset');
-    changed();
+    changedFrom(before);
   }
 
   function reset() {
     const d = detection()?.pose;
     if (!d) return;
-    remember(pose());
+    const before = pose();
     replacePose(d, d.origin === 'silhouette' ? 'silhouette' : 'detected');
-    changed();
+    changedFrom(before);
   }
 
   // ---- detection ----------------------------------------------------------------------------
@@ -175,33 +119,25 @@ export default function PoseEditor(props: PoseEditorProps) {
     const t = d.timings;
     setTiming(`${Math.round(t.detectMs + t.completeMs)} ms`);
     root.dataset.detectMs = String(Math.round(t.detectMs + t.completeMs));
-    // A saved pose, or anything the user did meanwhile, wins over the detection.
-    if (!pose() && d.pose && !userChanged) {
+    // A saved pose, or anything the merchant did meanwhile, wins over the detection.
+    if (!pose() && d.pose && !saveState().touched) {
       replacePose(d.pose, d.pose.origin === 'silhouette' ? 'silhouette' : 'detected');
-      setSaveState('dirty');
       // The first detected pose is saved right away, so generating works without visiting this step.
-      if (savedRev() === 0) void save();
+      if (saveState().rev === 0) void doc.save();
     }
   }
 
   onMount(async () => {
-    if (!props.modelUrl) return;
+    if (!modelUrl) return;
     client = new PoseClient();
     client.on((r) => {
       if (r.type === 'progress') setLoadPct(r.total ? r.loaded / r.total : null);
     });
-    // Start after the garment selection tool is ready (or 3 s): both load models on a small CPU.
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        window.removeEventListener('atelier:sam-ready', done);
-        resolve();
-      };
-      const timer = setTimeout(done, 3000);
-      window.addEventListener('atelier:sam-ready', done);
-    });
-    const ready = client.init({ modelUrl: props.modelUrl });
-    const detected = client.detect({ imageUrl: photo.url, photo: { width: photo.width, height: photo.height }, maskUrl: props.maskUrl, maxSide: DETECT_MAX_SIDE });
+    // Both load models on a small CPU: the garment selection tool first.
+    await studio.untilSelectionSettled(SELECTION_WAIT_MS);
+    const ready = client.init({ modelUrl });
+    const size = { width: photo.width, height: photo.height };
+    const detected = client.detect({ imageUrl: photo.url, photo: size, maskUrl: maskUsed, maxSide: DETECT_MAX_SIDE });
     detected.catch(() => {}); // handled below, after ready
     try {
       const r = await ready;
@@ -220,127 +156,42 @@ export default function PoseEditor(props: PoseEditorProps) {
     }
   });
 
-  /** Back on the pose step with no body found: a garment mask saved since can place one. */
-  async function retryWithMask() {
-    if (!client || status() !== 'none') return;
-    try {
-      const res = await fetch(`/api/sessions/${props.sessionId}`);
-      if (!res.ok) return;
-      const maskUrl: string | null = (await res.json())?.session?.mask?.url ?? null;
-      if (!maskUrl || maskUrl === maskUsed) return;
-      maskUsed = maskUrl;
-      showDetection(await client.complete({ maskUrl }));
-    } catch {
+  onCleanup(() => client?.terminate());
+
+  /** No body found: a garment mask saved since (in step 1, or elsewhere) can place one from its silhouette. */
+  function completeWithMask(maskUrl: string | null) {
+    if (!client || status() !== 'none' || !maskUrl || maskUrl === maskUsed) return;
+    maskUsed = maskUrl;
+    client.complete({ maskUrl }).then(showDetection, () => {
       /* keep offering presets */
-    }
-  }
-
-  const onStep = (e: Event) => {
-    if ((e as CustomEvent<string>).detail === 'pose') void retryWithMask();
-  };
-  // A garment mask saved in step 1 can place a body where no person was found.
-  const onMask = () => void retryWithMask();
-  onMount(() => {
-    window.addEventListener('atelier:step', onStep);
-    window.addEventListener('atelier:mask', onMask);
-    onCleanup(() => {
-      window.removeEventListener('atelier:step', onStep);
-      window.removeEventListener('atelier:mask', onMask);
     });
-  });
-
-  onCleanup(() => {
-    client?.terminate();
-    clearTimeout(autosaveTimer);
-  });
-
-  // ---- saving -------------------------------------------------------------------------------
-  // A pose edited offline and kept on this device (not yet synced) is newer than the saved one.
-  onMount(async () => {
-    const pending = await getPendingEdit(props.sessionId, 'pose').catch(() => undefined);
-    if (typeof pending?.body !== 'string' || userChanged) return;
-    try {
-      const kept = JSON.parse(pending.body) as Pose;
-      replacePose(kept, describe(kept));
-      setSaveState('pending');
-    } catch {
-      /* unreadable: the server's pose stays */
-    }
-  });
-
-  function save(): Promise<void> {
-    clearTimeout(autosaveTimer);
-    saving = saving.then(async () => {
-      const current = pose();
-      if (!current || saveState() === 'saved' || saveState() === 'pending') return;
-      setSaveState('saving');
-      setSyncNote('');
-      const json = JSON.stringify(current);
-      try {
-        const started = new Date().toISOString();
-        if (!navigator.onLine) throw new TypeError('offline');
-        // x-base-rev: if the pose moved on elsewhere meanwhile, the server keeps that version as a copy.
-        const res = await fetch(`/api/sessions/${props.sessionId}/pose`, {
-          method: 'PUT',
-          headers: { 'content-type': 'application/json', 'x-base-rev': String(savedRev()) },
-          body: json,
-        });
-        const body = await res.json().catch(() => null);
-        if (!res.ok) throw new Error(body?.error?.message ?? m('error.generic'));
-        setSavedRev(body.rev);
-        // This save contains any edit kept offline before it.
-        void clearPendingEdit(props.sessionId, 'pose', started).catch(() => {});
-        void rememberPose(props.sessionId, body).catch(() => {});
-        // A change made while saving keeps the state dirty.
-        if (pose() === current) {
-          userChanged = false;
-          setSaveState('saved');
-        } else setSaveState('dirty');
-        window.dispatchEvent(new CustomEvent('atelier:pose', { detail: { sessionId: props.sessionId, rev: body.rev, pose: body.pose } }));
-      } catch (err) {
-        if (isNetworkError(err)) {
-          // Offline: keep the pose on this device; src/client/sync.ts sends it when the connection returns.
-          try {
-            await keepForLater(props.sessionId, 'pose', json, 'application/json', savedRev());
-            if (pose() === current) {
-              userChanged = false;
-              setSaveState('pending');
-            } else setSaveState('dirty');
-            return;
-          } catch {
-            /* no IndexedDB: report the failure below */
-          }
-        }
-        setSaveState('error');
-        setSaveError(err instanceof TypeError ? m('error.network') : (err as Error).message);
-      }
-    });
-    return saving;
   }
-
-  // A kept edit reached the server (this tab or another): the editor's state is the server's again.
-  onMount(() =>
-    onCleanup(
-      followSync(props.sessionId, 'pose', {
-        setRev: (rev) => {
-          setSavedRev(rev);
-        },
-        settle: (o) => {
-          setSaveState((s) => (s === 'pending' ? (o.ok ? 'saved' : 'error') : s));
-          if (!o.ok) setSaveError(o.error);
-        },
-        note: (n) => setSyncNote(n === 'lost' ? m('pwa.conflictLost') : n === 'kept' ? m('pwa.conflictKept') : ''),
-      }),
+  createEffect(on(() => studio.state.session.mask?.url ?? null, completeWithMask, { defer: true }));
+  // Back on the pose step with no body found: a mask may have been saved elsewhere meanwhile.
+  createEffect(
+    on(
+      () => studio.state.step,
+      (shownStep) => {
+        if (shownStep !== 'pose' || !client || status() !== 'none') return;
+        studio.refreshSession().then(
+          () => completeWithMask(studio.state.session.mask?.url ?? null),
+          () => {},
+        );
+      },
     ),
   );
 
-  const beforeUnload = (e: BeforeUnloadEvent) => {
-    if (userChanged && saveState() !== 'saved') e.preventDefault();
-  };
-  onMount(() => {
-    window.addEventListener('beforeunload', beforeUnload);
-    onCleanup(() => window.removeEventListener('beforeunload', beforeUnload));
-    onCleanup(saveBeforeLeaving(() => userChanged && saveState() !== 'saved', save));
+  // A pose edited offline and kept on this device (not yet synced) is newer than the saved one.
+  onMount(async () => {
+    const kept = await doc.keptEdit();
+    if (typeof kept !== 'string' || saveState().touched) return;
+    try {
+      const parsed = JSON.parse(kept) as Pose;
+      replacePose(parsed, poseShown(parsed));
+      doc.showingKept();
+    } catch {
+      /* unreadable: the server's pose stays */
+    }
   });
 
   // ---- dragging -----------------------------------------------------------------------------
@@ -352,14 +203,9 @@ export default function PoseEditor(props: PoseEditorProps) {
   };
 
   function moveJoint(i: number, x: number, y: number) {
-    const f = frame();
     const current = pose();
     if (!current) return;
-    const cx = Math.min(f.x0 + f.w, Math.max(f.x0, x));
-    const cy = Math.min(f.y0 + f.h, Math.max(f.y0, y));
-    const keypoints = current.keypoints.slice();
-    keypoints[i] = { ...keypoints[i]!, x: cx, y: cy, source: 'edited' };
-    setPose({ ...current, keypoints });
+    setPose(withJointMoved(current, i, x, y, frame()));
     setShown('edited');
   }
 
@@ -373,7 +219,8 @@ export default function PoseEditor(props: PoseEditorProps) {
     (e.currentTarget as HTMLElement).focus({ preventScroll: true });
     const p = toPhoto(e.clientX, e.clientY);
     const k = current.keypoints[i]!;
-    drag = { index: i, pointerId: e.pointerId, before: clone(current), dx: k.x - p.x, dy: k.y - p.y, moved: false, startX: e.clientX, startY: e.clientY };
+    const before = clonePose(current);
+    drag = { index: i, pointerId: e.pointerId, before, dx: k.x - p.x, dy: k.y - p.y, moved: false, startX: e.clientX, startY: e.clientY };
     setDragging(i);
     setSelected(i);
   };
@@ -391,10 +238,7 @@ export default function PoseEditor(props: PoseEditorProps) {
     const d = drag;
     drag = null;
     setDragging(null);
-    if (d.moved) {
-      remember(d.before);
-      changed();
-    }
+    if (d.moved) changedFrom(d.before);
   };
 
   const cancelDrag = (e: PointerEvent) => {
@@ -416,7 +260,7 @@ export default function PoseEditor(props: PoseEditorProps) {
     let handled = true;
     if (mod && key === 'z') (e.shiftKey ? redo : undo)();
     else if (mod && key === 'y') redo();
-    else if (mod && key === 's') void save();
+    else if (mod && key === 's') void doc.save();
     else handled = false;
     if (handled) {
       e.preventDefault();
@@ -438,9 +282,8 @@ export default function PoseEditor(props: PoseEditorProps) {
     e.stopPropagation();
     const step = (e.shiftKey ? 0.02 : 0.004) * Math.max(photo.width, photo.height);
     const k = current.keypoints[i]!;
-    remember(current);
     moveJoint(i, k.x + dir[0] * step, k.y + dir[1] * step);
-    changed();
+    changedFrom(current);
   };
 
   // ---- view ---------------------------------------------------------------------------------
@@ -483,7 +326,7 @@ export default function PoseEditor(props: PoseEditorProps) {
 
   const jointLabel = (name: JointName) => m(`pose.joint.${name}` as MessageKey);
   const sourceLabel = (s: JointSource) => m(`pose.legend.${s}` as MessageKey);
-  const presetLabel = (p: (typeof POSE_PRESETS)[number]) => p.label[props.lang] ?? p.label.en;
+  const presetLabel = (p: (typeof POSE_PRESETS)[number]) => p.label[data.lang] ?? p.label.en;
 
   return (
     <div ref={root} class="flex flex-col gap-3 lg:flex-row" data-testid="pose-editor" data-status={status()}>
@@ -530,10 +373,10 @@ export default function PoseEditor(props: PoseEditorProps) {
         </div>
 
         <div class="grid grid-cols-2 gap-2">
-          <button type="button" class="btn" data-testid="pose-undo" disabled={undoStack().length === 0} onClick={undo} title="Ctrl+Z">
+          <button type="button" class="btn" data-testid="pose-undo" disabled={!canUndo(history())} onClick={undo} title="Ctrl+Z">
             ↶ {m('pose.undo')}
           </button>
-          <button type="button" class="btn" data-testid="pose-redo" disabled={redoStack().length === 0} onClick={redo} title="Ctrl+Shift+Z">
+          <button type="button" class="btn" data-testid="pose-redo" disabled={!canRedo(history())} onClick={redo} title="Ctrl+Shift+Z">
             ↷ {m('pose.redo')}
           </button>
           <button type="button" class="btn col-span-2" data-testid="pose-reset" disabled={!detection()?.pose} onClick={reset}>
@@ -541,24 +384,34 @@ export default function PoseEditor(props: PoseEditorProps) {
           </button>
         </div>
 
-        <button type="button" class="btn-primary" data-testid="save-pose" disabled={!pose() || saveState() === 'saving'} onClick={() => void save()}>
-          {saveState() === 'saving' ? m('pose.saving') : m('pose.save')}
+        <button
+          type="button"
+          class="btn-primary"
+          data-testid="save-pose"
+          disabled={!pose() || saveState().status === 'saving'}
+          onClick={() => void doc.save()}
+        >
+          {saveState().status === 'saving' ? m('pose.saving') : m('pose.save')}
         </button>
-        <p class="text-sm" data-testid="pose-save-status" data-state={saveState()} data-rev={savedRev()} aria-live="polite">
-          {saveState() === 'saved'
+        <p class="text-sm" data-testid="pose-save-status" data-state={saveState().status} data-rev={saveState().rev} aria-live="polite">
+          {saveState().status === 'saved'
             ? `✓ ${m('pose.saved')}`
-            : saveState() === 'saving'
+            : saveState().status === 'saving'
               ? m('pose.saving')
-              : saveState() === 'error'
-                ? m('pose.saveFailed', { message: saveError() })
-                : saveState() === 'pending'
+              : saveState().status === 'error'
+                ? m('pose.saveFailed', { message: saveState().error })
+                : saveState().status === 'pending'
                   ? `⟳ ${m('pwa.savedLocally')}`
-                  : userChanged
+                  : saveState().touched
                     ? m('pose.unsaved')
                     : m('pose.notSaved')}
         </p>
-        <Show when={syncNote()}>
-          <p class="text-xs text-amber-800" data-testid="pose-sync-note">{syncNote()}</p>
+        <Show when={saveState().conflict}>
+          {(note) => (
+            <p class="text-xs text-amber-800" data-testid="pose-sync-note">
+              {m(CONFLICT_MESSAGES[note()])}
+            </p>
+          )}
         </Show>
 
         <ul class="flex flex-wrap gap-x-3 gap-y-1 text-xs text-stone-600" aria-label="legend">

@@ -3,7 +3,8 @@
 // storage used, asks for persistent storage, keeps at most DEVICE_SESSION_LIMIT sessions offline, and
 // deletes a session on the server and on the device (queued while offline).
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
-import type { Lang, MessageKey } from '../i18n/messages.ts';
+import { translator, type Lang } from '../i18n/messages.ts';
+import * as api from '../client/api.ts';
 import {
   evictOldSessions,
   forgetDeviceSession,
@@ -12,29 +13,10 @@ import {
   listPendingEdits,
   requestPersistence,
   storageInfo,
+  summaryOf,
   type SessionSummary,
 } from '../client/offline-store.ts';
-import { isNetworkError } from '../client/sync.ts';
-
-/** The message keys this island uses (the page passes only these). */
-export const SESSION_LIST_KEYS = [
-  'sessions.empty',
-  'sessions.masked',
-  'sessions.unmasked',
-  'pwa.storageUsed',
-  'pwa.persisted',
-  'pwa.notPersisted',
-  'pwa.onDevice',
-  'pwa.onlineOnly',
-  'pwa.delete',
-  'pwa.deleteConfirm',
-  'pwa.deleteYes',
-  'pwa.deleteNo',
-  'pwa.deleteQueued',
-  'pwa.deleteFailed',
-  'pwa.pending',
-] as const satisfies readonly MessageKey[];
-export type SessionListMessages = Record<(typeof SESSION_LIST_KEYS)[number], string>;
+import { isNetworkError, onSynced } from '../client/sync.ts';
 
 export interface ListedSession extends SessionSummary {
   /** Title, or the creation time formatted on the server (keeps hydration stable). */
@@ -45,7 +27,6 @@ export interface SessionListProps {
   /** The server's list at render time; null in the offline shell (then fetched, or the device's alone). */
   initial: ListedSession[] | null;
   lang: Lang;
-  messages: SessionListMessages;
 }
 
 interface Item extends ListedSession {
@@ -64,8 +45,7 @@ const formatBytes = (n: number, lang: Lang) => {
 };
 
 export default function SessionList(props: SessionListProps) {
-  const m = (key: keyof SessionListMessages, vars: Record<string, string | number> = {}) =>
-    (props.messages[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+  const m = translator(props.lang);
 
   const [server, setServer] = createSignal<ListedSession[] | null>(props.initial);
   const [device, setDevice] = createSignal<Map<string, ListedSession>>(new Map());
@@ -112,14 +92,13 @@ export default function SessionList(props: SessionListProps) {
       void refreshDevice();
     };
     const off = () => setOnline(false);
-    const synced = () => void refreshDevice();
     window.addEventListener('online', on);
     window.addEventListener('offline', off);
-    window.addEventListener('atelier:synced', synced);
+    const stopFollowing = onSynced(() => void refreshDevice());
     onCleanup(() => {
       window.removeEventListener('online', on);
       window.removeEventListener('offline', off);
-      window.removeEventListener('atelier:synced', synced);
+      stopFollowing();
     });
     try {
       await evictOldSessions();
@@ -130,11 +109,8 @@ export default function SessionList(props: SessionListProps) {
     if (server() === null) {
       // The offline shell: the service worker answers from its cache when the server is unreachable.
       try {
-        const res = await fetch('/api/sessions');
-        if (res.ok) {
-          const body = await res.json();
-          setServer(body.sessions.map((s: any) => ({ id: s.id, title: s.title, createdAt: s.createdAt, thumbUrl: s.image.thumbUrl, masked: !!s.mask, label: s.title || fmt().format(new Date(s.createdAt)) })));
-        }
+        const sessions = await api.listSessions();
+        setServer(sessions.map((s) => ({ ...summaryOf(s), label: s.title || fmt().format(new Date(s.createdAt)) })));
       } catch {
         /* offline and never listed: the device's sessions */
       }
@@ -151,8 +127,11 @@ export default function SessionList(props: SessionListProps) {
     for (const id of device().keys()) {
       if (listed.has(id)) continue;
       try {
-        const res = await fetch(`/api/sessions/${id}`, { cache: 'no-store' });
-        if (res.status !== 404) continue;
+        const gone = await api.getSession(id, { cache: 'no-store' }).then(
+          () => false,
+          (err) => (err instanceof api.ApiRequestError ? err.status === 404 : Promise.reject(err)),
+        );
+        if (!gone) continue;
         const waiting = (await listPendingEdits()).some((e) => e.sessionId === id && e.kind !== 'delete');
         if (!waiting) await forgetDeviceSession(id);
       } catch {
@@ -168,11 +147,7 @@ export default function SessionList(props: SessionListProps) {
     setNote('');
     try {
       if (!navigator.onLine) throw new TypeError('offline');
-      const res = await fetch(`/api/sessions/${id}`, { method: 'DELETE' });
-      if (!res.ok && res.status !== 404) {
-        const body = await res.json().catch(() => null);
-        throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
-      }
+      await api.deleteSession(id);
       await forgetDeviceSession(id);
       setServer((list) => list?.filter((s) => s.id !== id) ?? null);
     } catch (err) {

@@ -1,58 +1,48 @@
 // Photo upload: drop, choose or paste. Shows upload progress, then the server's analysis step,
 // then opens the new session.
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
-import type { MessageKey } from '../i18n/messages.ts';
+import * as api from '../client/api.ts';
+import { translator, type Lang } from '../i18n/messages.ts';
 
 export interface UploadProps {
   maxMb: number;
   /** Set when the server cannot prepare photos (segmentation model missing): shown instead of failing. */
   modelsProblem?: string | null;
-  messages: Record<MessageKey, string>;
+  lang: Lang;
 }
 
 type Phase = { kind: 'idle' } | { kind: 'sending'; pct: number } | { kind: 'analysing' } | { kind: 'error'; message: string };
 
 export default function Upload(props: UploadProps) {
-  const m = (key: MessageKey, vars: Record<string, string | number> = {}) =>
-    props.messages[key].replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+  const m = translator(props.lang);
   const [phase, setPhase] = createSignal<Phase>({ kind: 'idle' });
   const [over, setOver] = createSignal(false);
   let fileInput!: HTMLInputElement;
 
-  function send(file: File) {
+  async function send(file: File) {
     if (phase().kind === 'sending' || phase().kind === 'analysing' || props.modelsProblem) return;
     if (!navigator.onLine) {
       setPhase({ kind: 'error', message: m('upload.offline') });
       return;
     }
-    const form = new FormData();
-    form.append('image', file, file.name || 'photo');
-    // XMLHttpRequest because fetch() cannot report upload progress.
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/images');
-    xhr.responseType = 'json';
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) setPhase({ kind: 'sending', pct: Math.round((100 * e.loaded) / e.total) });
-    };
-    xhr.upload.onload = () => setPhase({ kind: 'analysing' });
-    xhr.onerror = () => setPhase({ kind: 'error', message: m('error.network') });
-    xhr.onload = () => {
-      const body = xhr.response;
-      if (xhr.status === 201 && body?.session?.id) {
-        location.assign(`/s/${body.session.id}`);
-      } else {
-        setPhase({ kind: 'error', message: body?.error?.message ?? m('error.generic') });
-      }
-    };
     setPhase({ kind: 'sending', pct: 0 });
-    xhr.send(form);
+    try {
+      const { session } = await api.uploadPhoto(file, {
+        progress: (pct) => setPhase({ kind: 'sending', pct }),
+        sent: () => setPhase({ kind: 'analysing' }),
+      });
+      location.assign(`/s/${session.id}`);
+    } catch (err) {
+      const message = err instanceof api.ApiRequestError ? (err.serverMessage ?? m('error.generic')) : m('error.network');
+      setPhase({ kind: 'error', message });
+    }
   }
 
   const onPaste = (e: ClipboardEvent) => {
     const file = Array.from(e.clipboardData?.files ?? []).find((f) => f.type.startsWith('image/'));
     if (file) {
       e.preventDefault();
-      send(file);
+      void send(file);
     }
   };
   onMount(() => {
@@ -77,7 +67,7 @@ export default function Upload(props: UploadProps) {
         e.preventDefault();
         setOver(false);
         const file = e.dataTransfer?.files?.[0];
-        if (file) send(file);
+        if (file) void send(file);
       }}
     >
       <h2 class="text-xl font-semibold">{m('upload.title')}</h2>
@@ -91,7 +81,7 @@ export default function Upload(props: UploadProps) {
         id="upload-input"
         onChange={(e) => {
           const file = e.currentTarget.files?.[0];
-          if (file) send(file);
+          if (file) void send(file);
           e.currentTarget.value = '';
         }}
       />

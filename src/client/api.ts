@@ -1,0 +1,146 @@
+// The browser's one client of the JSON API: each call names the answer it gets (src/lib/api/types.ts).
+// A network failure rejects with fetch's TypeError (see isNetworkError in sync.ts); an error answer
+// rejects with ApiRequestError, which carries the status and the server's {error: {code, message}}.
+import { isTerminal } from '../lib/jobs/states.ts';
+import type {
+  BackendStatusJson,
+  JobJson,
+  JobRequestBody,
+  MaskSaveJson,
+  PoseSaveJson,
+  SessionDetailJson,
+  SessionJson,
+  SessionResultsJson,
+  UploadJson,
+} from '../lib/api/types.ts';
+
+export class ApiRequestError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** The server's own explanation, when it gave one. */
+  readonly serverMessage: string | null;
+
+  constructor(status: number, code: string, serverMessage: string | null) {
+    super(serverMessage ?? `HTTP ${status}`);
+    this.name = 'ApiRequestError';
+    this.status = status;
+    this.code = code;
+    this.serverMessage = serverMessage;
+  }
+}
+
+/** Addresses the page links to or the offline cache looks up (rather than fetches through here). */
+export const apiUrl = {
+  results: (sessionId: string) => `/api/sessions/${sessionId}/results`,
+  resultsZip: (sessionId: string) => `/api/sessions/${sessionId}/results.zip`,
+};
+
+async function call<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(path, init);
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiRequestError(res.status, body?.error?.code ?? 'http_error', body?.error?.message ?? null);
+  return body as T;
+}
+
+const postJson = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+// ---- sessions ----------------------------------------------------------------------------------
+
+export async function getSession(id: string, init?: RequestInit): Promise<SessionDetailJson> {
+  return (await call<{ session: SessionDetailJson }>(`/api/sessions/${id}`, init)).session;
+}
+
+export async function listSessions(): Promise<SessionJson[]> {
+  return (await call<{ sessions: SessionJson[] }>('/api/sessions')).sessions;
+}
+
+/** Deletes the session with its files and jobs; a session already gone is not an error. */
+export async function deleteSession(id: string): Promise<void> {
+  try {
+    await call(`/api/sessions/${id}`, { method: 'DELETE' });
+  } catch (err) {
+    if (!(err instanceof ApiRequestError && err.status === 404)) throw err;
+  }
+}
+
+/** What an edit builds on: the server revision it was made on, and when (src/lib/sessions/conflicts.ts). */
+export interface EditBase {
+  baseRev: number;
+  /** For an edit kept offline; without it the server dates the edit by its own clock. */
+  editedAt?: string;
+}
+
+export type EditKind = 'mask' | 'pose';
+export type EditAnswer<K extends EditKind> = K extends 'mask' ? MaskSaveJson : PoseSaveJson;
+
+const EDIT_CONTENT_TYPE: Record<EditKind, string> = { mask: 'image/png', pose: 'application/json' };
+
+/**
+ * Saves a mask (PNG) or a pose (JSON) as made on `base`: if the server's revision moved on meanwhile,
+ * it keeps both versions, the newer one current, and the answer says which (`applied`, `conflict`).
+ */
+export function saveEdit<K extends EditKind>(kind: K, sessionId: string, body: Blob | string, base: EditBase): Promise<EditAnswer<K>> {
+  const headers: Record<string, string> = { 'content-type': EDIT_CONTENT_TYPE[kind], 'x-base-rev': String(base.baseRev) };
+  if (base.editedAt) headers['x-edited-at'] = base.editedAt;
+  return call<EditAnswer<K>>(`/api/sessions/${sessionId}/${kind}`, { method: 'PUT', headers, body });
+}
+
+/** The new revision an answer to saveEdit names. */
+export function answerRev(answer: MaskSaveJson | PoseSaveJson): number | null {
+  return 'session' in answer ? (answer.session.mask?.rev ?? null) : answer.rev;
+}
+
+/**
+ * Uploads a photo (multipart) and resolves with the new session. XMLHttpRequest because fetch()
+ * cannot report upload progress; `sent` is called when the server starts preparing the photo.
+ */
+export function uploadPhoto(file: File, on: { progress(pct: number): void; sent(): void }): Promise<UploadJson> {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    form.append('image', file, file.name || 'photo');
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/images');
+    xhr.responseType = 'json';
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) on.progress(Math.round((100 * e.loaded) / e.total));
+    };
+    xhr.upload.onload = () => on.sent();
+    xhr.onerror = () => reject(new TypeError('The upload did not reach the server.'));
+    xhr.onload = () => {
+      const body = xhr.response;
+      if (xhr.status === 201 && body?.session?.id) resolve(body as UploadJson);
+      else reject(new ApiRequestError(xhr.status, body?.error?.code ?? 'http_error', body?.error?.message ?? null));
+    };
+    xhr.send(form);
+  });
+}
+
+// ---- generation --------------------------------------------------------------------------------
+
+export const getResults = (sessionId: string) => call<SessionResultsJson>(apiUrl.results(sessionId));
+
+export const getBackendStatus = () => call<BackendStatusJson>('/api/backend');
+
+export async function createJob(request: JobRequestBody): Promise<JobJson> {
+  return (await call<{ job: JobJson }>('/api/jobs', postJson(request))).job;
+}
+
+export async function cancelJob(id: string): Promise<JobJson> {
+  return (await call<{ job: JobJson }>(`/api/jobs/${id}/cancel`, { method: 'POST' })).job;
+}
+
+/** Follows a job's events (SSE) until it ends; returns the stop. */
+export function watchJob(id: string, onJob: (job: JobJson) => void): () => void {
+  const events = new EventSource(`/api/jobs/${id}/events`);
+  events.addEventListener('job', (e) => {
+    const job = JSON.parse((e as MessageEvent<string>).data) as JobJson;
+    onJob(job);
+    if (isTerminal(job.state)) events.close();
+  });
+  // EventSource reconnects by itself after a dropped connection; nothing to do on error.
+  return () => events.close();
+}

@@ -1,0 +1,31 @@
+// The browser's declared API types against what the server's functions return. The checks are types:
+// `astro check` (part of `npm test`) fails when a route's answer and its declared type drift apart.
+import { describe, expect, it } from 'vitest';
+import type { getSession, listSessions, MaskSaveResult } from '../sessions/service.ts';
+import type { PoseSaveResult, SavedPose } from '../sessions/pose.ts';
+import type { ConflictJson as ServerConflict } from '../sessions/conflicts.ts';
+import type { JobJson as ServerJob, ResultJson as ServerResult, sessionJobs, sessionResults } from '../jobs/service.ts';
+import type { backendStatus } from '../jobs/backend-status.ts';
+import type * as Api from './types.ts';
+
+/** True when each type is assignable to the other. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const same = <A, B>(ok: Same<A, B>) => ok;
+
+describe('API types', () => {
+  it('match what the server answers', () => {
+    const checks = [
+      same<Api.SessionJson, ReturnType<typeof listSessions>[number]>(true),
+      same<Api.SessionDetailJson, ReturnType<typeof getSession>>(true),
+      same<Api.ConflictJson, ServerConflict>(true),
+      same<Api.MaskSaveJson, MaskSaveResult>(true),
+      same<Api.SavedPoseJson, SavedPose>(true),
+      same<Api.PoseSaveJson, PoseSaveResult>(true),
+      same<Api.ResultJson, ServerResult>(true),
+      same<Api.JobJson, ServerJob>(true),
+      same<Api.SessionResultsJson, { results: ReturnType<typeof sessionResults>; jobs: ReturnType<typeof sessionJobs> }>(true),
+      same<Omit<Api.BackendStatusJson, 'message'>, Awaited<ReturnType<typeof backendStatus>>>(true),
+    ];
+    expect(checks.every(Boolean)).toBe(true);
+  });
+});

@@ -2,10 +2,23 @@
 // COOP/COEP/CORP reach static files too: Astro middleware never sees /_astro/* or the wasm, and
 // without these headers threaded ONNX Runtime workers are blocked and session creation hangs.
 import http from 'node:http';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from './config.ts';
+import { DataDirProblem, checkDataDir } from './lib/store/check.ts';
 
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
 const config = loadConfig();
+const pidFile = path.join(config.dataDir, 'atelier.pid');
+// A damaged or emptied database stops the start here, with what to do, rather than serving an empty studio.
+try {
+  mkdirSync(config.dataDir, { recursive: true });
+  checkDataDir(config.dataDir);
+} catch (err) {
+  if (!(err instanceof DataDirProblem)) throw err;
+  console.error(`Atelier cannot start: ${err.message}`);
+  process.exit(1);
+}
 const { handler } = await import('../dist/server/entry.mjs');
 
 const server = http.createServer((req, res) => {
@@ -20,6 +33,8 @@ server.listen(config.port, config.host, () => {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   console.log(`Atelier listening on http://${config.host}:${port}`);
+  // Tells `npm run restore` that the studio runs on this data dir.
+  writeFileSync(pidFile, String(process.pid));
   // Warm-up: loads the app context, which resumes queued/interrupted generation jobs and checks models.
   const local = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   fetch(`http://${local.includes(':') ? `[${local}]` : local}:${port}/api/health`).catch(() => {});
@@ -28,6 +43,9 @@ server.listen(config.port, config.host, () => {
 // Storage writes are atomic, so a failed request leaves nothing half-written behind.
 process.on('uncaughtException', (err) => console.error('[server] uncaught exception', err));
 process.on('unhandledRejection', (err) => console.error('[server] unhandled rejection', err));
+// A stop writes the database's WAL into its file (src/lib/app/context.ts closes it on exit): the .sqlite file
+// alone then holds everything.
+process.on('exit', () => rmSync(pidFile, { force: true }));
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     server.close();

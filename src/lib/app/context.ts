@@ -11,6 +11,7 @@ import { SamEncoder } from '../embedding/encoder.ts';
 import { FETCH_COMMAND, isUsable, modelPath, modelStatuses, type ModelStatus } from '../models/status.ts';
 import { ApiError } from '../http/errors.ts';
 import { assertRoom, diskState, keepReserve, type DiskState } from '../store/disk.ts';
+import { checkpoint } from '../store/check.ts';
 
 export interface AppContext {
   config: Config;
@@ -32,8 +33,14 @@ export function openAppContext(config: Config): AppContext {
 
 export function app(): AppContext {
   if (!ctx) {
-    ctx = openAppContext(getConfig());
-    keepReserve(ctx.config.dataDir, ctx.config.minFreeBytes);
+    const opened = openAppContext(getConfig());
+    ctx = opened;
+    keepReserve(opened.config.dataDir, opened.config.minFreeBytes);
+    // On exit (a stop, a signal) the WAL goes into the main file and the connection closes.
+    process.once('exit', () => {
+      checkpoint(opened.db);
+      opened.db.close();
+    });
   }
   return ctx;
 }

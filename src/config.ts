@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   ATELIER_UPSCALER: z.string().min(1).optional(),
   ATELIER_MIN_FREE_MB: z.coerce.number().int().min(0).default(256),
   ATELIER_STALL_SECONDS: z.coerce.number().int().min(1).default(180),
+  ATELIER_SUPERSEDED_GRACE_SECONDS: z.coerce.number().min(0).default(60),
   ATELIER_TEST_MODELS: z.enum(['0', '1']).default('0'),
 });
 
@@ -45,6 +46,8 @@ export interface Config {
   modelFamilies: FamilyOverride[];
   /** Blend band between the kept garment and the generation, in generated pixels. */
   featherPx: number;
+  /** How long a replaced mask file stays readable for requests that looked it up just before the save (ms). */
+  supersededGraceMs: number;
   /** A generation with no progress for this long is given up and tried again (ms). */
   stallMs: number;
   /** Below this much free space in the data dir, uploads and generations are refused (507) until space is freed. */
@@ -111,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     upscaler: e.ATELIER_UPSCALER ?? null,
     minFreeBytes: e.ATELIER_MIN_FREE_MB * 1024 * 1024,
     stallMs: e.ATELIER_STALL_SECONDS * 1000,
+    supersededGraceMs: e.ATELIER_SUPERSEDED_GRACE_SECONDS * 1000,
     allowTestModels: e.ATELIER_TEST_MODELS === '1',
   };
 }

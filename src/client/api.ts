@@ -10,6 +10,7 @@ import type {
   PoseSaveJson,
   SessionDetailJson,
   SessionJson,
+  SessionPageJson,
   SessionResultsJson,
   UploadJson,
 } from '../lib/api/types.ts';
@@ -54,8 +55,9 @@ export async function getSession(id: string, init?: RequestInit): Promise<Sessio
   return (await call<{ session: SessionDetailJson }>(`/api/sessions/${id}`, init)).session;
 }
 
-export async function listSessions(): Promise<SessionJson[]> {
-  return (await call<{ sessions: SessionJson[] }>('/api/sessions')).sessions;
+/** A page of sessions, newest first; pass the previous page's `nextCursor` for the next one. */
+export async function listSessions(cursor: string | null = null): Promise<SessionPageJson> {
+  return call<SessionPageJson>(cursor ? `/api/sessions?cursor=${encodeURIComponent(cursor)}` : '/api/sessions');
 }
 
 /** Deletes the session with its files and jobs; a session already gone is not an error. */

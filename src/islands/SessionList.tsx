@@ -4,6 +4,7 @@
 // deletes a session on the server and on the device (queued while offline).
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { translator, type Lang } from '../i18n/messages.ts';
+import type { SessionJson } from '../lib/api/types.ts';
 import * as api from '../client/api.ts';
 import {
   evictOldSessions,
@@ -26,6 +27,8 @@ export interface ListedSession extends SessionSummary {
 export interface SessionListProps {
   /** The server's list at render time; null in the offline shell (then fetched, or the device's alone). */
   initial: ListedSession[] | null;
+  /** The cursor of the server's next page (null: that was all). */
+  nextCursor?: string | null;
   lang: Lang;
 }
 
@@ -48,6 +51,9 @@ export default function SessionList(props: SessionListProps) {
   const m = translator(props.lang);
 
   const [server, setServer] = createSignal<ListedSession[] | null>(props.initial);
+  // The server's next page (the list comes a page at a time); null on the last one.
+  const [nextCursor, setNextCursor] = createSignal<string | null>(props.nextCursor ?? null);
+  const [loadingMore, setLoadingMore] = createSignal(false);
   const [device, setDevice] = createSignal<Map<string, ListedSession>>(new Map());
   const [hidden, setHidden] = createSignal<Set<string>>(new Set());
   const [online, setOnline] = createSignal(true);
@@ -109,8 +115,9 @@ export default function SessionList(props: SessionListProps) {
     if (server() === null) {
       // The offline shell: the service worker answers from its cache when the server is unreachable.
       try {
-        const sessions = await api.listSessions();
-        setServer(sessions.map((s) => ({ ...summaryOf(s), label: s.title || fmt().format(new Date(s.createdAt)) })));
+        const page = await api.listSessions();
+        setServer(page.sessions.map(listed));
+        setNextCursor(page.nextCursor);
       } catch {
         /* offline and never listed: the device's sessions */
       }
@@ -120,6 +127,25 @@ export default function SessionList(props: SessionListProps) {
     void refreshStorage();
     if (navigator.onLine) void forgetDeletedOnServer();
   });
+
+  function listed(s: SessionJson): ListedSession {
+    return { ...summaryOf(s), label: s.title || fmt().format(new Date(s.createdAt)) };
+  }
+
+  async function showMore() {
+    const cursor = nextCursor();
+    if (!cursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await api.listSessions(cursor);
+      setServer((list) => [...(list ?? []), ...page.sessions.map(listed)]);
+      setNextCursor(page.nextCursor);
+    } catch {
+      setNote(m('error.network'));
+    } finally {
+      setLoadingMore(false);
+    }
+  }
 
   /** Device sessions the server no longer lists may have been deleted elsewhere: ask, and forget those. */
   async function forgetDeletedOnServer() {
@@ -223,6 +249,11 @@ export default function SessionList(props: SessionListProps) {
             )}
           </For>
         </ul>
+        <Show when={nextCursor() && online()}>
+          <button type="button" class="btn self-center" data-testid="sessions-more" disabled={loadingMore()} onClick={() => void showMore()}>
+            {loadingMore() ? m('sessions.loadingMore') : m('sessions.more')}
+          </button>
+        </Show>
       </Show>
       <Show when={note()}>
         <p class="text-sm text-stone-700" role="status" data-testid="sessions-note">

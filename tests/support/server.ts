@@ -32,6 +32,8 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
     ATELIER_MODELS_DIR: testModelsDir,
     ATELIER_TEST_MODELS: '1',
     SD_WEBUI_URL: '',
+    // Replaced mask files go at once, so tests can see exactly which files a session holds.
+    ATELIER_SUPERSEDED_GRACE_SECONDS: '0',
     ...opts.env,
   };
   const child = spawn(process.execPath, ['src/server.mjs'], {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { getSession, listSessions, MaskSaveResult } from '../sessions/service.ts';
 import type { PoseSaveResult, SavedPose } from '../sessions/pose.ts';
 import type { ConflictJson as ServerConflict } from '../sessions/conflicts.ts';
-import type { JobJson as ServerJob, ResultJson as ServerResult, sessionJobs, sessionResults } from '../jobs/service.ts';
+import type { JobJson as ServerJob, ResultJson as ServerResult, sessionJobs, sessionResultsPage } from '../jobs/service.ts';
 import type { backendStatus } from '../jobs/backend-status.ts';
 import type * as Api from './types.ts';
 
@@ -15,7 +15,8 @@ const same = <A, B>(ok: Same<A, B>) => ok;
 describe('API types', () => {
   it('match what the server answers', () => {
     const checks = [
-      same<Api.SessionJson, ReturnType<typeof listSessions>[number]>(true),
+      same<Api.SessionJson, ReturnType<typeof listSessions>['sessions'][number]>(true),
+      same<Api.SessionPageJson, ReturnType<typeof listSessions>>(true),
       same<Api.SessionDetailJson, ReturnType<typeof getSession>>(true),
       same<Api.ConflictJson, ServerConflict>(true),
       same<Api.MaskSaveJson, MaskSaveResult>(true),
@@ -23,7 +24,7 @@ describe('API types', () => {
       same<Api.PoseSaveJson, PoseSaveResult>(true),
       same<Api.ResultJson, ServerResult>(true),
       same<Api.JobJson, ServerJob>(true),
-      same<Api.SessionResultsJson, { results: ReturnType<typeof sessionResults>; jobs: ReturnType<typeof sessionJobs> }>(true),
+      same<Api.SessionResultsJson, ReturnType<typeof sessionResultsPage> & { jobs: ReturnType<typeof sessionJobs> }>(true),
       same<Omit<Api.BackendStatusJson, 'message'>, Awaited<ReturnType<typeof backendStatus>>>(true),
     ];
     expect(checks.every(Boolean)).toBe(true);

@@ -13,6 +13,12 @@ export type { BackendStatus, CheckpointStatus } from '../jobs/backend-status.ts'
 export type { CreateJobRequest } from '../jobs/schema.ts';
 export type { ResultChecksJson } from '../jobs/service.ts';
 
+/** GET /api/sessions: a page, newest first; `nextCursor` asks for the next one (null on the last). */
+export interface SessionPageJson {
+  sessions: SessionJson[];
+  nextCursor: string | null;
+}
+
 /** The body of an error answer: `{error: {code, message}}`. */
 export interface ErrorJson {
   error: { code: string; message: string };
@@ -142,6 +148,8 @@ export interface JobJson {
 /** GET /api/sessions/:id/results: the gallery, newest first, and recent jobs (to resume watching). */
 export interface SessionResultsJson {
   results: ResultJson[];
+  /** The next page of results (null on the last). */
+  nextCursor: string | null;
   jobs: JobJson[];
 }
 

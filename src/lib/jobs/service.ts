@@ -15,7 +15,8 @@ import { JobScheduler } from './scheduler.ts';
 import { resultKey, type JobSource } from './runner.ts';
 import { CreateJobSchema, isTerminal, type CreateJobRequest } from './schema.ts';
 import { recipeSpec } from '../recipes/table.ts';
-import { allResultIds, getJob, getResult, insertJob, jobsForSession, resultsForJob, resultsForSession, type JobRow, type ResultRow } from './store.ts';
+import { allResultIds, getJob, getResult, insertJob, jobsForSession, jobsPage, resultsForJob, resultsForSession, resultsPage, type JobRow, type ResultRow } from './store.ts';
+import type { Page } from '../store/page.ts';
 
 let scheduler: JobScheduler | null = null;
 const previews = new Map<string, { png: Buffer; version: number }>();
@@ -187,6 +188,20 @@ export function jobPreview(id: string): Buffer | null {
 export function sessionResults(sessionId: string) {
   getSession(sessionId);
   return resultsForSession(app().db, sessionId).map(resultJson);
+}
+
+/** A page of a session's results (GET /api/sessions/:id/results?limit=&cursor=). */
+export function sessionResultsPage(sessionId: string, page: Page) {
+  getSession(sessionId);
+  const { rows, nextCursor } = resultsPage(app().db, sessionId, page);
+  return { results: rows.map(resultJson), nextCursor };
+}
+
+/** A page of a session's jobs, newest first (GET /api/jobs?sessionId=&limit=&cursor=). */
+export function sessionJobsPage(sessionId: string, page: Page) {
+  getSession(sessionId);
+  const { rows, nextCursor } = jobsPage(app().db, sessionId, page);
+  return { jobs: rows.map(jobJson), nextCursor };
 }
 
 export function sessionJobs(sessionId: string) {

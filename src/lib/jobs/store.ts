@@ -2,6 +2,7 @@
 // transaction, so a crash leaves each job in a state the scheduler can resume from.
 // The jobs and results tables are created by src/lib/store/migrations.ts.
 import type { Db } from '../store/db.ts';
+import { splitPage, type Page } from '../store/page.ts';
 import type { CreateJobRequest, JobState, Recipe } from './schema.ts';
 
 export interface JobRow {
@@ -161,6 +162,28 @@ export function resultsForSession(db: Db, sessionId: string): ResultRow[] {
 
 export function getResult(db: Db, id: string): ResultRow | undefined {
   return db.prepare('SELECT * FROM results WHERE id = ?').get(id) as ResultRow | undefined;
+}
+
+/** A page of a session's results, newest job first, in their order within a job (keyset on created_at, rowid). */
+export function resultsPage(db: Db, sessionId: string, page: Page): { rows: ResultRow[]; nextCursor: string | null } {
+  const after = page.after ? 'AND (created_at < ? OR (created_at = ? AND rowid > ?))' : '';
+  const args = page.after ? [page.after.at, page.after.at, page.after.rowid] : [];
+  const found = db
+    .prepare(`SELECT *, rowid AS rowid FROM results WHERE session_id = ? ${after} ORDER BY created_at DESC, rowid ASC LIMIT ?`)
+    .all(sessionId, ...args, page.limit + 1) as (ResultRow & { rowid: number })[];
+  // The cursor compares rowid the other way round for results (ascending within a time): keep the last rowid.
+  const { rows, nextCursor } = splitPage(found, page.limit);
+  return { rows, nextCursor };
+}
+
+/** A page of a session's jobs, newest first. */
+export function jobsPage(db: Db, sessionId: string, page: Page): { rows: JobRow[]; nextCursor: string | null } {
+  const after = page.after ? 'AND (created_at < ? OR (created_at = ? AND rowid < ?))' : '';
+  const args = page.after ? [page.after.at, page.after.at, page.after.rowid] : [];
+  const found = db
+    .prepare(`SELECT *, rowid AS rowid FROM jobs WHERE session_id = ? ${after} ORDER BY created_at DESC, rowid DESC LIMIT ?`)
+    .all(sessionId, ...args, page.limit + 1) as (JobRow & { rowid: number })[];
+  return splitPage(found, page.limit);
 }
 
 export function jobsForSession(db: Db, sessionId: string, limit = 50): JobRow[] {

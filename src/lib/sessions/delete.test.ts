@@ -10,7 +10,7 @@ import { resultKey } from '../jobs/runner.ts';
 import { placePreset } from '../pose/presets.ts';
 import { deleteSession } from './delete.ts';
 import { savePose } from './pose.ts';
-import { createSessionFromUpload, getImage, getSession, saveMask } from './service.ts';
+import { createSessionFromUpload, flushSupersededMasks, getImage, getSession, saveMask } from './service.ts';
 
 const W = 64;
 const H = 48;
@@ -51,6 +51,7 @@ describe('deleteSession', () => {
   it('removes the session’s rows and files and keeps the photo another session still uses', async () => {
     const a = await fullSession('a');
     const b = await fullSession('b');
+    await flushSupersededMasks();
     expect(await app.blobs.list(`sessions/${a.id}`)).toHaveLength(2); // mask-2 and the device's copy
     const photoFiles = (await app.blobs.list(`images/${photo.imageId}`)).sort();
 

@@ -7,7 +7,7 @@ import { bandMask, storePhoto, type StoredPhoto } from '../../../tests/support/s
 import { ApiError } from '../http/errors.ts';
 import { greyRaw } from '../images/raw.ts';
 import { getConflict, listConflicts } from './conflicts.ts';
-import { createSessionFromUpload, getSession, listSessions, maskBlobKey, saveMask } from './service.ts';
+import { createSessionFromUpload, flushSupersededMasks, getSession, listSessions, maskBlobKey, saveMask } from './service.ts';
 
 const W = 64;
 const H = 48;
@@ -23,7 +23,12 @@ beforeEach(async () => {
 afterEach(() => app.close());
 
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
-const maskFiles = async () => (await app.blobs.list(`sessions/${sessionId}`)).map((k) => k.split('/').pop()).sort();
+/** The session's mask files once superseded ones are gone, named by revision (a save's own id left out). */
+const maskFiles = async () => {
+  await flushSupersededMasks();
+  return (await app.blobs.list(`sessions/${sessionId}`)).map((k) => k.split('/').pop()!.replace(/^(mask-\d+)-[\w-]+\.png$/, '$1.png')).sort();
+};
+const revKey = (rev: number) => new RegExp(`^sessions/${sessionId}/mask-${rev}-[\\w-]+\\.png$`);
 
 /** White pixels of a stored mask, after checking it is a black-and-white PNG of the photo's size. */
 async function storedMaskArea(key: string): Promise<number> {
@@ -46,7 +51,11 @@ describe('createSessionFromUpload', () => {
     expect(again.id).not.toBe(sessionId);
     expect(again.image).toMatchObject({ id: photo.imageId, width: W, height: H });
     expect(again).toMatchObject({ title: 'Red shirt, front', mask: null });
-    expect(listSessions().map((s) => s.id)).toEqual([again.id, sessionId]);
+    expect(listSessions().sessions.map((s) => s.id)).toEqual([again.id, sessionId]);
+    // A page at a time: the cursor of the first page gives the rest.
+    const first = listSessions({ limit: 1, after: null });
+    expect(first.sessions.map((s) => s.id)).toEqual([again.id]);
+    expect(first.nextCursor).not.toBeNull();
     expect(getSession(sessionId)).toMatchObject({ id: sessionId, title: 'shirt', image: { id: photo.imageId }, conflicts: [] });
     expect((await app.blobs.list('images')).length).toBe(4); // nothing stored twice
   });
@@ -61,7 +70,7 @@ describe('saveMask', () => {
     const first = await saveMask(sessionId, grey);
     expect(first).toMatchObject({ applied: true, conflict: null });
     expect(first.session.mask).toMatchObject({ rev: 1, area: 10 * W, url: `/api/sessions/${sessionId}/mask.png?rev=1` });
-    expect(maskBlobKey(sessionId)).toBe(`sessions/${sessionId}/mask-1.png`);
+    expect(maskBlobKey(sessionId)).toMatch(revKey(1)); // a file of its own per save
     expect(await storedMaskArea(maskBlobKey(sessionId)!)).toBe(10 * W);
 
     const band = await bandMask(W, H, 5, 30);
@@ -134,8 +143,9 @@ describe('saveMask of an edit made offline', () => {
     expect(res.conflict).toMatchObject({ kind: 'mask', source: 'server', rev: 2, area: server.area });
     expect(res.conflict!.editedAt).toBe(rev2.session.mask!.updatedAt);
     expect(listConflicts(sessionId)).toEqual([res.conflict]);
-    expect(getConflict(sessionId, res.conflict!.id).blobKey).toBe(`sessions/${sessionId}/mask-2.png`);
-    expect(await storedMaskArea(`sessions/${sessionId}/mask-2.png`)).toBe(server.area);
+    const copyKey = getConflict(sessionId, res.conflict!.id).blobKey!;
+    expect(copyKey).toMatch(revKey(2));
+    expect(await storedMaskArea(copyKey)).toBe(server.area);
     expect(await maskFiles()).toEqual(['mask-2.png', 'mask-3.png']);
   });
 

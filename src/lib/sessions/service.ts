@@ -7,6 +7,7 @@ import { ApiError, notFound } from '../http/errors.ts';
 import { encodeDisplayJpeg, encodeOriginalPng, normaliseUpload, withImageSlot } from '../images/normalise.ts';
 import { SAM_MODEL, embeddingWireShape } from '../sam/model.ts';
 import { encodeEmbeddingNpy, type EmbeddingDtype } from '../sam/npy.ts';
+import { DEFAULT_PAGE, splitPage, type Page } from '../store/page.ts';
 import { conflictMaskKey, deviceIsNewer, insertConflict, listConflicts, type ConflictJson, type SyncInfo } from './conflicts.ts';
 
 /** The SAM family's wire dtype (MobileSAM: float16, half the download) and .npy shape, as recorded per image. */
@@ -53,9 +54,24 @@ const currentMaskKey = (s: Pick<SessionRow, 'id' | 'mask_rev' | 'mask_key'>) => 
  * before the save (a generation loading its inputs, a download) still finds the file. A crash in between
  * leaves an unreferenced file, which the start-up sweep removes.
  */
-const SUPERSEDED_GRACE_MS = 60_000;
-function deleteLater(key: string) {
-  setTimeout(() => void app().blobs.delete(key).catch(() => {}), SUPERSEDED_GRACE_MS).unref();
+const superseded = new Map<string, ReturnType<typeof setTimeout>>();
+async function deleteLater(key: string) {
+  const grace = app().config.supersededGraceMs;
+  if (grace === 0) return app().blobs.delete(key).catch(() => {});
+  const timer = setTimeout(() => {
+    superseded.delete(key);
+    void app().blobs.delete(key).catch(() => {});
+  }, grace);
+  timer.unref();
+  superseded.set(key, timer);
+}
+
+/** Removes the superseded mask files now instead of after their grace period (tests; a clean stop). */
+export async function flushSupersededMasks(): Promise<void> {
+  const keys = [...superseded.keys()];
+  for (const key of keys) clearTimeout(superseded.get(key));
+  superseded.clear();
+  await Promise.all(keys.map((k) => app().blobs.delete(k).catch(() => {})));
 }
 
 export function imageUrls(id: string) {
@@ -192,14 +208,19 @@ export function getSession(id: string) {
   return { ...sessionJson(s, getImage(s.image_id)), conflicts: listConflicts(id) };
 }
 
-export function listSessions(limit = 200) {
-  const rows = app()
+/** A page of sessions, newest first (GET /api/sessions?limit=&cursor=). */
+export function listSessions(page: Page = { limit: DEFAULT_PAGE, after: null }) {
+  const after = page.after ? 'WHERE (s.created_at < ? OR (s.created_at = ? AND s.rowid < ?))' : '';
+  const args = page.after ? [page.after.at, page.after.at, page.after.rowid] : [];
+  const found = app()
     .db.prepare(
-      `SELECT s.*, i.id AS i_id, i.sha256, i.width, i.height, i.source_format, i.source_bytes, i.embedding_dtype, i.embedding_shape, i.created_at AS i_created
-       FROM sessions s JOIN images i ON i.id = s.image_id ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?`,
+      `SELECT s.*, s.rowid AS rowid, i.id AS i_id, i.sha256, i.width, i.height, i.source_format, i.source_bytes, i.embedding_dtype,
+              i.embedding_shape, i.created_at AS i_created
+       FROM sessions s JOIN images i ON i.id = s.image_id ${after} ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?`,
     )
-    .all(limit) as (SessionRow & { i_id: string; sha256: string; width: number; height: number; source_format: string; source_bytes: number; embedding_dtype: string; embedding_shape: string; i_created: string })[];
-  return rows.map((r) =>
+    .all(...args, page.limit + 1) as (SessionRow & { rowid: number; i_id: string; sha256: string; width: number; height: number; source_format: string; source_bytes: number; embedding_dtype: string; embedding_shape: string; i_created: string })[];
+  const { rows, nextCursor } = splitPage(found, page.limit);
+  const sessions = rows.map((r) =>
     sessionJson(r, {
       id: r.i_id,
       sha256: r.sha256,
@@ -212,6 +233,7 @@ export function listSessions(limit = 200) {
       created_at: r.i_created,
     }),
   );
+  return { sessions, nextCursor };
 }
 
 export interface MaskSaveResult {
@@ -300,7 +322,7 @@ export async function saveMask(sessionId: string, png: Buffer, sync: SyncInfo | 
     await blobs.delete(key);
     throw err;
   }
-  if (session.mask_rev > 0 && !conflicting) deleteLater(currentMaskKey(session));
+  if (session.mask_rev > 0 && !conflicting) await deleteLater(currentMaskKey(session));
   return { session: getSession(sessionId), applied: true, conflict };
 }
 

@@ -1,6 +1,11 @@
 import { json, route } from '../../../lib/http/errors.ts';
 import { readJson } from '../../../lib/http/body.ts';
-import { createJob } from '../../../lib/jobs/service.ts';
+import { createJob, sessionJobsPage } from '../../../lib/jobs/service.ts';
+import { parseId } from '../../../lib/http/errors.ts';
+import { parsePage } from '../../../lib/store/page.ts';
+
+// GET /api/jobs?sessionId=…[&limit=&cursor=] → {jobs (newest first), nextCursor}
+export const GET = route(({ url }) => json(sessionJobsPage(parseId(url.searchParams.get('sessionId') ?? '', 'Session'), parsePage(url.searchParams))));
 
 // POST /api/jobs {sessionId, recipe, …} → 202 {job}
 export const POST = route(async ({ request }) => {

@@ -1,8 +1,10 @@
 import { json, parseId, route } from '../../../../lib/http/errors.ts';
-import { sessionJobs, sessionResults } from '../../../../lib/jobs/service.ts';
+import { sessionJobs, sessionResultsPage } from '../../../../lib/jobs/service.ts';
+import { parsePage } from '../../../../lib/store/page.ts';
 
-// GET /api/sessions/:id/results → {results (newest first), jobs (recent, to resume watching)}
-export const GET = route(({ params }) => {
+// GET /api/sessions/:id/results[?limit=&cursor=] → {results (a page, newest first), nextCursor, jobs (recent, to
+// resume watching)}
+export const GET = route(({ params, url }) => {
   const id = parseId(params.id, 'Session');
-  return json({ results: sessionResults(id), jobs: sessionJobs(id) });
+  return json({ ...sessionResultsPage(id, parsePage(url.searchParams, 100)), jobs: sessionJobs(id) });
 });

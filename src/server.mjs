@@ -5,7 +5,7 @@ import http from 'node:http';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from './config.ts';
-import { DataDirProblem, checkDataDir } from './lib/store/check.ts';
+import { DataDirProblem, checkDataDir, sweepDataDir } from './lib/store/check.ts';
 
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
 const config = loadConfig();
@@ -14,6 +14,7 @@ const pidFile = path.join(config.dataDir, 'atelier.pid');
 try {
   mkdirSync(config.dataDir, { recursive: true });
   checkDataDir(config.dataDir);
+  await sweepDataDir(config);
 } catch (err) {
   if (!(err instanceof DataDirProblem)) throw err;
   console.error(`Atelier cannot start: ${err.message}`);

@@ -140,6 +140,8 @@ describe('invalid job requests are refused and nothing is queued', () => {
       [{ sessionId: s.id, recipe: 'model-shot' }, 409, 'mask_required'],
       [{ sessionId: s.id, recipe: 'make-art' }, 400, 'invalid_input'],
       [{ sessionId: s.id, recipe: 'portrait', modelPreset: 'nobody' }, 400, 'unknown_preset'],
+      [{ sessionId: s.id, recipe: 'model-shot', modelPreset: '' }, 400, 'invalid_input'],
+      [{ sessionId: s.id, recipe: 'scene-swap', scenePreset: '' }, 400, 'invalid_input'],
       [{ sessionId: s.id, recipe: 'portrait', scenePreset: 'moon' }, 400, 'unknown_preset'],
       [{ sessionId: s.id, recipe: 'portrait', count: 0 }, 400, 'invalid_input'],
       [{ sessionId: s.id, recipe: 'portrait', count: 9 }, 400, 'invalid_input'],

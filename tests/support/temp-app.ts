@@ -16,7 +16,7 @@ export interface TempApp extends AppContext {
 /** Opens a context on a new temp data dir and makes it the one app() returns until close(). */
 export function openTempApp(): TempApp {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'atelier-unit-'));
-  const ctx = openAppContext(loadConfig({ ATELIER_DATA_DIR: dataDir, ATELIER_SUPERSEDED_GRACE_SECONDS: "60" }));
+  const ctx = openAppContext(loadConfig({ ATELIER_DATA_DIR: dataDir, ATELIER_SUPERSEDED_GRACE_SECONDS: '60' }));
   setAppContext(ctx);
   return {
     ...ctx,

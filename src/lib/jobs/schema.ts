@@ -15,8 +15,8 @@ const promptText = (max: number) =>
 export const CreateJobSchema = z.strictObject({
   sessionId: z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'is not a valid session id'),
   recipe: z.enum(RECIPES, { message: `must be one of ${RECIPES.join(', ')}` }),
-  modelPreset: z.string().max(64).optional(),
-  scenePreset: z.string().max(64).optional(),
+  modelPreset: z.string().min(1, 'must not be empty').max(64).optional(),
+  scenePreset: z.string().min(1, 'must not be empty').max(64).optional(),
   prompt: promptText(1000).optional(),
   negativePrompt: promptText(1000).optional(),
   loras: z

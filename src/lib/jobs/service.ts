@@ -15,7 +15,7 @@ import { JobScheduler } from './scheduler.ts';
 import { resultKey, type JobSource } from './runner.ts';
 import { CreateJobSchema, isTerminal, type CreateJobRequest } from './schema.ts';
 import { recipeSpec } from '../recipes/table.ts';
-import { allResultIds, getJob, getResult, insertJob, jobsForSession, jobsPage, resultsForJob, resultsForSession, resultsPage, type JobRow, type ResultRow } from './store.ts';
+import { getJob, getResult, insertJob, jobsForSession, jobsPage, resultsForJob, resultsForSession, resultsPage, type JobRow, type ResultRow } from './store.ts';
 import type { Page } from '../store/page.ts';
 
 let scheduler: JobScheduler | null = null;
@@ -51,18 +51,7 @@ export function startJobs(): JobScheduler | null {
     createSdClients(config.backends),
   );
   scheduler.start();
-  void sweepOrphanResults();
   return scheduler;
-}
-
-/** Result files whose database row never got written (a crash between the two) are removed. */
-async function sweepOrphanResults() {
-  const { db, blobs } = app();
-  const known = allResultIds(db);
-  for (const key of await blobs.list('results')) {
-    const id = key.split('/').pop()!.replace(/\.png$/, '');
-    if (!known.has(id)) await blobs.delete(key);
-  }
 }
 
 // A session's photo, mask and pose, decoded once per version (they change only when edited).

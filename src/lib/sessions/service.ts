@@ -331,11 +331,3 @@ export function maskBlobKey(sessionId: string): string | null {
   return s.mask_rev > 0 ? currentMaskKey(s) : null;
 }
 
-/** Every blob a session's rows point at (its current mask and its conflict copies), for the start-up sweep. */
-export function referencedSessionBlobs(): Set<string> {
-  const { db } = app();
-  const keys = new Set<string>();
-  for (const s of db.prepare('SELECT id, mask_rev, mask_key FROM sessions WHERE mask_rev > 0').all() as SessionRow[]) keys.add(currentMaskKey(s));
-  for (const c of db.prepare('SELECT blob_key FROM session_conflicts WHERE blob_key IS NOT NULL').all() as { blob_key: string }[]) keys.add(c.blob_key);
-  return keys;
-}

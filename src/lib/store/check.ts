@@ -4,6 +4,9 @@ import Database from 'better-sqlite3';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { migrate } from './db.ts';
+import { openBlobStore } from './open.ts';
+import { sweepOrphans } from './sweep.ts';
+import type { Config } from '../../config.ts';
 
 export class DataDirProblem extends Error {}
 
@@ -58,5 +61,21 @@ export function checkpoint(db: Database.Database): void {
     db.pragma('wal_checkpoint(TRUNCATE)');
   } catch {
     // Closing the connection checkpoints too; nothing more to do here.
+  }
+}
+
+/**
+ * Opens the data dir as the studio will and removes what a crash left without rows (sweep.ts). Before the
+ * studio listens: nothing is being written yet.
+ */
+export async function sweepDataDir(config: Config): Promise<void> {
+  const db = new Database(path.join(config.dataDir, 'atelier.sqlite'));
+  try {
+    const report = await sweepOrphans(db, openBlobStore(config));
+    if (report.results || report.sessionFiles) {
+      console.log(`[sweep] removed ${report.results} result file(s) and ${report.sessionFiles} session file(s) no row pointed at`);
+    }
+  } finally {
+    db.close();
   }
 }

@@ -115,7 +115,25 @@ describe('a full disk', () => {
 });
 
 describe('a generation server that stops making progress', () => {
-  it('is given up after the stall time, tried again, then the job fails saying so', async () => {
+  it('answering but frozen: our task is interrupted after the stall time, tried again, then the job fails saying why', async () => {
+    const sd = await startSdDouble({ stepMs: 20, steps: 10, controlnetModels: [OPENPOSE] });
+    cleanups.push(() => sd.stop());
+    const server = await startServer({ env: { SD_WEBUI_URL: sd.url, ATELIER_STALL_SECONDS: '2' } });
+    cleanups.push(() => server.stop());
+    const s = await createSession(server.url);
+    await sd.setFault('freeze');
+    const job = (await (await postJob(server.url, { sessionId: s.id, recipe: 'portrait' })).json()).job;
+    const ended = await waitForJob(server.url, job.id, ['failed', 'succeeded'], 120_000);
+    expect(ended.state).toBe('failed');
+    expect(ended.error.code).toBe('stalled');
+    expect(ended.error.message).toMatch(/stopped making progress/);
+    expect(ended.attempts).toBe(3);
+    // Each attempt was interrupted on the server (it was ours that ran), not left holding the GPU.
+    const ours = () => sd.generations.filter((g) => g.taskId.includes(job.id));
+    await expect.poll(() => ours().length === 3 && ours().every((g) => g.interrupted), { timeout: 10_000 }).toBe(true);
+  }, 180_000);
+
+  it('answering nothing: given up after the stall time and retried, then the job fails with the reason', async () => {
     const sd = await startSdDouble({ stepMs: 2, steps: 4, controlnetModels: [OPENPOSE] });
     cleanups.push(() => sd.stop());
     const server = await startServer({ env: { SD_WEBUI_URL: sd.url, ATELIER_STALL_SECONDS: '2' } });

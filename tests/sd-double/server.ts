@@ -74,7 +74,8 @@ import {
 } from './render.ts';
 import { createTaskRegistry } from './tasks.ts';
 
-export type SdDoubleFault = 'none' | 'refuse' | '500' | 'stall' | 'drop' | 'slow' | 'oom' | '422' | 'busy';
+/** 'freeze': the server answers everything but its job stops advancing (a hung GPU); 'stall': it answers nothing. */
+export type SdDoubleFault = 'none' | 'refuse' | '500' | 'stall' | 'freeze' | 'drop' | 'slow' | 'oom' | '422' | 'busy';
 
 export interface SdDoubleOptions {
   port?: number;
@@ -646,6 +647,7 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
         state.preview = () => makeImage(n * batchSize, state.step / state.steps);
         for (let s = 1; s <= steps; s++) {
           await sleep(stepMs * (fault === 'slow' ? slowFactor : 1));
+          while (fault === 'freeze' && !state.interrupted && !stopped) await sleep(20);
           if (state.interrupted || stopped) break;
           state.step = s;
           if (s % previewEvery === 0) state.idLivePreview++;

@@ -47,6 +47,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
   const [negative, setNegative] = createSignal('');
   const [count, setCount] = createSignal(2);
   const [seed, setSeed] = createSignal('');
+  const [reroll, setReroll] = createSignal(false);
   const [checkpoint, setCheckpoint] = createSignal('');
   const [loras, setLoras] = createStore<{ name: string; weight: number }[]>([]);
   const [backend, setBackend] = createSignal<BackendInfo | null>(null);
@@ -125,6 +126,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
       if (loras.length) body.loras = loras.map((l) => ({ name: l.name, weight: l.weight }));
       if (seed().trim() !== '') body.seed = Number(seed());
       if (checkpoint()) body.checkpoint = checkpoint();
+      if (reroll()) body.reroll = true;
       const job = await studio.generate(body);
       // The progress card is in the other column (or below, on a tablet): bring it into view.
       const card = () => document.querySelector(`[data-job-id="${job.id}"]`);
@@ -265,6 +267,10 @@ export default function GeneratePanel(props: GeneratePanelProps) {
             {m('gen.negative')}
             <textarea rows="2" maxLength={1000} class="rounded-lg border border-stone-300 p-2" value={negative()} onInput={(e) => setNegative(e.currentTarget.value)} />
           </label>
+          <label class="mt-2 flex min-h-11 items-center gap-2 text-sm">
+            <input type="checkbox" checked={reroll()} onChange={(e) => setReroll(e.currentTarget.checked)} data-testid="reroll" />
+            {m('gen.reroll')}
+          </label>
           <label class="mt-2 flex flex-col gap-1 text-sm">
             {m('gen.seed')}
             <input type="number" min="-1" step="1" placeholder={m('gen.seedRandom')} class="min-h-11 rounded-lg border border-stone-300 px-2" value={seed()} onInput={(e) => setSeed(e.currentTarget.value)} data-testid="seed" />
@@ -395,11 +401,32 @@ export default function GeneratePanel(props: GeneratePanelProps) {
                       </button>
                     </Show>
                   </div>
+                  <Show when={r.checks?.check}>
+                    <p class="rounded bg-amber-50 px-2 py-1 text-xs text-amber-900" data-testid="result-check">{m('gen.checkThis')}</p>
+                  </Show>
                   <Show when={r.fidelity}>
-                    <p class="text-xs text-emerald-700">{m('gen.fidelity', { d: (r.fidelity!.before ?? 0).toFixed(1) })}</p>
+                    <p class="text-xs text-emerald-700">{m('gen.kept')}</p>
                   </Show>
                   <details class="text-xs text-stone-600">
                     <summary class="cursor-pointer">{m('gen.details')}</summary>
+                    <Show when={r.checks}>
+                      {(c) => (
+                        <dl class="mt-1 grid grid-cols-[auto_1fr] gap-x-2" data-testid="result-checks">
+                          <dt>{m('gen.check.core')}</dt>
+                          <dd>{c().coreChanged === 0 ? m('gen.check.exact') : m('gen.check.changed', { n: c().coreChanged ?? 0 })}</dd>
+                          <dt>{m('gen.check.seam')}</dt>
+                          <dd>{c().seamColour === null || c().seamColour === undefined ? '—' : c().seamColour!.toFixed(1)}</dd>
+                          <dt>{m('gen.check.sharpness')}</dt>
+                          <dd>{c().sharpness === null || c().sharpness === undefined ? '—' : c().sharpness!.toFixed(2)}</dd>
+                          <dt>{m('gen.check.upscaler')}</dt>
+                          <dd>{c().upscaler ?? c().upscaleNote ?? '—'}</dd>
+                          <Show when={c().rerolled}>
+                            <dt />
+                            <dd>{m('gen.check.rerolled')}</dd>
+                          </Show>
+                        </dl>
+                      )}
+                    </Show>
                     <dl class="mt-1 grid grid-cols-[auto_1fr] gap-x-2">
                       <dt>seed</dt>
                       <dd data-testid="result-seed">{r.seed}</dd>

@@ -11,6 +11,7 @@ import type {
   SessionDetailJson,
   SessionJson,
   SessionPageJson,
+  ResultJson,
   SessionResultsJson,
   UploadJson,
 } from '../lib/api/types.ts';
@@ -133,6 +134,12 @@ export async function createJob(request: JobRequestBody): Promise<JobJson> {
 
 export async function cancelJob(id: string): Promise<JobJson> {
   return (await call<{ job: JobJson }>(`/api/jobs/${id}/cancel`, { method: 'POST' })).job;
+}
+
+/** Stores the pose error measured here on a result (src/client/pose-check.ts); answers the result. */
+export async function putPoseCheck(resultId: string, measure: { error: number; joints: number }): Promise<ResultJson> {
+  const init = { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(measure) };
+  return (await call<{ result: ResultJson }>(`/api/results/${resultId}/pose-check`, init)).result;
 }
 
 /** Follows a job's events (SSE) until it ends; returns the stop. */

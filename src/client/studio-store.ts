@@ -46,6 +46,8 @@ export interface StudioStore {
   loadResults(): Promise<void>;
   generate(request: JobRequestBody): Promise<JobJson>;
   cancelJob(id: string): Promise<void>;
+  /** A result's figures changed (its pose measured here). */
+  resultUpdated(result: ResultJson): void;
 }
 
 export function createStudioStore(data: StudioData): StudioStore {
@@ -133,6 +135,10 @@ export function createStudioStore(data: StudioData): StudioStore {
       upsertJob(job);
       watch(job.id);
       return job;
+    },
+    resultUpdated(result) {
+      const i = state.results.findIndex((r) => r.id === result.id);
+      if (i >= 0) setState('results', i, reconcile(result));
     },
     async cancelJob(id) {
       const job = await api.cancelJob(id).catch(() => null);

@@ -1,6 +1,7 @@
 // Step 3: choose a recipe, a model look and a scene, generate as a job, watch its progress,
 // and browse the session's results. Jobs live on the server: closing the tab loses nothing.
-import { createSignal, For, onCleanup, onMount, Show, createMemo } from 'solid-js';
+import { createEffect, createSignal, For, onCleanup, onMount, Show, createMemo } from 'solid-js';
+import { createPoseChecker } from '../client/pose-check.ts';
 import { createStore } from 'solid-js/store';
 import BeforeAfter from './BeforeAfter.tsx';
 import * as api from '../client/api.ts';
@@ -55,6 +56,14 @@ export default function GeneratePanel(props: GeneratePanelProps) {
   const [sending, setSending] = createSignal(false);
   const [formError, setFormError] = createSignal('');
   const results = () => studio.state.results;
+  // Each new posed result is measured against the saved pose here, with the browser's pose model.
+  const modelUrl = studio.data.poseModelUrl;
+  const checker = modelUrl ? createPoseChecker(modelUrl, (r) => studio.resultUpdated(r)) : null;
+  onCleanup(() => checker?.dispose());
+  createEffect(() => {
+    const target = studio.state.savedPose?.pose;
+    if (checker && target && navigator.onLine) checker.check(results(), target);
+  });
 
   const errorText = (e: { code: string; message: string }) => {
     const known = BACKEND_MESSAGES[e.code as BackendErrorCode];
@@ -418,6 +427,10 @@ export default function GeneratePanel(props: GeneratePanelProps) {
                           <dd>{c().seamColour === null || c().seamColour === undefined ? '—' : c().seamColour!.toFixed(1)}</dd>
                           <dt>{m('gen.check.sharpness')}</dt>
                           <dd>{c().sharpness === null || c().sharpness === undefined ? '—' : c().sharpness!.toFixed(2)}</dd>
+                          <Show when={c().poseError !== undefined}>
+                            <dt>{m('gen.check.pose')}</dt>
+                            <dd data-testid="result-pose-error">{c().poseError!.toFixed(2)}</dd>
+                          </Show>
                           <dt>{m('gen.check.upscaler')}</dt>
                           <dd>{c().upscaler ?? c().upscaleNote ?? '—'}</dd>
                           <Show when={c().rerolled}>

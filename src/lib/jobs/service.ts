@@ -17,6 +17,7 @@ import { CreateJobSchema, isTerminal, type CreateJobRequest } from './schema.ts'
 import { recipeSpec } from '../recipes/table.ts';
 import { getJob, getResult, insertJob, jobsForSession, jobsPage, resultsForJob, resultsForSession, resultsPage, type JobRow, type ResultRow } from './store.ts';
 import type { Page } from '../store/page.ts';
+import { POSE_ERROR_LIMIT } from '../pose/error.ts';
 
 let scheduler: JobScheduler | null = null;
 const previews = new Map<string, { png: Buffer; version: number }>();
@@ -115,6 +116,9 @@ export interface ResultChecksJson {
   upscaleFactor: number;
   rerolled: boolean;
   timings: { upscaleMs: number; compositeMs: number };
+  /** Measured in the browser with its pose model (PUT /api/results/:id/pose-check), in shoulder widths. */
+  poseError?: number;
+  poseJoints?: number;
 }
 
 function resultJson(r: ResultRow) {
@@ -196,6 +200,18 @@ export function sessionJobsPage(sessionId: string, page: Page) {
 export function sessionJobs(sessionId: string) {
   getSession(sessionId);
   return jobsForSession(app().db, sessionId).map(jobJson);
+}
+
+/** Stores the pose error a browser measured on a result; a result far from its pose is marked "check this one". */
+export function recordPoseCheck(id: string, m: { error: number; joints: number }) {
+  const { db } = app();
+  const row = getResult(db, id);
+  if (!row) throw notFound('The result');
+  const checks: ResultChecksJson = row.checks ? (JSON.parse(row.checks) as ResultChecksJson) : ({ check: false } as ResultChecksJson);
+  const next = { ...checks, poseError: Math.round(m.error * 1000) / 1000, poseJoints: m.joints };
+  next.check = checks.check || m.error > POSE_ERROR_LIMIT;
+  db.prepare('UPDATE results SET checks = ? WHERE id = ?').run(JSON.stringify(next), id);
+  return resultJson({ ...row, checks: JSON.stringify(next) });
 }
 
 export function resultFile(id: string): { key: string; row: ResultRow } {

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { json, parseId, route } from '../../../../lib/http/errors.ts';
+import { readJson } from '../../../../lib/http/body.ts';
+import { recordPoseCheck } from '../../../../lib/jobs/service.ts';
+
+const PoseCheck = z.strictObject({ error: z.number().min(0).max(100), joints: z.number().int().min(4).max(18) });
+
+// PUT /api/results/:id/pose-check {error, joints} — the pose error the browser measured on the result (its pose
+// model, against the session's pose; src/lib/pose/error.ts). Stored with the result's figures.
+export const PUT = route(async ({ params, request }) => {
+  const body = PoseCheck.parse(await readJson(request, 1024));
+  return json({ result: recordPoseCheck(parseId(params.id, 'Result'), body) });
+});

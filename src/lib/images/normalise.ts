@@ -1,6 +1,9 @@
-// Upload normalisation with sharp: refuse what we can't or shouldn't decode before decoding it,
-// then apply EXIF orientation, convert to 8-bit sRGB RGB (alpha flattened on white), strip metadata.
-import sharp, { type Metadata } from 'sharp';
+// Upload normalisation with sharp: refuse what we can't or shouldn't decode before decoding it (from the
+// header: format, pixel count, shape), then decode every pixel with EXIF orientation applied, as 8-bit sRGB
+// RGB (alpha flattened on white), metadata stripped. Anything the decoder cannot read is a 422, never a 500.
+import { stat } from 'node:fs/promises';
+import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import { describeBytes } from '../http/body.ts';
 import { ApiError } from '../http/errors.ts';
 
 export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp'] as const;
@@ -27,7 +30,7 @@ export async function withImageSlot<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export interface NormalisedImage {
-  /** Interleaved 8-bit RGB at full resolution, orientation applied. */
+  /** Interleaved 8-bit RGB, orientation applied. */
   rgb: Buffer;
   width: number;
   height: number;
@@ -39,14 +42,32 @@ export interface ImageLimits {
   maxPixels: number;
 }
 
-export async function normaliseUpload(bytes: Uint8Array, limits: ImageLimits): Promise<NormalisedImage> {
-  if (bytes.byteLength === 0) throw new ApiError(400, 'empty_file', 'The file is empty. Choose a photo (JPEG, PNG or WebP).');
-  if (bytes.byteLength > limits.maxBytes) throw tooLarge(limits.maxBytes);
+/** An uploaded photo: its bytes, or the path of the file they were received into. */
+export type ImageInput = Uint8Array | string;
+
+/** What the header says, checked: a supported format, within the limits, a usable shape. */
+export interface UploadHeader {
+  format: (typeof SUPPORTED_FORMATS)[number];
+  /** Upright size (EXIF orientation applied). */
+  width: number;
+  height: number;
+}
+
+/** Narrower than this, or longer than MAX_ASPECT times the other side, is not a garment photo we can work with. */
+const MIN_SIDE = 32;
+const MAX_ASPECT = 10;
+
+const inputBytes = async (input: ImageInput) => (typeof input === 'string' ? (await stat(input)).size : input.byteLength);
+
+/** Reads the header only: what cannot or should not be decoded (a decompression bomb) is refused here. */
+export async function inspectUpload(input: ImageInput, limits: ImageLimits): Promise<UploadHeader> {
+  const bytes = await inputBytes(input);
+  if (bytes === 0) throw new ApiError(400, 'empty_file', 'The file is empty. Choose a photo (JPEG, PNG or WebP).');
+  if (bytes > limits.maxBytes) throw tooLarge(limits.maxBytes);
 
   let meta: Metadata;
   try {
-    // Reads the header only: a decompression bomb is refused here, before any pixel is decoded.
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch {
     throw new ApiError(415, 'not_an_image', `This file is not a photo we can read. Please upload a ${SUPPORTED_TEXT} image.`);
   }
@@ -56,37 +77,63 @@ export async function normaliseUpload(bytes: Uint8Array, limits: ImageLimits): P
     throw new ApiError(415, 'unsupported_format', `${name} images are not supported. Please upload a ${SUPPORTED_TEXT} image.`);
   }
   if (!meta.width || !meta.height) throw new ApiError(415, 'not_an_image', 'The image has no size. Please upload another photo.');
-  if ((meta.pages ?? 1) > 1) throw new ApiError(415, 'unsupported_format', `Animated images are not supported. Please upload a ${SUPPORTED_TEXT} image.`);
+  if ((meta.pages ?? 1) > 1) {
+    throw new ApiError(415, 'unsupported_format', `Animated images are not supported. Please upload a ${SUPPORTED_TEXT} image.`);
+  }
   const pixels = meta.width * meta.height;
   if (pixels > limits.maxPixels) {
+    const megapixels = (n: number) => (n / 1e6).toFixed(0);
     throw new ApiError(
       413,
       'too_many_pixels',
-      `The photo is ${(pixels / 1e6).toFixed(0)} megapixels; the limit is ${(limits.maxPixels / 1e6).toFixed(0)}. Please upload a smaller photo.`,
+      `The photo is ${megapixels(pixels)} megapixels; the limit is ${megapixels(limits.maxPixels)}. Please upload a smaller photo.`,
     );
   }
-
-  try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'truncated' })
-      .rotate()
-      .toColourspace('srgb')
-      .flatten({ background: '#ffffff' })
-      .removeAlpha()
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`unexpected channel count ${info.channels}`);
-    return { rgb: data, width: info.width, height: info.height, sourceFormat: format };
-  } catch (err) {
-    const msg = String((err as Error)?.message ?? err);
-    if (/truncat|premature|corrupt|unexpected end|bad|invalid/i.test(msg)) {
-      throw new ApiError(422, 'corrupt_image', 'The photo file is damaged or incomplete (it may not have finished uploading). Please try again.');
-    }
-    throw err;
+  const { width, height } = meta.autoOrient ?? meta;
+  if (Math.min(width, height) < MIN_SIDE || Math.max(width, height) > MAX_ASPECT * Math.min(width, height)) {
+    throw new ApiError(
+      422,
+      'unsupported_shape',
+      `The photo is ${width}×${height} pixels. Photos need at least ${MIN_SIDE} pixels on each side and at most ${MAX_ASPECT} times ` +
+        'as long as they are wide. Please upload another photo.',
+    );
   }
+  return { format: format as UploadHeader['format'], width, height };
+}
+
+/**
+ * The one decode of a stored or uploaded photo, so every reader sees the same pixels: EXIF orientation
+ * applied, 8-bit sRGB, alpha flattened on white. `maxPixels` guards a header that was not inspected.
+ */
+export function uprightPipeline(input: ImageInput, maxPixels: number): Sharp {
+  return sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated' })
+    .rotate()
+    .toColourspace('srgb')
+    .flatten({ background: '#ffffff' })
+    .removeAlpha();
+}
+
+/** Runs a decode; whatever the decoder cannot read in the pixel data is the file's fault, said in words. */
+async function decode(pipeline: Sharp, sourceFormat: string): Promise<NormalisedImage> {
+  let out: { data: Buffer; info: OutputInfo };
+  try {
+    out = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  } catch {
+    const message = 'The photo file is damaged or incomplete (it may not have finished uploading). Please try again.';
+    throw new ApiError(422, 'corrupt_image', message);
+  }
+  if (out.info.channels !== 3) throw new Error(`unexpected channel count ${out.info.channels}`);
+  return { rgb: out.data, width: out.info.width, height: out.info.height, sourceFormat };
+}
+
+/** The whole photo at full resolution, upright, as RGB. */
+export async function normaliseUpload(input: ImageInput, limits: ImageLimits): Promise<NormalisedImage> {
+  const header = await inspectUpload(input, limits);
+  return decode(uprightPipeline(input, limits.maxPixels), header.format);
 }
 
 function tooLarge(maxBytes: number) {
-  return new ApiError(413, 'file_too_large', `The file is larger than ${Math.round(maxBytes / 1024 / 1024)} MB. Please upload a smaller photo.`);
+  return new ApiError(413, 'file_too_large', `The file is larger than ${describeBytes(maxBytes)}. Please upload a smaller photo.`);
 }
 
 /**

@@ -219,7 +219,9 @@ export async function saveMask(sessionId: string, png: Buffer, sync: SyncInfo | 
   if (png.byteLength === 0) throw new ApiError(400, 'empty_mask', 'The mask is empty.');
   let meta: Metadata;
   try {
-    meta = await sharp(png).metadata();
+    // Header only, with no pixel limit: a mask claiming a huge size is then refused for its size (a
+    // decompression bomb is not "not a PNG"); nothing is decoded before the size matches the photo's.
+    meta = await sharp(png, { limitInputPixels: false }).metadata();
   } catch {
     throw new ApiError(415, 'mask_not_png', 'The mask must be a PNG image.');
   }
@@ -229,7 +231,11 @@ export async function saveMask(sessionId: string, png: Buffer, sync: SyncInfo | 
   }
   let gray: Buffer;
   try {
-    gray = await sharp(png, { failOn: 'truncated' }).flatten({ background: '#000000' }).extractChannel(0).raw().toBuffer();
+    gray = await sharp(png, { failOn: 'truncated', limitInputPixels: img.width * img.height })
+      .flatten({ background: '#000000' })
+      .extractChannel(0)
+      .raw()
+      .toBuffer();
   } catch {
     throw new ApiError(422, 'corrupt_mask', 'The mask PNG is damaged.');
   }

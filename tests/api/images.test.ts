@@ -149,6 +149,28 @@ describe('POST /api/images', () => {
     expect(original.includes('secret-owner')).toBe(false);
   });
 
+  it('keeps the uploaded file itself as the original (no PNG of its pixels) and serves it upright as a PNG', async () => {
+    const sent = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#7a5030', noise: grain } })
+      .jpeg({ quality: 90 })
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const res = await upload(sent);
+    expect(res.status).toBe(201);
+    const { image } = await res.json();
+    expect(image).toMatchObject({ width: 900, height: 1200 });
+    const blobs = serverBlobs(server);
+    expect(await blobNames(blobs, `images/${image.id}`)).toEqual(['embedding.npy', 'photo.jpg', 'source.jpg', 'thumb.jpg']);
+    expect((await blobs.get(`images/${image.id}/source.jpg`)).equals(sent)).toBe(true);
+
+    const original = await fetch(url(image.originalUrl));
+    expect(original.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await original.arrayBuffer());
+    const served = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    const upright = await sharp(sent).rotate().raw().toBuffer({ resolveWithObject: true });
+    expect([served.info.width, served.info.height, served.info.channels]).toEqual([900, 1200, 3]);
+    expect(served.data.equals(upright.data)).toBe(true);
+  });
+
   it('accepts PNG with transparency and WebP', async () => {
     const png = await sharp({ create: { width: 64, height: 48, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
     expect((await upload(png, { type: 'image/png', filename: 'a.png' })).status).toBe(201);

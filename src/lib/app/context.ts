@@ -10,6 +10,7 @@ import { openBlobStore } from '../store/open.ts';
 import { SamEncoder } from '../embedding/encoder.ts';
 import { FETCH_COMMAND, isUsable, modelPath, modelStatuses, type ModelStatus } from '../models/status.ts';
 import { ApiError } from '../http/errors.ts';
+import { sweepUploadLeftovers } from '../images/upload-leftovers.ts';
 
 export interface AppContext {
   config: Config;
@@ -30,7 +31,7 @@ export function openAppContext(config: Config): AppContext {
 }
 
 export function app(): AppContext {
-  ctx ??= openAppContext(getConfig());
+  if (!ctx) void sweepUploadLeftovers((ctx = openAppContext(getConfig())));
   return ctx;
 }
 

@@ -18,14 +18,27 @@ const MAX_CONCURRENT = 2;
 let active = 0;
 const waiting: (() => void)[] = [];
 
+/** Waits for a slot; the returned function gives it back (once), for work that ends with a stream. */
+export async function acquireImageSlot(): Promise<() => void> {
+  // A freed slot is handed straight to the first waiter, so no newcomer slips in between.
+  if (active < MAX_CONCURRENT) active++;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+}
+
 export async function withImageSlot<T>(work: () => Promise<T>): Promise<T> {
-  if (active >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
-  active++;
+  const release = await acquireImageSlot();
   try {
     return await work();
   } finally {
-    active--;
-    waiting.shift()?.();
+    release();
   }
 }
 
@@ -130,6 +143,41 @@ async function decode(pipeline: Sharp, sourceFormat: string): Promise<Normalised
 export async function normaliseUpload(input: ImageInput, limits: ImageLimits): Promise<NormalisedImage> {
   const header = await inspectUpload(input, limits);
   return decode(uprightPipeline(input, limits.maxPixels), header.format);
+}
+
+export interface PreparedUpload {
+  /** Upright full-resolution size. */
+  width: number;
+  height: number;
+  sourceFormat: UploadHeader['format'];
+  /** The photo at most `workingSide` on its longest side: what the display copies and the SAM embedding are made from. */
+  working: NormalisedImage;
+}
+
+/**
+ * Checks an upload and decodes every pixel of it (a damaged file is refused here), straight to a working
+ * copy: JPEG and WebP shrink while decoding, so a 50 MP photo never exists in memory at full size.
+ */
+export async function prepareUpload(input: ImageInput, limits: ImageLimits, workingSide = 2048): Promise<PreparedUpload> {
+  const header = await inspectUpload(input, limits);
+  const pipeline = uprightPipeline(input, limits.maxPixels).resize({
+    width: workingSide,
+    height: workingSide,
+    fit: 'inside',
+    withoutEnlargement: true,
+  });
+  const working = await decode(pipeline, header.format);
+  return { width: header.width, height: header.height, sourceFormat: header.format, working };
+}
+
+/** A raw RGB image resampled to exactly `size` (cubic, as the SAM encoder resizes). */
+export async function resizeRgb(img: NormalisedImage, size: { width: number; height: number }): Promise<NormalisedImage> {
+  if (img.width === size.width && img.height === size.height) return img;
+  const rgb = await sharp(img.rgb, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' })
+    .raw()
+    .toBuffer();
+  return { ...img, rgb, width: size.width, height: size.height };
 }
 
 function tooLarge(maxBytes: number) {

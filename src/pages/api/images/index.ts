@@ -1,11 +1,25 @@
 import { app } from '../../../lib/app/context.ts';
+import { discardBody } from '../../../lib/http/body.ts';
 import { json, route } from '../../../lib/http/errors.ts';
-import { readSingleFile } from '../../../lib/http/multipart.ts';
+import { receiveFile } from '../../../lib/http/multipart.ts';
+import { uploadWorkDir } from '../../../lib/images/upload-leftovers.ts';
 import { createSessionFromUpload } from '../../../lib/sessions/service.ts';
 
 // POST /api/images (multipart, field "image") → 201 {session, image, embedding}
+// The body goes to a temp file, removed when the request ends, whatever happened.
 export const POST = route(async ({ request }) => {
-  const file = await readSingleFile(request, 'image', app().config.maxUploadBytes);
-  const session = await createSessionFromUpload(file.bytes, file.filename);
-  return json({ session, image: session.image, embedding: session.embedding }, 201, { location: `/api/sessions/${session.id}` });
+  const { config } = app();
+  try {
+    const file = await receiveFile(request, 'image', { maxBytes: config.maxUploadBytes, dir: uploadWorkDir(config.dataDir) });
+    try {
+      const session = await createSessionFromUpload(file, file.filename);
+      return json({ session, image: session.image, embedding: session.embedding }, 201, { location: `/api/sessions/${session.id}` });
+    } finally {
+      await file.remove();
+    }
+  } catch (err) {
+    // Answered before the body was read (declared too large, not multipart): read the rest so the answer arrives.
+    discardBody(request);
+    throw err;
+  }
 });

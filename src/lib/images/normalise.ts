@@ -1,7 +1,6 @@
 // Upload normalisation with sharp: refuse what we can't or shouldn't decode before decoding it (from the
 // header: format, pixel count, shape), then decode every pixel with EXIF orientation applied, as 8-bit sRGB
 // RGB (alpha flattened on white), metadata stripped. Anything the decoder cannot read is a 422, never a 500.
-import { stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { describeBytes } from '../http/body.ts';
 import { ApiError } from '../http/errors.ts';
@@ -55,9 +54,6 @@ export interface ImageLimits {
   maxPixels: number;
 }
 
-/** An uploaded photo: its bytes, or the path of the file they were received into. */
-export type ImageInput = Uint8Array | string;
-
 /** What the header says, checked: a supported format, within the limits, a usable shape. */
 export interface UploadHeader {
   format: (typeof SUPPORTED_FORMATS)[number];
@@ -70,11 +66,9 @@ export interface UploadHeader {
 const MIN_SIDE = 32;
 const MAX_ASPECT = 10;
 
-const inputBytes = async (input: ImageInput) => (typeof input === 'string' ? (await stat(input)).size : input.byteLength);
-
 /** Reads the header only: what cannot or should not be decoded (a decompression bomb) is refused here. */
-export async function inspectUpload(input: ImageInput, limits: ImageLimits): Promise<UploadHeader> {
-  const bytes = await inputBytes(input);
+export async function inspectUpload(input: Uint8Array, limits: ImageLimits): Promise<UploadHeader> {
+  const bytes = input.byteLength;
   if (bytes === 0) throw new ApiError(400, 'empty_file', 'The file is empty. Choose a photo (JPEG, PNG or WebP).');
   if (bytes > limits.maxBytes) throw tooLarge(limits.maxBytes);
 
@@ -118,7 +112,7 @@ export async function inspectUpload(input: ImageInput, limits: ImageLimits): Pro
  * The one decode of a stored or uploaded photo, so every reader sees the same pixels: EXIF orientation
  * applied, 8-bit sRGB, alpha flattened on white. `maxPixels` guards a header that was not inspected.
  */
-export function uprightPipeline(input: ImageInput, maxPixels: number): Sharp {
+export function uprightPipeline(input: Uint8Array, maxPixels: number): Sharp {
   return sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated' })
     .rotate()
     .toColourspace('srgb')
@@ -140,7 +134,7 @@ async function decode(pipeline: Sharp, sourceFormat: string): Promise<Normalised
 }
 
 /** The whole photo at full resolution, upright, as RGB. */
-export async function normaliseUpload(input: ImageInput, limits: ImageLimits): Promise<NormalisedImage> {
+export async function normaliseUpload(input: Uint8Array, limits: ImageLimits): Promise<NormalisedImage> {
   const header = await inspectUpload(input, limits);
   return decode(uprightPipeline(input, limits.maxPixels), header.format);
 }
@@ -158,7 +152,7 @@ export interface PreparedUpload {
  * Checks an upload and decodes every pixel of it (a damaged file is refused here), straight to a working
  * copy: JPEG and WebP shrink while decoding, so a 50 MP photo never exists in memory at full size.
  */
-export async function prepareUpload(input: ImageInput, limits: ImageLimits, workingSide = 2048): Promise<PreparedUpload> {
+export async function prepareUpload(input: Uint8Array, limits: ImageLimits, workingSide = 2048): Promise<PreparedUpload> {
   const header = await inspectUpload(input, limits);
   const pipeline = uprightPipeline(input, limits.maxPixels).resize({
     width: workingSide,

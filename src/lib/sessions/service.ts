@@ -95,16 +95,17 @@ async function ingestImage(upload: UploadSource): Promise<ImageRow> {
   if (pending) return pending;
 
   const work = withImageSlot(async (): Promise<ImageRow> => {
-    const input = Buffer.isBuffer(upload) ? upload : upload.path;
-    const photo = await prepareUpload(input, { maxBytes: config.maxUploadBytes, maxPixels: config.maxPixels });
+    // Read once: decoded from memory, and stored as is. (Not decoded from the path: libvips keeps recently
+    // opened files open, so a removed temp file would keep its disk space.)
+    const source = Buffer.isBuffer(upload) ? upload : await readFile(upload.path);
+    const photo = await prepareUpload(source, { maxBytes: config.maxUploadBytes, maxPixels: config.maxPixels });
     const encoder = await samEncoder();
     // The encoder's input size follows from the full-resolution size, as the browser computes it.
     const samInput = await resizeRgb(photo.working, samInputSize(photo.width, photo.height));
-    const [embedding, display, thumb, source] = await Promise.all([
+    const [embedding, display, thumb] = await Promise.all([
       encoder.embed(samInput),
       encodeDisplayJpeg(photo.working, 2048),
       encodeDisplayJpeg(photo.working, 320),
-      Buffer.isBuffer(upload) ? upload : readFile(upload.path),
     ]);
     // Always a new folder, marked before its first file: a crash leaves only what the start-up sweep recognises.
     await uploadLeftoversSwept(context);

@@ -16,6 +16,10 @@ const EnvSchema = z.object({
   SD_WEBUI_AUTH: z.string().optional(),
   ATELIER_MAX_UPLOAD_MB: positiveInt(40),
   ATELIER_MAX_MEGAPIXELS: positiveInt(50),
+  ATELIER_MAX_UPLOADS: positiveInt(8),
+  ATELIER_HEADERS_TIMEOUT_S: positiveInt(20),
+  ATELIER_REQUEST_TIMEOUT_S: positiveInt(600),
+  ATELIER_BODY_IDLE_TIMEOUT_S: positiveInt(30),
   ATELIER_GEN_MAX_SIDE: positiveInt(1536),
   ATELIER_MODEL_FAMILIES: z.string().optional(),
   ATELIER_FEATHER_PX: z.coerce.number().int().min(0).max(64).default(3),
@@ -40,6 +44,14 @@ export interface Config {
   backends: BackendEndpoint[];
   maxUploadBytes: number;
   maxPixels: number;
+  /** Uploads received or processed at once; one more is answered 503 with Retry-After. */
+  maxUploads: number;
+  /** Time a client has to send a request's headers (slow-loris connections are closed). */
+  headersTimeoutMs: number;
+  /** Time a client has to send a whole request, body included: the longest an upload may take. */
+  requestTimeoutMs: number;
+  /** A request body that stalls this long closes the connection. Replies (SSE streams) are never cut. */
+  bodyIdleTimeoutMs: number;
   /** Cap on the generation size's longest side; the checkpoint family's own budget applies below it. */
   generationMaxSide: number;
   /** Operator-declared checkpoint / ControlNet families (ATELIER_MODEL_FAMILIES=name=sdxl,…). */
@@ -99,6 +111,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
   }
   const e = parsed.data;
+  // Node refuses a headers timeout longer than the request timeout.
+  if (e.ATELIER_HEADERS_TIMEOUT_S > e.ATELIER_REQUEST_TIMEOUT_S) {
+    throw new ConfigError('ATELIER_HEADERS_TIMEOUT_S must not be longer than ATELIER_REQUEST_TIMEOUT_S');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -108,6 +124,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     backends: parseBackends(e.SD_WEBUI_URL, e.SD_WEBUI_AUTH),
     maxUploadBytes: e.ATELIER_MAX_UPLOAD_MB * 1024 * 1024,
     maxPixels: e.ATELIER_MAX_MEGAPIXELS * 1_000_000,
+    maxUploads: e.ATELIER_MAX_UPLOADS,
+    headersTimeoutMs: e.ATELIER_HEADERS_TIMEOUT_S * 1000,
+    requestTimeoutMs: e.ATELIER_REQUEST_TIMEOUT_S * 1000,
+    bodyIdleTimeoutMs: e.ATELIER_BODY_IDLE_TIMEOUT_S * 1000,
     generationMaxSide: e.ATELIER_GEN_MAX_SIDE,
     modelFamilies: families(e.ATELIER_MODEL_FAMILIES),
     featherPx: e.ATELIER_FEATHER_PX,

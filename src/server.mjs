@@ -22,14 +22,40 @@ try {
 }
 const { handler } = await import('../dist/server/entry.mjs');
 
-const server = http.createServer((req, res) => {
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
-  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-  handler(req, res);
-});
-// Generation SSE streams and big uploads must not be cut by Node's default request timeout.
-server.requestTimeout = 0;
+// Limits on what a client takes to SEND a request, so that slow or stalled senders cannot hold connections:
+// - headers within ATELIER_HEADERS_TIMEOUT_S;
+// - the whole request, body included, within ATELIER_REQUEST_TIMEOUT_S (the longest an upload may take);
+// - a body that stops arriving for ATELIER_BODY_IDLE_TIMEOUT_S closes the connection.
+// None of them applies to a reply: generation SSE streams (GET /api/jobs/:id/events) have no body, so their
+// request is complete on arrival, and they stay open for as long as the job runs. An upload waiting its turn
+// for an image slot is not cut either: its body has arrived.
+const server = http.createServer(
+  {
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    // How often Node checks the two limits above (its default, 30 s, would let them overrun by as much).
+    connectionsCheckingInterval: Math.min(5000, Math.ceil(config.headersTimeoutMs / 2)),
+  },
+  (req, res) => {
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    closeIfBodyStalls(req);
+    handler(req, res);
+  },
+);
+
+/** Socket inactivity timeout only while a body is expected; with no listener Node destroys the socket when it fires. */
+function closeIfBodyStalls(req) {
+  const expectsBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (!expectsBody || req.complete) return;
+  const socket = req.socket;
+  socket.setTimeout(config.bodyIdleTimeoutMs);
+  const stop = () => socket.setTimeout(0);
+  req.once('end', stop);
+  req.once('close', stop);
+}
+
 server.listen(config.port, config.host, () => {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;

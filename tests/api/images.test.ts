@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { parse } from 'npyjs';
 import { startServer, type RunningServer } from '../support/server.ts';
@@ -40,22 +40,57 @@ async function expectError(res: Response, status: number, code: string) {
   return body.error.message as string;
 }
 
-/** A PNG whose header claims `w`×`h` pixels, with a tiny (invalid) body: only the header is read. */
-function pngHeaderClaiming(w: number, h: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td) >>> 0);
-    return Buffer.concat([len, td, crc]);
-  };
+const PNG_SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td) >>> 0);
+  return Buffer.concat([len, td, crc]);
+}
+
+/** An 8-bit RGB PNG built by hand: its header claims `w`×`h` pixels; its data holds `rows` grey rows. */
+function handBuiltPng(w: number, h: number, rows: number): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);
   ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00])), chunk('IEND', Buffer.alloc(0))]);
+  const stride = 1 + 3 * w; // filter byte (0 = none) + pixels
+  const raw = Buffer.alloc(rows * stride, 0x80);
+  for (let y = 0; y < rows; y++) raw[y * stride] = 0;
+  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
 }
+
+/** A PNG whose header claims `w`×`h` pixels, with a tiny (invalid) body: only the header is read. */
+function pngHeaderClaiming(w: number, h: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const idat = pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00]));
+  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), idat, pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Where the first IDAT chunk's data starts in a PNG, and how long it is. */
+function firstIdat(png: Buffer): { data: number; length: number } {
+  const type = png.indexOf('IDAT', PNG_SIGNATURE.length, 'ascii');
+  return { data: type + 4, length: png.readUInt32BE(type - 4) };
+}
+
+/** Damaged PNGs made from a good one: garbled compressed data (checksum fixed), a wrong checksum, cut short. */
+function damagedPngs(good: Buffer): Record<string, Buffer> {
+  const { data, length } = firstIdat(good);
+  const garbled = Buffer.from(good);
+  for (let i = data + Math.floor(length / 3); i < data + Math.floor(length / 3) + 48; i++) garbled[i] ^= 0x5a;
+  garbled.writeUInt32BE(crc32(garbled.subarray(data - 4, data + length)) >>> 0, data + length);
+  const badCrc = Buffer.from(good);
+  badCrc[data + Math.floor(length / 2)] ^= 0x01;
+  return { garbled, badCrc, truncated: good.subarray(0, data + Math.floor(length / 2)) };
+}
+
+const grain = { type: 'gaussian', mean: 128, sigma: 30 } as const;
 
 describe('POST /api/images', () => {
   it('normalises the photo, creates a session and serves a real .npy embedding', async () => {
@@ -114,6 +149,28 @@ describe('POST /api/images', () => {
     expect(original.includes('secret-owner')).toBe(false);
   });
 
+  it('keeps the uploaded file itself as the original (no PNG of its pixels) and serves it upright as a PNG', async () => {
+    const sent = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#7a5030', noise: grain } })
+      .jpeg({ quality: 90 })
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const res = await upload(sent);
+    expect(res.status).toBe(201);
+    const { image } = await res.json();
+    expect(image).toMatchObject({ width: 900, height: 1200 });
+    const blobs = serverBlobs(server);
+    expect(await blobNames(blobs, `images/${image.id}`)).toEqual(['embedding.npy', 'photo.jpg', 'source.jpg', 'thumb.jpg']);
+    expect((await blobs.get(`images/${image.id}/source.jpg`)).equals(sent)).toBe(true);
+
+    const original = await fetch(url(image.originalUrl));
+    expect(original.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await original.arrayBuffer());
+    const served = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    const upright = await sharp(sent).rotate().raw().toBuffer({ resolveWithObject: true });
+    expect([served.info.width, served.info.height, served.info.channels]).toEqual([900, 1200, 3]);
+    expect(served.data.equals(upright.data)).toBe(true);
+  });
+
   it('accepts PNG with transparency and WebP', async () => {
     const png = await sharp({ create: { width: 64, height: 48, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
     expect((await upload(png, { type: 'image/png', filename: 'a.png' })).status).toBe(201);
@@ -153,6 +210,26 @@ describe('bad uploads get a clear 4xx and store nothing', () => {
     expect(res.status).toBe(415);
     expect((await res.json()).error.message).toMatch(/JPEG, PNG or WebP/);
   });
+  it('a PNG with damaged pixel data: garbled, a wrong checksum, or cut short', async () => {
+    const good = await sharp({ create: { width: 160, height: 120, channels: 3, background: '#336699', noise: grain } }).png().toBuffer();
+    await sharp(good).raw().toBuffer(); // the undamaged one decodes
+    for (const [name, png] of Object.entries(damagedPngs(good))) {
+      const res = await upload(png, { type: 'image/png', filename: `${name}.png` });
+      await expectError(res, 422, 'corrupt_image');
+    }
+  });
+  it('a PNG whose header claims far more rows than its data holds', async () => {
+    await expectError(await upload(handBuiltPng(4000, 4000, 10), { type: 'image/png' }), 422, 'corrupt_image');
+  });
+  it('a photo one pixel wide or one pixel high', async () => {
+    for (const [w, h] of [
+      [1, 100_000],
+      [100_000, 1],
+    ]) {
+      const msg = await expectError(await upload(handBuiltPng(w, h, h), { type: 'image/png' }), 422, 'unsupported_shape');
+      expect(msg).toContain(`${w}×${h}`);
+    }
+  });
   it('over the byte limit', async () => {
     const big = Buffer.alloc(3 * 1024 * 1024, 1);
     await expectError(await upload(big), 413, 'file_too_large');
@@ -166,6 +243,12 @@ describe('bad uploads get a clear 4xx and store nothing', () => {
     empty.append('note', 'hi');
     await expectError(await fetch(url('/api/images'), { method: 'POST', body: empty }), 400, 'missing_field');
     await expectError(await fetch(url('/api/images'), { method: 'POST', body: readFileSync(photo(PHOTO)), headers: { 'content-type': 'image/jpeg' } }), 415, 'expected_multipart');
+  });
+  it('a form cut short (its file part never closed)', async () => {
+    const part = '--cut\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n';
+    const headers = { 'content-type': 'multipart/form-data; boundary=cut' };
+    const res = await fetch(url('/api/images'), { method: 'POST', body: part + 'x'.repeat(5000), headers });
+    await expectError(res, 400, 'bad_multipart');
   });
   it('a cross-site browser form post', async () => {
     const form = new FormData();
@@ -222,6 +305,11 @@ describe('sessions and masks', () => {
     const jpeg = await sharp({ create: { width, height, channels: 3, background: '#fff' } }).jpeg().toBuffer();
     await expectError(await putMask(sessionId, jpeg), 415, 'mask_not_png');
     await expectError(await putMask(sessionId, Buffer.from('not a png')), 415, 'mask_not_png');
+    // A decompression bomb: a few bytes whose header claims 60000×60000 pixels. Refused for its size, undecoded.
+    const bomb = await putMask(sessionId, pngHeaderClaiming(60_000, 60_000));
+    expect(await expectError(bomb, 422, 'mask_size_mismatch')).toMatch(/60000×60000/);
+    const right = await sharp({ create: { width, height, channels: 3, background: '#fff', noise: grain } }).png().toBuffer();
+    await expectError(await putMask(sessionId, damagedPngs(right).garbled), 422, 'corrupt_mask');
     await expectError(await putMask('AAAAAAAAAAAAAAAAAAAAAA', small), 404, 'not_found');
     await expectError(await fetch(url('/api/sessions/AAAAAAAAAAAAAAAAAAAAAA')), 404, 'not_found');
     for (const bad of ['..%2F..%2Fetc', 'abc$def', '%2e%2e', 'a.b.c.d.e.f']) {

@@ -12,6 +12,7 @@ import { FETCH_COMMAND, isUsable, modelPath, modelStatuses, type ModelStatus } f
 import { ApiError } from '../http/errors.ts';
 import { assertRoom, diskState, keepReserve, type DiskState } from '../store/disk.ts';
 import { checkpoint } from '../store/check.ts';
+import { sweepUploadLeftovers } from '../images/upload-leftovers.ts';
 
 export interface AppContext {
   config: Config;
@@ -35,6 +36,8 @@ export function app(): AppContext {
   if (!ctx) {
     const opened = openAppContext(getConfig());
     ctx = opened;
+    // Uploads a crash cut short are removed first (uploads wait for it: src/lib/images/upload-leftovers.ts).
+    void sweepUploadLeftovers(opened);
     keepReserve(opened.config.dataDir, opened.config.minFreeBytes);
     // On exit (a stop, a signal) the WAL goes into the main file and the connection closes.
     process.once('exit', () => {

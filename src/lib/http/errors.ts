@@ -9,10 +9,13 @@ export const DISK_FULL_MESSAGE =
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** Extra response headers (Retry-After on a 503). */
+  readonly headers: Record<string, string>;
+  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.headers = headers;
   }
 }
 
@@ -28,7 +31,7 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 
 export function errorResponse(err: unknown): Response {
   if (err instanceof ApiError) {
-    return json({ error: { code: err.code, message: err.message } }, err.status);
+    return json({ error: { code: err.code, message: err.message } }, err.status, err.headers);
   }
   if (err instanceof ZodError) {
     const issue = err.issues[0];

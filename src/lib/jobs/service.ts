@@ -3,12 +3,13 @@
 import sharp from 'sharp';
 import { LRUCache } from 'lru-cache';
 import { greyRaw } from '../images/raw.ts';
+import { readUprightPhoto } from '../images/original.ts';
 import { app, assertDiskRoom } from '../app/context.ts';
 import { createSdClients } from '../backend/client.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { newId } from '../ids.ts';
 import { getModelLook, getScene } from '../presets/index.ts';
-import { getImage, getSession, imageKeys, maskBlobKey } from '../sessions/service.ts';
+import { getImage, getSession, maskBlobKey } from '../sessions/service.ts';
 import { getPose } from '../sessions/pose.ts';
 import { publishJob } from './events.ts';
 import { JobScheduler } from './scheduler.ts';
@@ -68,7 +69,7 @@ function loadSource(sessionId: string): Promise<JobSource> {
       const { blobs } = app();
       const image = getImage(session.image.id);
       const maskKey = maskBlobKey(sessionId);
-      const [originalPng, maskPng] = await Promise.all([blobs.get(imageKeys(image.id).original), maskKey ? blobs.get(maskKey) : null]);
+      const [originalPng, maskPng] = await Promise.all([readUprightPhoto(blobs, image), maskKey ? blobs.get(maskKey) : null]);
       const mask = maskPng ? await greyRaw(sharp(maskPng)) : null;
       return { originalPng, mask, pose: pose?.pose ?? null, width: image.width, height: image.height, version };
     })();

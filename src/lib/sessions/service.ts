@@ -1,10 +1,14 @@
 // Sessions: one uploaded photo with its SAM embedding, mask and (later) pose and results.
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
 import { app, samEncoder } from '../app/context.ts';
 import { newId } from '../ids.ts';
 import { ApiError, notFound } from '../http/errors.ts';
-import { encodeDisplayJpeg, encodeOriginalPng, normaliseUpload, withImageSlot } from '../images/normalise.ts';
+import { encodeDisplayJpeg, prepareUpload, resizeRgb, withImageSlot } from '../images/normalise.ts';
+import { sourceKey } from '../images/original.ts';
+import { markImageWrite, uploadLeftoversSwept } from '../images/upload-leftovers.ts';
+import { samInputSize } from '../sam/coords.ts';
 import { SAM_MODEL, embeddingWireShape } from '../sam/model.ts';
 import { encodeEmbeddingNpy, type EmbeddingDtype } from '../sam/npy.ts';
 import { DEFAULT_PAGE, splitPage, type Page } from '../store/page.ts';
@@ -108,52 +112,77 @@ export type SessionJson = ReturnType<typeof sessionJson>;
 // Concurrent uploads of the same photo share one normalise + encode.
 const inflight = new Map<string, Promise<ImageRow>>();
 
-async function ingestImage(bytes: Buffer): Promise<ImageRow> {
-  const { db, blobs, config } = app();
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+/** An upload: its bytes, or the file they were received into with their hash (src/lib/http/multipart.ts). */
+export type UploadSource = Buffer | { path: string; bytes: number; sha256: string };
+
+async function ingestImage(upload: UploadSource): Promise<ImageRow> {
+  const context = app();
+  const { db, blobs, config } = context;
+  const sha256 = Buffer.isBuffer(upload) ? createHash('sha256').update(upload).digest('hex') : upload.sha256;
   const existing = db.prepare('SELECT * FROM images WHERE sha256 = ?').get(sha256) as ImageRow | undefined;
   if (existing && (await blobs.has(imageKeys(existing.id).embedding))) return existing;
   const pending = inflight.get(sha256);
   if (pending) return pending;
 
   const work = withImageSlot(async (): Promise<ImageRow> => {
-    const img = await normaliseUpload(bytes, { maxBytes: config.maxUploadBytes, maxPixels: config.maxPixels });
+    // Read once: decoded from memory, and stored as is. (Not decoded from the path: libvips keeps recently
+    // opened files open, so a removed temp file would keep its disk space.)
+    const source = Buffer.isBuffer(upload) ? upload : await readFile(upload.path);
+    const photo = await prepareUpload(source, { maxBytes: config.maxUploadBytes, maxPixels: config.maxPixels });
     const encoder = await samEncoder();
-    const [embedding, original, display, thumb] = await Promise.all([
-      encoder.embed(img),
-      encodeOriginalPng(img),
-      encodeDisplayJpeg(img, 2048),
-      encodeDisplayJpeg(img, 320),
+    // The encoder's input size follows from the full-resolution size, as the browser computes it.
+    const samInput = await resizeRgb(photo.working, samInputSize(photo.width, photo.height));
+    const [embedding, display, thumb] = await Promise.all([
+      encoder.embed(samInput),
+      encodeDisplayJpeg(photo.working, 2048),
+      encodeDisplayJpeg(photo.working, 320),
     ]);
-    const id = existing?.id ?? newId();
+    // Always a new folder, marked before its first file: a crash leaves only what the start-up sweep recognises.
+    await uploadLeftoversSwept(context);
+    const id = newId();
     const keys = imageKeys(id);
+    const unmark = await markImageWrite(config.dataDir, id);
+    const row: ImageRow = {
+      id,
+      sha256,
+      width: photo.width,
+      height: photo.height,
+      source_format: photo.sourceFormat,
+      source_bytes: source.byteLength,
+      embedding_dtype: EMBEDDING_WIRE_DTYPE,
+      embedding_shape: JSON.stringify(EMBEDDING_SHAPE),
+      created_at: new Date().toISOString(),
+    };
     try {
       await Promise.all([
-        blobs.put(keys.original, original),
+        blobs.put(sourceKey(id, photo.sourceFormat), source),
         blobs.put(keys.display, display),
         blobs.put(keys.thumb, thumb),
         blobs.put(keys.embedding, new Uint8Array(encodeEmbeddingNpy(embedding, EMBEDDING_WIRE_DTYPE))),
       ]);
-      const row: ImageRow = {
-        id,
-        sha256,
-        width: img.width,
-        height: img.height,
-        source_format: img.sourceFormat,
-        source_bytes: bytes.byteLength,
-        embedding_dtype: EMBEDDING_WIRE_DTYPE,
-        embedding_shape: JSON.stringify(EMBEDDING_SHAPE),
-        created_at: new Date().toISOString(),
-      };
-      db.prepare(
-        `INSERT OR REPLACE INTO images (id, sha256, width, height, source_format, source_bytes, embedding_dtype, embedding_shape, created_at)
+      const insert = db.prepare(
+        `INSERT INTO images (id, sha256, width, height, source_format, source_bytes, embedding_dtype, embedding_shape, created_at)
          VALUES (@id, @sha256, @width, @height, @source_format, @source_bytes, @embedding_dtype, @embedding_shape, @created_at)`,
-      ).run(row);
-      return row;
+      );
+      db.transaction(() => {
+        if (!existing) return void insert.run(row);
+        // The photo's row had lost its files: its sessions move to this complete copy.
+        db.prepare("UPDATE images SET sha256 = id || ':replaced' WHERE id = ?").run(existing.id);
+        insert.run(row);
+        db.prepare('UPDATE sessions SET image_id = ? WHERE image_id = ?').run(id, existing.id);
+        db.prepare('DELETE FROM images WHERE id = ?').run(existing.id);
+      })();
     } catch (err) {
-      if (!existing) await blobs.deletePrefix(`images/${id}`);
+      // Left marked if even this fails, so that the next start removes it.
+      await blobs.deletePrefix(`images/${id}`);
+      await unmark();
       throw err;
     }
+    // The row exists: a marker left behind would only be passed over by the sweep.
+    await unmark().catch(() => {});
+    // No row points at the old folder any more (the start-up sweep takes it if this is interrupted).
+    if (existing) await blobs.deletePrefix(`images/${existing.id}`).catch(() => {});
+    return row;
   });
   inflight.set(sha256, work);
   try {
@@ -163,8 +192,8 @@ async function ingestImage(bytes: Buffer): Promise<ImageRow> {
   }
 }
 
-export async function createSessionFromUpload(bytes: Buffer, filename: string) {
-  const img = await ingestImage(bytes);
+export async function createSessionFromUpload(upload: UploadSource, filename: string) {
+  const img = await ingestImage(upload);
   const { db } = app();
   const now = new Date().toISOString();
   const row: SessionRow = {
@@ -256,7 +285,9 @@ export async function saveMask(sessionId: string, png: Buffer, sync: SyncInfo | 
   if (png.byteLength === 0) throw new ApiError(400, 'empty_mask', 'The mask is empty.');
   let meta: Metadata;
   try {
-    meta = await sharp(png).metadata();
+    // Header only, with no pixel limit: a mask claiming a huge size is then refused for its size (a
+    // decompression bomb is not "not a PNG"); nothing is decoded before the size matches the photo's.
+    meta = await sharp(png, { limitInputPixels: false }).metadata();
   } catch {
     throw new ApiError(415, 'mask_not_png', 'The mask must be a PNG image.');
   }
@@ -266,7 +297,11 @@ export async function saveMask(sessionId: string, png: Buffer, sync: SyncInfo | 
   }
   let gray: Buffer;
   try {
-    gray = await sharp(png, { failOn: 'truncated' }).flatten({ background: '#000000' }).extractChannel(0).raw().toBuffer();
+    gray = await sharp(png, { failOn: 'truncated', limitInputPixels: img.width * img.height })
+      .flatten({ background: '#000000' })
+      .extractChannel(0)
+      .raw()
+      .toBuffer();
   } catch {
     throw new ApiError(422, 'corrupt_mask', 'The mask PNG is damaged.');
   }

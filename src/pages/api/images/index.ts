@@ -1,13 +1,30 @@
 import { app, assertDiskRoom } from '../../../lib/app/context.ts';
+import { discardBody } from '../../../lib/http/body.ts';
 import { json, route } from '../../../lib/http/errors.ts';
-import { readSingleFile } from '../../../lib/http/multipart.ts';
+import { receiveFile } from '../../../lib/http/multipart.ts';
+import { withUploadSlot } from '../../../lib/http/upload-slots.ts';
+import { uploadWorkDir } from '../../../lib/images/upload-leftovers.ts';
 import { createSessionFromUpload } from '../../../lib/sessions/service.ts';
 
 // POST /api/images (multipart, field "image") → 201 {session, image, embedding}
+// The body goes to a temp file (removed when the request ends, whatever happened); beyond
+// ATELIER_MAX_UPLOADS uploads at once the answer is 503 with Retry-After.
 export const POST = route(async ({ request }) => {
-  assertDiskRoom(); // refused before the body is read: a full disk cannot take a photo
-
-  const file = await readSingleFile(request, 'image', app().config.maxUploadBytes);
-  const session = await createSessionFromUpload(file.bytes, file.filename);
-  return json({ session, image: session.image, embedding: session.embedding }, 201, { location: `/api/sessions/${session.id}` });
+  const { config } = app();
+  try {
+    assertDiskRoom(); // refused before the body is read: a full disk cannot take a photo
+    return await withUploadSlot(config.maxUploads, async () => {
+      const file = await receiveFile(request, 'image', { maxBytes: config.maxUploadBytes, dir: uploadWorkDir(config.dataDir) });
+      try {
+        const session = await createSessionFromUpload(file, file.filename);
+        return json({ session, image: session.image, embedding: session.embedding }, 201, { location: `/api/sessions/${session.id}` });
+      } finally {
+        await file.remove();
+      }
+    });
+  } catch (err) {
+    // Answered before the body was read (busy, declared too large, not multipart): read the rest so the answer arrives.
+    discardBody(request);
+    throw err;
+  }
 });

@@ -238,6 +238,12 @@ export function describeBlobStoreContract(name: string, makeStore: () => Promise
         expect(await store.list('sessions')).toEqual([key]);
       });
 
+      it('clearing interrupted puts after finished ones removes none of them', async () => {
+        await Promise.all(['a', 'b'].map((n, i) => store.put(`results/${JOB}/${n}.png`, pattern(2000, i))));
+        expect(await store.clearInterruptedPuts()).toBe(0);
+        expect((await store.list('results')).sort()).toEqual([`results/${JOB}/a.png`, `results/${JOB}/b.png`]);
+      });
+
       it('concurrent puts into one new folder all land (an upload writes its four files at once)', async () => {
         const names = ['original.png', 'photo.jpg', 'thumb.jpg', 'embedding.npy'];
         await Promise.all(names.map((n, i) => store.put(`images/img1/${n}`, pattern(1000 + i, i))));

@@ -23,6 +23,11 @@ export interface BlobStore {
   deletePrefix(prefix: string): Promise<void>;
   /** Keys of the blobs under a folder, recursively, in no particular order; '' lists the whole store. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Removes what puts cut off by a crash left behind (a local temp file, an unfinished multipart upload) and
+   * says how many. Only safe while no put is in flight: the start-up sweep calls it before the studio listens.
+   */
+  clearInterruptedPuts(): Promise<number>;
 }
 
 const KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;

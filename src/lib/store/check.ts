@@ -75,6 +75,7 @@ export async function sweepDataDir(config: Config): Promise<void> {
     if (report.results || report.sessionFiles) {
       console.log(`[sweep] removed ${report.results} result file(s) and ${report.sessionFiles} session file(s) no row pointed at`);
     }
+    if (report.interruptedPuts) console.log(`[sweep] removed ${report.interruptedPuts} file(s) a stop left half written`);
   } finally {
     db.close();
   }

@@ -42,6 +42,17 @@ describe('FsBlobStore on disk', () => {
     expect(await store.list('results')).toEqual(['results/j/r.png']);
   });
 
+  it('clearInterruptedPuts removes the temp files a crash left mid-put, in any folder, and nothing else', async () => {
+    await store.put('results/j/r.png', Buffer.from('done'));
+    await store.put('sessions/s/mask-1-k.png', Buffer.from('mask'));
+    writeFileSync(path.join(root, 'results/j/s.png.tmp-0123456789ab'), 'half');
+    writeFileSync(path.join(root, 'sessions/s/mask-2-k.png.tmp-ba9876543210'), 'half');
+    expect(await store.clearInterruptedPuts()).toBe(2);
+    expect(filesUnder(root).sort()).toEqual(['mask-1-k.png', 'r.png']);
+    expect(await store.clearInterruptedPuts()).toBe(0);
+    expect(await new FsBlobStore(path.join(root, 'missing')).clearInterruptedPuts()).toBe(0);
+  });
+
   it('a failed put leaves no temp file and the blob it meant to replace as it was', async () => {
     await store.put('a/b/c.bin', Buffer.from('inside'));
     // `a/b` is a folder holding a file: the rename over it fails after the temp file was written.

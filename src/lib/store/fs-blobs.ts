@@ -70,6 +70,19 @@ export class FsBlobStore implements BlobStore {
     await rm(this.file(prefix), { recursive: true, force: true });
   }
 
+  async clearInterruptedPuts(): Promise<number> {
+    let entries;
+    try {
+      entries = await readdir(this.root, { recursive: true, withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
+    }
+    const temps = entries.filter((e) => e.isFile() && e.name.includes(TEMP_MARK));
+    for (const e of temps) await rm(path.join(e.parentPath, e.name), { force: true });
+    return temps.length;
+  }
+
   async list(prefix: string): Promise<string[]> {
     const dir = prefix === '' ? this.root : this.file(prefix);
     let entries;

@@ -21,8 +21,8 @@ it('removes result and session files no row points at, keeps the current mask an
   // What a crash between a file and its row leaves: a mask written but never committed, a result likewise.
   await app.blobs.put(`sessions/${s.id}/mask-3-crashed.png`, Buffer.from('x'));
   await app.blobs.put('results/job1/r1.png', Buffer.from('x'));
-  expect(await sweepOrphans(app.db, app.blobs)).toEqual({ results: 1, sessionFiles: 1 });
+  expect(await sweepOrphans(app.db, app.blobs)).toEqual({ results: 1, sessionFiles: 1, interruptedPuts: 0 });
   expect(await app.blobs.list(`sessions/${s.id}`)).toEqual([current]);
   expect(await app.blobs.list('results')).toEqual([]);
-  expect(await sweepOrphans(app.db, app.blobs)).toEqual({ results: 0, sessionFiles: 0 });
+  expect(await sweepOrphans(app.db, app.blobs)).toEqual({ results: 0, sessionFiles: 0, interruptedPuts: 0 });
 });

@@ -7,6 +7,8 @@ import type { BlobStore } from './blobs.ts';
 export interface SweepReport {
   results: number;
   sessionFiles: number;
+  /** Temp files of puts a crash cut off. */
+  interruptedPuts: number;
 }
 
 /** Blobs the session rows point at: current masks (mask_key, or mask-<rev>.png from before keys) and copies. */
@@ -19,7 +21,7 @@ function referencedSessionBlobs(db: Db): Set<string> {
 }
 
 export async function sweepOrphans(db: Db, blobs: BlobStore): Promise<SweepReport> {
-  const report: SweepReport = { results: 0, sessionFiles: 0 };
+  const report: SweepReport = { results: 0, sessionFiles: 0, interruptedPuts: await blobs.clearInterruptedPuts() };
   const known = new Set((db.prepare('SELECT id FROM results').all() as { id: string }[]).map((r) => r.id));
   for (const key of await blobs.list('results')) {
     const id = key.split('/').pop()!.replace(/\.png$/, '');

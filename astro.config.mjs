@@ -153,7 +153,7 @@ export default defineConfig({
       },
     }),
   ],
-  // `astro dev` serves static files itself; these make dev cross-origin isolated like src/server.mjs.
+  // `astro dev` serves static files itself; these make dev cross-origin isolated like src/server/main.mjs.
   server: { headers: isolationHeaders },
   // Cross-site form posts are refused in src/middleware.ts with our JSON error shape instead.
   security: { checkOrigin: false },

@@ -1,7 +1,7 @@
 /// <reference types="vitest/config" />
 import { getViteConfig } from 'astro/config';
 
-// Unit tests live beside the pure cores (src/lib/**); API tests start the built server (tests/api).
+// Unit tests live beside the code they test (src/lib/**, src/server/**); API tests start the built server (tests/api).
 export default getViteConfig({
   test: {
     include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts', 'tests/api/**/*.test.ts'],

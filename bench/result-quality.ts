@@ -6,15 +6,15 @@
 // Prints the seam and sharpness figures of both and the time each step adds per result.
 // Run: node bench/result-quality.ts
 import sharp from 'sharp';
-import { createSdClient } from '../src/lib/backend/client.ts';
-import { familySize } from '../src/lib/backend/size.ts';
-import { FAMILIES } from '../src/lib/backend/family.ts';
+import { createSdClient } from '../src/server/backend/client.ts';
+import { familySize } from '../src/lib/sd/size.ts';
+import { FAMILIES } from '../src/lib/sd/family.ts';
 import { buildRecipe } from '../src/lib/recipes/table.ts';
-import { prepareInputs } from '../src/lib/jobs/inputs.ts';
-import { compositeGarment, toPhotoSize } from '../src/lib/images/composite.ts';
-import { compositeSeamless, prepareSeam } from '../src/lib/images/seam.ts';
-import { measureResult } from '../src/lib/images/checks.ts';
-import { rgbRaw } from '../src/lib/images/raw.ts';
+import { prepareInputs } from '../src/server/jobs/inputs.ts';
+import { compositeGarment, toPhotoSize } from '../src/server/images/composite.ts';
+import { compositeSeamless, prepareSeam } from '../src/server/images/seam.ts';
+import { measureResult } from '../src/server/images/checks.ts';
+import { rgbRaw } from '../src/server/images/raw.ts';
 import { placePreset } from '../src/lib/pose/presets.ts';
 import { startSdDouble } from '../tests/sd-double/server.ts';
 import { fixturePhotos, machineLine, make12MpJpeg, printTable, tempPhotoDir } from './lib.ts';

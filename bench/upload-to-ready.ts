@@ -24,8 +24,8 @@ import { parseArgs } from 'node:util';
 import type { BrowserContext, Request } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { SamEncoder } from '../src/lib/embedding/encoder.ts';
-import { encodeDisplayJpeg, encodeOriginalPng, normaliseUpload } from '../src/lib/images/normalise.ts';
+import { SamEncoder } from '../src/server/embedding/encoder.ts';
+import { encodeDisplayJpeg, encodeOriginalPng, normaliseUpload } from '../src/server/images/normalise.ts';
 import { SAM_MODEL } from '../src/lib/sam/model.ts';
 import { encodeEmbeddingNpy } from '../src/lib/sam/npy.ts';
 import {

@@ -19,13 +19,12 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import {
   MANIFEST,
-  ModelSourceError,
-  buildPoseTaskBundle,
   partialPath,
   verifyModelFile,
   writeFileAtomic,
   type ModelEntry,
-} from '../src/lib/models/manifest.ts';
+} from '../src/server/models/manifest.ts';
+import { ModelSourceError, buildPoseTaskBundle } from './build-pose.ts';
 
 /** What became of one file. `mismatch` and `error` always fail the run; `unavailable` fails it unless skipped. */
 export type FetchStatus = 'ok' | 'copied' | 'downloaded' | 'built' | 'unavailable' | 'mismatch' | 'error';

@@ -1,7 +1,7 @@
 // The one place that reads environment variables. Everything else receives a Config.
 import path from 'node:path';
 import { z } from 'zod';
-import { parseFamilyOverrides, type FamilyOverride } from './lib/backend/family.ts';
+import { parseFamilyOverrides, type FamilyOverride } from './lib/sd/family.ts';
 
 const positiveInt = (fallback: number) =>
   z.coerce.number().int().positive().default(fallback);

@@ -1,5 +1,5 @@
 import { defineMiddleware } from 'astro:middleware';
-import { json } from './lib/http/errors.ts';
+import { json } from './server/http/errors.ts';
 
 const ISOLATION: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -10,7 +10,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const onRequest = defineMiddleware(async ({ request, url, isPrerendered }, next) => {
   // Prerendered pages (the offline shell, the zh-CN manifest) are built without a request;
-  // src/server.mjs adds the isolation headers to them as static files.
+  // src/server/main.mjs adds the isolation headers to them as static files.
   if (isPrerendered) return next();
   // Browsers send Origin on cross-site requests: refuse mutations from other sites (CSRF).
   // Clients without an Origin header (scripts, curl) are not browsers and are allowed.
@@ -21,7 +21,7 @@ export const onRequest = defineMiddleware(async ({ request, url, isPrerendered }
   return withIsolation(await next());
 });
 
-// src/server.mjs sets these for every response; this covers `astro dev` and running entry.mjs directly.
+// src/server/main.mjs sets these for every response; this covers `astro dev` and running entry.mjs directly.
 function withIsolation(response: Response): Response {
   try {
     for (const [k, v] of Object.entries(ISOLATION)) response.headers.set(k, v);

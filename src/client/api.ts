@@ -1,7 +1,7 @@
 // The browser's one client of the JSON API: each call names the answer it gets (src/lib/api/types.ts).
 // A network failure rejects with fetch's TypeError (see isNetworkError in sync.ts); an error answer
 // rejects with ApiRequestError, which carries the status and the server's {error: {code, message}}.
-import { isTerminal } from '../lib/jobs/states.ts';
+import { isTerminal } from '../lib/api/job-states.ts';
 import type {
   BackendStatusJson,
   JobJson,
@@ -70,7 +70,7 @@ export async function deleteSession(id: string): Promise<void> {
   }
 }
 
-/** What an edit builds on: the server revision it was made on, and when (src/lib/sessions/conflicts.ts). */
+/** What an edit builds on: the server revision it was made on, and when (src/server/sessions/conflicts.ts). */
 export interface EditBase {
   baseRev: number;
   /** For an edit kept offline; without it the server dates the edit by its own clock. */

@@ -9,7 +9,7 @@ import { rememberPose, rememberSession, type StudioData, type StudioSession } fr
 import type { StepId } from './steps.ts';
 import { galleryWith, placeJob } from '../lib/api/job-list.ts';
 import type { JobJson, JobRequestBody, ResultJson, SavedPoseJson, SessionDetailJson } from '../lib/api/types.ts';
-import { isTerminal } from '../lib/jobs/states.ts';
+import { isTerminal } from '../lib/api/job-states.ts';
 import { initialDocument, type DocumentState } from '../lib/sync/document.ts';
 
 export type DocumentKind = 'mask' | 'pose';

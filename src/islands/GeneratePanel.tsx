@@ -7,9 +7,9 @@ import BeforeAfter from './BeforeAfter.tsx';
 import * as api from '../client/api.ts';
 import { useStudio } from '../client/studio-store.ts';
 import { translator, type MessageKey } from '../i18n/messages.ts';
-import { BACKEND_MESSAGES, type BackendErrorCode } from '../lib/backend/errors.ts';
+import { BACKEND_MESSAGES, type BackendErrorCode } from '../lib/sd/errors.ts';
 import type { CheckpointStatus, JobRequestBody } from '../lib/api/types.ts';
-import { isTerminal } from '../lib/jobs/states.ts';
+import { isTerminal } from '../lib/api/job-states.ts';
 import { RECIPES, recipeSpec, type Recipe } from '../lib/recipes/table.ts';
 
 interface PresetOption {

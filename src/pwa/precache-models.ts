@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config.ts';
-import { modelStatuses, type ModelStatus } from '../lib/models/status.ts';
+import { modelStatuses, type ModelStatus } from '../server/models/status.ts';
 
 export interface PrecacheModel {
   url: string;

@@ -14,8 +14,8 @@ import { startSdDouble, type SdDouble } from '../sd-double/server.ts';
 import { placePreset } from '../../src/lib/pose/presets.ts';
 import { scalePose } from '../../src/lib/pose/scale.ts';
 import type { Pose } from '../../src/lib/pose/types.ts';
-import { familySize } from '../../src/lib/backend/size.ts';
-import { FAMILIES } from '../../src/lib/backend/family.ts';
+import { familySize } from '../../src/lib/sd/size.ts';
+import { FAMILIES } from '../../src/lib/sd/family.ts';
 
 const SD15 = 'realisticVisionV60B1_v51VAE.safetensors [15012c538f]';
 const SDXL = 'juggernautXL_v9Rdphoto2Lightning.safetensors [c9e3e68f89]';

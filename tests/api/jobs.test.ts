@@ -7,8 +7,8 @@ import { startServer, type RunningServer } from '../support/server.ts';
 import { serverBlobs } from '../support/blobs.ts';
 import { createSession, postJob, waitForJob } from '../support/session.ts';
 import { startSdDouble, type SdDouble } from '../sd-double/server.ts';
-import { familySize } from '../../src/lib/backend/size.ts';
-import { FAMILIES } from '../../src/lib/backend/family.ts';
+import { familySize } from '../../src/lib/sd/size.ts';
+import { FAMILIES } from '../../src/lib/sd/family.ts';
 
 const OPENPOSE = 'control_v11p_sd15_openpose [cab727d4]';
 let sd: SdDouble;

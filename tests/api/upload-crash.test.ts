@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { serverBlobs } from '../support/blobs.ts';
 import { pacedUpload } from '../support/paced-upload.ts';
-import { markImageWrite } from '../../src/lib/images/upload-leftovers.ts';
+import { markImageWrite } from '../../src/server/images/upload-leftovers.ts';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'atelier-crash-'));
 let server: RunningServer | null = null;

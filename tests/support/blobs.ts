@@ -2,8 +2,8 @@
 // own configuration), so that tests check stored files through the BlobStore interface: the same
 // assertions hold whichever store the server is configured with.
 import { loadConfig } from '../../src/config.ts';
-import type { BlobStore } from '../../src/lib/store/blobs.ts';
-import { openBlobStore } from '../../src/lib/store/open.ts';
+import type { BlobStore } from '../../src/server/store/blobs.ts';
+import { openBlobStore } from '../../src/server/store/open.ts';
 import type { RunningServer } from './server.ts';
 
 export function serverBlobs(server: Pick<RunningServer, 'env'>): BlobStore {

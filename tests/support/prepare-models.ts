@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync, copyFileSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.ts';
-import { MANIFEST, verifyModelFile, buildPoseTaskBundles } from '../../src/lib/models/manifest.ts';
+import { MANIFEST, verifyModelFile } from '../../src/server/models/manifest.ts';
+import { buildPoseTaskBundles } from '../../models/build-pose.ts';
 import { writeSamStandins } from './sam-standin/generate.ts';
 import { testModelsDir } from './paths.ts';
 

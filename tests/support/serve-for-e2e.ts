@@ -9,7 +9,7 @@ import { startSdDouble } from '../sd-double/server.ts';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'atelier-e2e-'));
 const sd = await startSdDouble({ stepMs: 60, steps: 20, controlnetModels: ['control_v11p_sd15_openpose [cab727d4]'], livePreviews: true });
-const child = spawn(process.execPath, ['src/server.mjs'], {
+const child = spawn(process.execPath, ['src/server/main.mjs'], {
   cwd: ROOT,
   stdio: 'inherit',
   env: {

@@ -1,4 +1,4 @@
-// Starts the built server (src/server.mjs) as a child process on a free port, with its own data dir.
+// Starts the built server (src/server/main.mjs) as a child process on a free port, with its own data dir.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +17,7 @@ export interface RunningServer {
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** `root`: a folder holding src/server.mjs, src/config.ts and dist/ (default: the project; tests use a copy of a build). */
+/** `root`: a folder holding src/server/main.mjs, src/config.ts and dist/ (default: the project; tests use a copy of a build). */
 export async function startServer(opts: { env?: Record<string, string>; dataDir?: string; port?: number; root?: string } = {}): Promise<RunningServer> {
   const root = opts.root ?? ROOT;
   if (!existsSync(path.join(root, 'dist/server/entry.mjs'))) {
@@ -36,7 +36,7 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
     ATELIER_SUPERSEDED_GRACE_SECONDS: '0',
     ...opts.env,
   };
-  const child = spawn(process.execPath, ['src/server.mjs'], {
+  const child = spawn(process.execPath, ['src/server/main.mjs'], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,9 +3,9 @@
 // photo uploaded twice, so session tests need no SAM model.
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import type { AppContext } from '../../src/lib/app/context.ts';
-import { newId } from '../../src/lib/ids.ts';
-import { EMBEDDING_WIRE_DTYPE, imageKeys } from '../../src/lib/sessions/service.ts';
+import type { AppContext } from '../../src/server/app/context.ts';
+import { newId } from '../../src/server/ids.ts';
+import { EMBEDDING_WIRE_DTYPE, imageKeys } from '../../src/server/sessions/service.ts';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 

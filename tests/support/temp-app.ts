@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.ts';
-import { openAppContext, setAppContext, type AppContext } from '../../src/lib/app/context.ts';
+import { openAppContext, setAppContext, type AppContext } from '../../src/server/app/context.ts';
 
 export interface TempApp extends AppContext {
   dataDir: string;

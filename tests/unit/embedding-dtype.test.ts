@@ -1,5 +1,5 @@
 // Float16 on the wire: the masks decoded from the float16-rounded embedding (what the server sends,
-// src/lib/sessions/service.ts EMBEDDING_WIRE_DTYPE) must match the float32 ones, IoU >= 0.99 for every
+// src/server/sessions/service.ts EMBEDDING_WIRE_DTYPE) must match the float32 ones, IoU >= 0.99 for every
 // mask, on every fixture photo and a grid of clicks, for both decoders the worker uses.
 //
 // The models: the active SAM family's (src/lib/sam/model.ts, MobileSAM) real files in models/files when
@@ -11,12 +11,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { SamEncoder } from '../../src/lib/embedding/encoder.ts';
-import { normaliseUpload } from '../../src/lib/images/normalise.ts';
+import { SamEncoder } from '../../src/server/embedding/encoder.ts';
+import { normaliseUpload } from '../../src/server/images/normalise.ts';
 import { samInputSize, type Size } from '../../src/lib/sam/coords.ts';
 import { buildDecoderFeeds } from '../../src/lib/sam/feeds.ts';
 import { decodeEmbeddingNpy, encodeEmbeddingNpy } from '../../src/lib/sam/npy.ts';
-import { MANIFEST, verifyModelFile } from '../../src/lib/models/manifest.ts';
+import { MANIFEST, verifyModelFile } from '../../src/server/models/manifest.ts';
 import { ROOT, photosDir, testModelsDir } from '../support/paths.ts';
 import { SAM_MODEL } from '../../src/lib/sam/model.ts';
 import { writeSamStandins } from '../support/sam-standin/generate.ts';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import sharp from 'sharp';
-import { SamEncoder } from '../../src/lib/embedding/encoder.ts';
+import { SamEncoder } from '../../src/server/embedding/encoder.ts';
 import { SAM2_SHAPED } from '../../src/lib/sam/__fixtures__/sam2-shaped.ts';
 import { MOBILE_SAM } from '../../src/lib/sam/families/mobile-sam.ts';
 import { buildDecoderFeeds } from '../../src/lib/sam/feeds.ts';

@@ -1,14 +1,14 @@
 // The SD WebUI client against the SD WebUI test double (tests/sd-double/server.ts).
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSdClient, type SdClient, type SdClientOptions } from '../../src/lib/backend/client.ts';
-import { BackendError } from '../../src/lib/backend/errors.ts';
-import { garmentShot, pickSampler, portrait, type ModelShotInput, type RecipeCommon } from '../../src/lib/backend/recipes.ts';
+import { createSdClient, type SdClient, type SdClientOptions } from '../../src/server/backend/client.ts';
+import { BackendError } from '../../src/lib/sd/errors.ts';
+import { garmentShot, pickSampler, portrait, type ModelShotInput, type RecipeCommon } from '../../src/lib/sd/recipes.ts';
 import { RECIPE_TABLE } from '../../src/lib/recipes/table.ts';
 
 const buildModelShot = (i: ModelShotInput) => garmentShot(i, RECIPE_TABLE['model-shot'].defaults);
 const buildPortrait = portrait;
-import type { BackendKind, Img2ImgRequest } from '../../src/lib/backend/types.ts';
+import type { BackendKind, Img2ImgRequest } from '../../src/lib/sd/types.ts';
 import { startSdDouble, type SdDouble, type SdDoubleOptions } from '../sd-double/server.ts';
 
 const W = 192;

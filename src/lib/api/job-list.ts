@@ -1,6 +1,6 @@
 // How the studio's list of jobs (newest first) and its gallery follow the API's answers about a job:
 // the creation reply, each stream event, a cancel's reply. Answers can cross on the way.
-import { isTerminal } from '../jobs/states.ts';
+import { isTerminal } from './job-states.ts';
 import type { JobJson, ResultJson } from './types.ts';
 
 export type JobPlace = { kind: 'update'; index: number } | { kind: 'add' } | { kind: 'stale' };

@@ -1,11 +1,11 @@
 // The browser's declared API types against what the server's functions return. The checks are types:
 // `astro check` (part of `npm test`) fails when a route's answer and its declared type drift apart.
 import { describe, expect, it } from 'vitest';
-import type { getSession, listSessions, MaskSaveResult } from '../sessions/service.ts';
-import type { PoseSaveResult, SavedPose } from '../sessions/pose.ts';
-import type { ConflictJson as ServerConflict } from '../sessions/conflicts.ts';
-import type { JobJson as ServerJob, ResultJson as ServerResult, sessionJobs, sessionResultsPage } from '../jobs/service.ts';
-import type { backendStatus } from '../jobs/backend-status.ts';
+import type { getSession, listSessions, MaskSaveResult } from '../../server/sessions/service.ts';
+import type { PoseSaveResult, SavedPose } from '../../server/sessions/pose.ts';
+import type { ConflictJson as ServerConflict } from '../../server/sessions/conflicts.ts';
+import type { JobJson as ServerJob, ResultJson as ServerResult, sessionJobs, sessionResultsPage } from '../../server/jobs/service.ts';
+import type { backendStatus } from '../../server/jobs/backend-status.ts';
 import type * as Api from './types.ts';
 
 /** True when each type is assignable to the other. */

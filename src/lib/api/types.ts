@@ -2,16 +2,16 @@
 // derived from the server's functions so that browser code never depends on server modules;
 // types.test.ts checks at type-check time (astro check) that these match what the routes return.
 import type { z } from 'zod';
-import type { CreateJobRequest, CreateJobSchema } from '../jobs/schema.ts';
-import type { JobState } from '../jobs/states.ts';
+import type { CreateJobRequest, CreateJobSchema } from './job-request.ts';
+import type { JobState } from './job-states.ts';
 import type { Recipe } from '../recipes/table.ts';
-import type { ResultChecksJson } from '../jobs/service.ts';
-import type { BackendStatus } from '../jobs/backend-status.ts';
+import type { ResultChecksJson } from '../../server/jobs/service.ts';
+import type { BackendStatus } from '../../server/jobs/backend-status.ts';
 import type { Pose } from '../pose/types.ts';
 
-export type { BackendStatus, CheckpointStatus } from '../jobs/backend-status.ts';
-export type { CreateJobRequest } from '../jobs/schema.ts';
-export type { ResultChecksJson } from '../jobs/service.ts';
+export type { BackendStatus, CheckpointStatus } from '../../server/jobs/backend-status.ts';
+export type { CreateJobRequest } from './job-request.ts';
+export type { ResultChecksJson } from '../../server/jobs/service.ts';
 
 /** GET /api/sessions: a page, newest first; `nextCursor` asks for the next one (null on the last). */
 export interface SessionPageJson {

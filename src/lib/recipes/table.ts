@@ -2,9 +2,9 @@
 // builder. The job service, the runner, the Generate panel and the messages read this table; a new recipe is
 // one entry here plus its two labels in src/i18n/messages.ts (the compiler asks for both). Pure: shared by
 // browser and server.
-import { garmentShot, outfitSwap, portrait, sceneSwap, type InpaintDefaults, type RecipeCommon, type ShotDefaults } from '../backend/recipes.ts';
-import { GARMENT_NEGATIVE, MANNEQUIN_NEGATIVE, type PromptFragment } from '../backend/prompt.ts';
-import type { Img2ImgRequest, Txt2ImgRequest } from '../backend/types.ts';
+import { garmentShot, outfitSwap, portrait, sceneSwap, type InpaintDefaults, type RecipeCommon, type ShotDefaults } from '../sd/recipes.ts';
+import { GARMENT_NEGATIVE, MANNEQUIN_NEGATIVE, type PromptFragment } from '../sd/prompt.ts';
+import type { Img2ImgRequest, Txt2ImgRequest } from '../sd/types.ts';
 
 /** The generation inputs a builder may use (base64 PNGs at the generation size). */
 export interface RecipeInputs {

@@ -1,4 +1,4 @@
-import { ApiError, route } from '../../lib/http/errors.ts';
+import { ApiError, route } from '../../server/http/errors.ts';
 
 // Any /api path no route matches: JSON, like every other API answer.
 const unknown = route(({ request, url }) => {

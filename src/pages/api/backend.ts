@@ -1,6 +1,6 @@
-import { json, route } from '../../lib/http/errors.ts';
-import { backendStatus } from '../../lib/jobs/backend-status.ts';
-import { NO_BACKEND_MESSAGE } from '../../lib/jobs/service.ts';
+import { json, route } from '../../server/http/errors.ts';
+import { backendStatus } from '../../server/jobs/backend-status.ts';
+import { NO_BACKEND_MESSAGE } from '../../server/jobs/service.ts';
 
 // GET /api/backend[?refresh=1] — each generation server's reachability, checkpoint, queue and lists.
 export const GET = route(async ({ url }) => {

@@ -1,7 +1,7 @@
-import { app, dataDirWritable, disk, isEncoderLoaded, models, samEncoder } from '../../lib/app/context.ts';
-import { json, route } from '../../lib/http/errors.ts';
-import { FETCH_COMMAND, isUsable } from '../../lib/models/status.ts';
-import { startJobs } from '../../lib/jobs/service.ts';
+import { app, dataDirWritable, disk, isEncoderLoaded, models, samEncoder } from '../../server/app/context.ts';
+import { json, route } from '../../server/http/errors.ts';
+import { FETCH_COMMAND, isUsable } from '../../server/models/status.ts';
+import { startJobs } from '../../server/jobs/service.ts';
 
 // GET /api/health — models present and usable, data dir writable with room, database answering. 200 when the
 // studio can work, 503 otherwise (with what is wrong).

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { app, models } from '../../lib/app/context.ts';
-import { ApiError, route } from '../../lib/http/errors.ts';
-import { fileResponse, IMMUTABLE } from '../../lib/http/files.ts';
-import { isUsable } from '../../lib/models/status.ts';
+import { app, models } from '../../server/app/context.ts';
+import { ApiError, route } from '../../server/http/errors.ts';
+import { fileResponse, IMMUTABLE } from '../../server/http/files.ts';
+import { isUsable } from '../../server/models/status.ts';
 
 // GET /models/<file>?v=<version> — browser-side model files from our own origin. The version in the
 // URL changes with the file, so the response can be cached for good.

@@ -1,10 +1,10 @@
-import { app, assertDiskRoom } from '../../../lib/app/context.ts';
-import { discardBody } from '../../../lib/http/body.ts';
-import { json, route } from '../../../lib/http/errors.ts';
-import { receiveFile } from '../../../lib/http/multipart.ts';
-import { withUploadSlot } from '../../../lib/http/upload-slots.ts';
-import { uploadWorkDir } from '../../../lib/images/upload-leftovers.ts';
-import { createSessionFromUpload } from '../../../lib/sessions/service.ts';
+import { app, assertDiskRoom } from '../../../server/app/context.ts';
+import { discardBody } from '../../../server/http/body.ts';
+import { json, route } from '../../../server/http/errors.ts';
+import { receiveFile } from '../../../server/http/multipart.ts';
+import { withUploadSlot } from '../../../server/http/upload-slots.ts';
+import { uploadWorkDir } from '../../../server/images/upload-leftovers.ts';
+import { createSessionFromUpload } from '../../../server/sessions/service.ts';
 
 // POST /api/images (multipart, field "image") → 201 {session, image, embedding}
 // The body goes to a temp file (removed when the request ends, whatever happened); beyond

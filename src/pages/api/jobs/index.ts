@@ -1,8 +1,8 @@
-import { json, route } from '../../../lib/http/errors.ts';
-import { readJson } from '../../../lib/http/body.ts';
-import { createJob, sessionJobsPage } from '../../../lib/jobs/service.ts';
-import { parseId } from '../../../lib/http/errors.ts';
-import { parsePage } from '../../../lib/store/page.ts';
+import { json, route } from '../../../server/http/errors.ts';
+import { readJson } from '../../../server/http/body.ts';
+import { createJob, sessionJobsPage } from '../../../server/jobs/service.ts';
+import { parseId } from '../../../server/http/errors.ts';
+import { parsePage } from '../../../server/store/page.ts';
 
 // GET /api/jobs?sessionId=…[&limit=&cursor=] → {jobs (newest first), nextCursor}
 export const GET = route(({ url }) => json(sessionJobsPage(parseId(url.searchParams.get('sessionId') ?? '', 'Session'), parsePage(url.searchParams))));

@@ -1,6 +1,6 @@
-import { badRequest, parseId, route } from '../../../lib/http/errors.ts';
-import { blobResponse, IMMUTABLE } from '../../../lib/http/files.ts';
-import { resultFile } from '../../../lib/jobs/service.ts';
+import { badRequest, parseId, route } from '../../../server/http/errors.ts';
+import { blobResponse, IMMUTABLE } from '../../../server/http/files.ts';
+import { resultFile } from '../../../server/jobs/service.ts';
 
 // GET /api/results/:id.png[?download=1] — a result at the photo's full resolution.
 export const GET = route(async ({ params, url }) => {

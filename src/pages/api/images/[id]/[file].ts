@@ -1,8 +1,8 @@
-import { app } from '../../../../lib/app/context.ts';
-import { badRequest, notFound, parseId, route } from '../../../../lib/http/errors.ts';
-import { blobResponse, IMMUTABLE } from '../../../../lib/http/files.ts';
-import { uprightPngStream } from '../../../../lib/images/original.ts';
-import { getImage, imageKeys } from '../../../../lib/sessions/service.ts';
+import { app } from '../../../../server/app/context.ts';
+import { badRequest, notFound, parseId, route } from '../../../../server/http/errors.ts';
+import { blobResponse, IMMUTABLE } from '../../../../server/http/files.ts';
+import { uprightPngStream } from '../../../../server/images/original.ts';
+import { getImage, imageKeys } from '../../../../server/sessions/service.ts';
 
 const FILES = {
   'photo.jpg': ['display', 'image/jpeg'],

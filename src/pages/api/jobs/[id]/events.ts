@@ -1,7 +1,7 @@
-import { parseId, route } from '../../../../lib/http/errors.ts';
-import { subscribeJob } from '../../../../lib/jobs/events.ts';
-import { getJobJson } from '../../../../lib/jobs/service.ts';
-import { isTerminal } from '../../../../lib/jobs/schema.ts';
+import { parseId, route } from '../../../../server/http/errors.ts';
+import { subscribeJob } from '../../../../server/jobs/events.ts';
+import { getJobJson } from '../../../../server/jobs/service.ts';
+import { isTerminal } from '../../../../lib/api/job-request.ts';
 
 const HEARTBEAT_MS = 15_000;
 

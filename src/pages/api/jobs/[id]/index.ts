@@ -1,4 +1,4 @@
-import { json, parseId, route } from '../../../../lib/http/errors.ts';
-import { getJobJson } from '../../../../lib/jobs/service.ts';
+import { json, parseId, route } from '../../../../server/http/errors.ts';
+import { getJobJson } from '../../../../server/jobs/service.ts';
 
 export const GET = route(({ params }) => json({ job: getJobJson(parseId(params.id, 'Job')) }));

@@ -1,5 +1,5 @@
-import { notFound, parseId, route } from '../../../../lib/http/errors.ts';
-import { jobPreview } from '../../../../lib/jobs/service.ts';
+import { notFound, parseId, route } from '../../../../server/http/errors.ts';
+import { jobPreview } from '../../../../server/jobs/service.ts';
 
 // GET /api/jobs/:id/preview.png — the backend's latest live preview while the job runs.
 export const GET = route(({ params }) => {

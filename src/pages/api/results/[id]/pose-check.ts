@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { json, parseId, route } from '../../../../lib/http/errors.ts';
-import { readJson } from '../../../../lib/http/body.ts';
-import { recordPoseCheck } from '../../../../lib/jobs/service.ts';
+import { json, parseId, route } from '../../../../server/http/errors.ts';
+import { readJson } from '../../../../server/http/body.ts';
+import { recordPoseCheck } from '../../../../server/jobs/service.ts';
 
 const PoseCheck = z.strictObject({ error: z.number().min(0).max(100), joints: z.number().int().min(4).max(18) });
 

@@ -1,6 +1,6 @@
-import { json, parseId, route } from '../../../../lib/http/errors.ts';
-import { deleteSession } from '../../../../lib/sessions/delete.ts';
-import { getSession } from '../../../../lib/sessions/service.ts';
+import { json, parseId, route } from '../../../../server/http/errors.ts';
+import { deleteSession } from '../../../../server/sessions/delete.ts';
+import { getSession } from '../../../../server/sessions/service.ts';
 
 // GET /api/sessions/:id → {session} (with `conflicts`: copies kept by offline sync)
 export const GET = route(({ params }) => json({ session: getSession(parseId(params.id, 'Session')) }));

@@ -1,6 +1,6 @@
-import { notFound, parseId, route } from '../../../../lib/http/errors.ts';
-import { blobResponse, IMMUTABLE } from '../../../../lib/http/files.ts';
-import { maskBlobKey } from '../../../../lib/sessions/service.ts';
+import { notFound, parseId, route } from '../../../../server/http/errors.ts';
+import { blobResponse, IMMUTABLE } from '../../../../server/http/files.ts';
+import { maskBlobKey } from '../../../../server/sessions/service.ts';
 
 // GET /api/sessions/:id/mask.png[?rev=N] — with the rev it names one immutable version.
 export const GET = route(async ({ params, url }) => {

@@ -1,7 +1,7 @@
-import { json, parseId, route } from '../../../../lib/http/errors.ts';
-import { readBody } from '../../../../lib/http/body.ts';
-import { parseSyncHeaders } from '../../../../lib/sessions/conflicts.ts';
-import { saveMask } from '../../../../lib/sessions/service.ts';
+import { json, parseId, route } from '../../../../server/http/errors.ts';
+import { readBody } from '../../../../server/http/body.ts';
+import { parseSyncHeaders } from '../../../../server/sessions/conflicts.ts';
+import { saveMask } from '../../../../server/sessions/service.ts';
 
 // PUT /api/sessions/:id/mask — body: PNG, the photo's size, white = garment.
 // Offline edits also send x-base-rev + x-edited-at: when the mask moved on meanwhile, both versions

@@ -1,7 +1,7 @@
-import { ApiError, json, parseId, route } from '../../../../lib/http/errors.ts';
-import { readBody } from '../../../../lib/http/body.ts';
-import { requirePose, savePose } from '../../../../lib/sessions/pose.ts';
-import { parseSyncHeaders } from '../../../../lib/sessions/conflicts.ts';
+import { ApiError, json, parseId, route } from '../../../../server/http/errors.ts';
+import { readBody } from '../../../../server/http/body.ts';
+import { requirePose, savePose } from '../../../../server/sessions/pose.ts';
+import { parseSyncHeaders } from '../../../../server/sessions/conflicts.ts';
 
 /** 18 keypoints are about 2 KB of JSON; anything near this limit is not a pose. */
 const MAX_POSE_BYTES = 64 * 1024;

@@ -1,6 +1,6 @@
-import { json, parseId, route } from '../../../../lib/http/errors.ts';
-import { sessionJobs, sessionResultsPage } from '../../../../lib/jobs/service.ts';
-import { parsePage } from '../../../../lib/store/page.ts';
+import { json, parseId, route } from '../../../../server/http/errors.ts';
+import { sessionJobs, sessionResultsPage } from '../../../../server/jobs/service.ts';
+import { parsePage } from '../../../../server/store/page.ts';
 
 // GET /api/sessions/:id/results[?limit=&cursor=] → {results (a page, newest first), nextCursor, jobs (recent, to
 // resume watching)}

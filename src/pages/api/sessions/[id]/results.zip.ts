@@ -1,8 +1,8 @@
 import { Zip, ZipPassThrough } from 'fflate';
-import { app } from '../../../../lib/app/context.ts';
-import { notFound, parseId, route } from '../../../../lib/http/errors.ts';
-import { sessionResults } from '../../../../lib/jobs/service.ts';
-import { resultKey } from '../../../../lib/jobs/runner.ts';
+import { app } from '../../../../server/app/context.ts';
+import { notFound, parseId, route } from '../../../../server/http/errors.ts';
+import { sessionResults } from '../../../../server/jobs/service.ts';
+import { resultKey } from '../../../../server/jobs/runner.ts';
 
 // GET /api/sessions/:id/results.zip[?job=<id>] — every result PNG (stored, they are compressed
 // already) plus parameters.json with the settings and seed that reproduce each one. Streamed.

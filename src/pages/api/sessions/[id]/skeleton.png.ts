@@ -1,5 +1,5 @@
-import { ApiError, parseId, route } from '../../../../lib/http/errors.ts';
-import { MAX_SKELETON_SIDE, requirePose, skeletonPng, skeletonSize } from '../../../../lib/sessions/pose.ts';
+import { ApiError, parseId, route } from '../../../../server/http/errors.ts';
+import { MAX_SKELETON_SIDE, requirePose, skeletonPng, skeletonSize } from '../../../../server/sessions/pose.ts';
 
 function side(url: URL, name: 'width' | 'height'): number | null {
   const v = url.searchParams.get(name);

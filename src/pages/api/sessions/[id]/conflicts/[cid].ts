@@ -1,6 +1,6 @@
-import { json, parseId, route } from '../../../../../lib/http/errors.ts';
-import { blobResponse, IMMUTABLE } from '../../../../../lib/http/files.ts';
-import { getConflict } from '../../../../../lib/sessions/conflicts.ts';
+import { json, parseId, route } from '../../../../../server/http/errors.ts';
+import { blobResponse, IMMUTABLE } from '../../../../../server/http/files.ts';
+import { getConflict } from '../../../../../server/sessions/conflicts.ts';
 
 // GET /api/sessions/:id/conflicts/:cid — a conflict copy left by offline sync: the mask PNG, or
 // {conflict, pose} for a pose. Copies never change, so the PNG is immutable.

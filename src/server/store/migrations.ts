@@ -1,0 +1,91 @@
+// Every schema migration of the embedded database, in order: entry i upgrades a file from
+// PRAGMA user_version i to i + 1 (src/server/store/db.ts applies them). Tables are owned by the modules
+// named beside them, but their SQL lives here, so the store depends on no feature module.
+// Never edit a shipped entry: data files already at a later version would not get the change, and
+// migrations.test.ts pins each entry's text. Append a new entry instead.
+
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE images (
+     id TEXT PRIMARY KEY,
+     sha256 TEXT NOT NULL UNIQUE,          -- of the uploaded bytes: the same photo twice is encoded once
+     width INTEGER NOT NULL,
+     height INTEGER NOT NULL,
+     source_format TEXT NOT NULL,
+     source_bytes INTEGER NOT NULL,
+     embedding_dtype TEXT NOT NULL,
+     embedding_shape TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     image_id TEXT NOT NULL REFERENCES images(id),
+     title TEXT NOT NULL DEFAULT '',
+     mask_rev INTEGER NOT NULL DEFAULT 0,   -- 0 = no mask saved yet
+     mask_area INTEGER,
+     mask_updated_at TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX sessions_by_created ON sessions(created_at DESC);`,
+  // Pose per session (src/server/sessions/pose.ts): the validated pose JSON, in the photo's pixel frame.
+  `CREATE TABLE session_poses (
+     session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+     rev INTEGER NOT NULL,                  -- 1 on the first save, +1 per save
+     pose TEXT NOT NULL,                    -- JSON of a Pose (src/lib/pose/types.ts)
+     updated_at TEXT NOT NULL
+   );`,
+  // Generation jobs and their results (src/server/jobs/store.ts).
+  `
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    recipe TEXT NOT NULL,
+    params TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued','running','succeeded','failed','canceled')),
+    backend TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before INTEGER NOT NULL DEFAULT 0,      -- ms epoch: a retried job waits until then
+    progress REAL NOT NULL DEFAULT 0,
+    step INTEGER, steps INTEGER, eta_seconds REAL,
+    error_code TEXT, error_message TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT
+  );
+  CREATE INDEX jobs_queue ON jobs(state, created_at);
+  CREATE INDEX jobs_by_session ON jobs(session_id, created_at);
+  CREATE TABLE results (
+    id TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    seed INTEGER,
+    width INTEGER NOT NULL, height INTEGER NOT NULL,
+    fidelity_before REAL, fidelity_after REAL, fidelity_pixels INTEGER,
+    params TEXT NOT NULL,                        -- what reproduces it: prompt, seed, sampler, sizes, presets
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX results_by_session ON results(session_id, created_at);`,
+  // Offline sync (src/server/sessions/conflicts.ts): when an edit made on a device meets a newer
+  // server version (or the reverse), both are kept: the newer becomes current, the other lands here.
+  `CREATE TABLE session_conflicts (
+     id TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+     kind TEXT NOT NULL CHECK (kind IN ('mask','pose')),
+     source TEXT NOT NULL CHECK (source IN ('device','server')),  -- whose version was set aside
+     rev INTEGER NOT NULL,                  -- server: the rev it was; device: the rev it was based on
+     edited_at TEXT NOT NULL,               -- when that version was made
+     blob_key TEXT,                         -- mask: the PNG in the blob store
+     area INTEGER,                          -- mask: selected pixels
+     pose TEXT,                             -- pose: the Pose JSON
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX session_conflicts_by_session ON session_conflicts(session_id, created_at);`,
+  // A running job whose request waits on the generation server behind another client's work: its place there
+  // (1 = next), null when it is not waiting (src/server/jobs/runner.ts).
+  `ALTER TABLE jobs ADD COLUMN server_queue INTEGER;`,
+  // Figures measured on each result (src/server/images/checks.ts): garment core exact, seam, sharpness, upscaler.
+  `ALTER TABLE results ADD COLUMN checks TEXT;`,
+  // The current mask's file (src/server/sessions/service.ts saveMask): every save writes a file of its own, so two
+  // saves at once never share (and delete) one. Null for masks saved before: their key is mask-<rev>.png.
+  `ALTER TABLE sessions ADD COLUMN mask_key TEXT;`,
+];

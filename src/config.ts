@@ -28,6 +28,14 @@ const EnvSchema = z.object({
   ATELIER_STALL_SECONDS: z.coerce.number().int().min(1).default(180),
   ATELIER_SUPERSEDED_GRACE_SECONDS: z.coerce.number().min(0).default(60),
   ATELIER_TEST_MODELS: z.enum(['0', '1']).default('0'),
+  ATELIER_OWNER_EMAIL: z.string().email().optional(),
+  ATELIER_OWNER_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  ATELIER_BOOTSTRAP_API_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  ATELIER_PUBLIC_URL: z.string().url().optional(),
+  ATELIER_ALLOWED_HOSTS: z.string().optional(),
+  ATELIER_TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  ATELIER_SESSION_DAYS: positiveInt(30),
+  ATELIER_INVITE_HOURS: positiveInt(72),
 });
 
 export interface BackendEndpoint {
@@ -68,6 +76,18 @@ export interface Config {
   upscaler: string | null;
   /** Only the test harness sets this: accept generated stand-in SAM models. */
   allowTestModels: boolean;
+  /** Headless set-up: the owner account (and first workspace) created at start when there is none. */
+  owner: { email: string; password: string } | null;
+  /** Registered once as the first workspace's admin key (ATELIER_BOOTSTRAP_API_KEY). */
+  bootstrapApiKey: string | null;
+  /** The address people use (ATELIER_PUBLIC_URL): its host is allowed, and https there makes cookies Secure. */
+  publicUrl: URL | null;
+  /** Host names (lower case, no port) besides localhost and IP literals that may reach the studio. */
+  allowedHosts: string[];
+  /** Behind a reverse proxy: X-Forwarded-For / -Proto say the client's address and scheme. */
+  trustProxy: boolean;
+  sessionMaxAgeMs: number;
+  inviteMaxAgeMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -104,8 +124,15 @@ function families(spec: string | undefined): FamilyOverride[] {
   }
 }
 
+function ownerFrom(email: string | undefined, password: string | undefined): Config['owner'] {
+  if (!email && !password) return null;
+  if (!email || !password) throw new ConfigError('ATELIER_OWNER_EMAIL and ATELIER_OWNER_PASSWORD go together: set both or neither');
+  return { email, password };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+  // An empty value means unset (a line `ATELIER_OWNER_EMAIL=` in an env file).
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ConfigError(`Invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
@@ -136,6 +163,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stallMs: e.ATELIER_STALL_SECONDS * 1000,
     supersededGraceMs: e.ATELIER_SUPERSEDED_GRACE_SECONDS * 1000,
     allowTestModels: e.ATELIER_TEST_MODELS === '1',
+    owner: ownerFrom(e.ATELIER_OWNER_EMAIL, e.ATELIER_OWNER_PASSWORD),
+    bootstrapApiKey: e.ATELIER_BOOTSTRAP_API_KEY ?? null,
+    publicUrl: e.ATELIER_PUBLIC_URL ? new URL(e.ATELIER_PUBLIC_URL) : null,
+    allowedHosts: [
+      ...(e.ATELIER_PUBLIC_URL ? [new URL(e.ATELIER_PUBLIC_URL).hostname.toLowerCase()] : []),
+      ...(e.ATELIER_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    ],
+    trustProxy: e.ATELIER_TRUST_PROXY === '1',
+    sessionMaxAgeMs: e.ATELIER_SESSION_DAYS * 86_400_000,
+    inviteMaxAgeMs: e.ATELIER_INVITE_HOURS * 3_600_000,
   };
 }
 

@@ -2,7 +2,7 @@
 // filled by the service worker). A session is recorded when its studio page opens, with everything
 // the studio needs to render it offline (src/islands/Studio.tsx in the offline shell); edits that could
 // not reach the server wait here as pending edits until src/client/sync.ts sends them.
-import { createStore, del, get, keys, set, values, type UseStore } from 'idb-keyval';
+import { clear, createStore, del, get, keys, set, values, type UseStore } from 'idb-keyval';
 import type { Lang } from '../i18n/messages.ts';
 import type { ConflictJson, SavedPoseJson, SessionJson } from '../lib/api/types.ts';
 import { createEmitter } from '../lib/sync/emitter.ts';
@@ -249,4 +249,27 @@ export async function requestPersistence(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+// ---- the device's owner -------------------------------------------------------------------------
+
+const ACCOUNT_KEY = 'atelier-account';
+
+/** Removes everything the studio keeps on this device: sessions, pending edits and cached files. */
+export async function clearDevice(): Promise<void> {
+  await Promise.all([clear(sessionsStore()), clear(pendingStore())]);
+  if ('caches' in globalThis) {
+    for (const name of await caches.keys()) if (name.startsWith(CACHE_PREFIX)) await caches.delete(name);
+  }
+  localStorage.removeItem(ACCOUNT_KEY);
+}
+
+/**
+ * What this device keeps belongs to the account that kept it: when another account signs in on it (a shared
+ * tablet), the previous account's sessions, files and pending edits are removed before anything is shown.
+ */
+export async function claimDevice(accountId: string): Promise<void> {
+  const previous = localStorage.getItem(ACCOUNT_KEY);
+  if (previous && previous !== accountId) await clearDevice();
+  localStorage.setItem(ACCOUNT_KEY, accountId);
 }

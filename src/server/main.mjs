@@ -1,11 +1,14 @@
-// Production entry (`npm start` / `npm run serve`). Wraps Astro's standalone handler so that
-// COOP/COEP/CORP reach static files too: Astro middleware never sees /_astro/* or the wasm, and
-// without these headers threaded ONNX Runtime workers are blocked and session creation hangs.
+// Production entry (`npm start` / `npm run serve`). Wraps Astro's standalone handler so that the security
+// headers (COOP/COEP/CORP, CSP, nosniff) reach static files too: Astro middleware never sees /_astro/* or the
+// wasm, and without cross-origin isolation threaded ONNX Runtime workers are blocked and session creation hangs.
+// Requests for a Host the studio does not answer to are refused here (DNS rebinding).
 import http from 'node:http';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config.ts';
 import { DataDirProblem, checkDataDir, sweepDataDir } from './store/check.ts';
+import { bootstrapDataDir } from './auth/bootstrap.ts';
+import { SECURITY_HEADERS, hostAllowed } from './http/guard.ts';
 
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
 const config = loadConfig();
@@ -15,6 +18,7 @@ try {
   mkdirSync(config.dataDir, { recursive: true });
   checkDataDir(config.dataDir);
   await sweepDataDir(config);
+  await bootstrapDataDir(config);
 } catch (err) {
   if (!(err instanceof DataDirProblem)) throw err;
   console.error(`Atelier cannot start: ${err.message}`);
@@ -37,9 +41,14 @@ const server = http.createServer(
     connectionsCheckingInterval: Math.min(5000, Math.ceil(config.headersTimeoutMs / 2)),
   },
   (req, res) => {
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
-    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    // A Host this studio does not answer to (DNS rebinding): refused before anything else runs.
+    if (!hostAllowed(req.headers.host, config.allowedHosts)) {
+      res.writeHead(421, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ error: { code: 'host_not_allowed', message: 'This address is not one the studio answers to. Use its own address, or add this one to ATELIER_ALLOWED_HOSTS.' } }));
+      req.resume();
+      return;
+    }
     closeIfBodyStalls(req);
     handler(req, res);
   },

@@ -323,7 +323,10 @@ describe('sessions and masks', () => {
     }
     await expectError(await fetch(url('/api/images/abc$def123/photo.jpg')), 400, 'invalid_id');
     await expectError(await fetch(url('/api/images/AAAAAAAAAAAAAAAAAAAAAA/embedding.npy')), 404, 'not_found');
-    await expectError(await fetch(url('/api/images/AAAAAAAAAAAAAAAAAAAAAA/passwd')), 400, 'unknown_file');
+    await expectError(await fetch(url('/api/images/AAAAAAAAAAAAAAAAAAAAAA/passwd')), 404, 'not_found');
+    // A photo of this workspace: a file name outside the photo's own files is refused as such.
+    const imageId = (await (await fetch(url(`/api/sessions/${sessionId}`))).json()).session.image.id;
+    await expectError(await fetch(url(`/api/images/${imageId}/passwd`)), 400, 'unknown_file');
     expect(await storedState()).toEqual(before);
   });
 });

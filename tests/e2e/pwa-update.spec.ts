@@ -6,6 +6,7 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import path from 'node:path';
 import { ROOT } from '../support/paths.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
+import { ownerState } from '../support/e2e-sign-in.ts';
 
 let root: string;
 let server: RunningServer;
@@ -21,6 +22,12 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server?.stop();
   if (root) rmSync(root, { recursive: true, force: true });
+});
+
+// A studio of its own: signed in there, not with the shared e2e server's cookie.
+test.use({ storageState: { cookies: [], origins: [] } });
+test.beforeEach(async ({ context }) => {
+  await context.addCookies((await ownerState(server.url)).cookies as Parameters<typeof context.addCookies>[0]);
 });
 
 test('a new version deployed: the studio offers to update, and Update switches to it', async ({ page }) => {

@@ -2,6 +2,7 @@
 // then the body in pieces on demand, so a test can hold an upload open, stall it, or drop it mid-body.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { TEST_API_KEY } from './auth.ts';
 
 export interface UploadAnswer {
   status: number;
@@ -33,7 +34,7 @@ export function pacedUpload(baseUrl: string, photo: Buffer, opts: { filename?: s
   const req = http.request(`${baseUrl}/api/images`, {
     method: 'POST',
     agent: false,
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': body.length },
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': body.length, authorization: `Bearer ${TEST_API_KEY}` },
   });
   req.flushHeaders();
   let sent = 0;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { ROOT, testModelsDir } from './paths.ts';
 import { startSdDouble } from '../sd-double/server.ts';
+import { ownerEnv } from './auth.ts';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'atelier-e2e-'));
 const sd = await startSdDouble({ stepMs: 60, steps: 20, controlnetModels: ['control_v11p_sd15_openpose [cab727d4]'], livePreviews: true });
@@ -20,6 +21,7 @@ const child = spawn(process.execPath, ['src/server/main.mjs'], {
     ATELIER_MODELS_DIR: testModelsDir,
     ATELIER_TEST_MODELS: '1',
     SD_WEBUI_URL: sd.url,
+    ...ownerEnv(),
   },
 });
 const stop = async (signal: NodeJS.Signals) => {

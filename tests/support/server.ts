@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { testModelsDir } from './paths.ts';
+import { authorizeOrigin, installAuthorizedFetch, ownerEnv } from './auth.ts';
 
 export interface RunningServer {
   url: string;
@@ -18,7 +19,13 @@ export interface RunningServer {
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** `root`: a folder holding src/server/main.mjs, src/config.ts and dist/ (default: the project; tests use a copy of a build). */
-export async function startServer(opts: { env?: Record<string, string>; dataDir?: string; port?: number; root?: string } = {}): Promise<RunningServer> {
+/**
+ * `auth: false` starts a studio with no account (first run); otherwise it has the test owner and admin key, and
+ * this process's fetch sends that key to it (tests/support/auth.ts).
+ */
+export async function startServer(
+  opts: { env?: Record<string, string>; dataDir?: string; port?: number; root?: string; auth?: boolean } = {},
+): Promise<RunningServer> {
   const root = opts.root ?? ROOT;
   if (!existsSync(path.join(root, 'dist/server/entry.mjs'))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it for you) before the API tests.');
@@ -34,8 +41,12 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
     SD_WEBUI_URL: '',
     // Replaced mask files go at once, so tests can see exactly which files a session holds.
     ATELIER_SUPERSEDED_GRACE_SECONDS: '0',
+    ...(opts.auth === false ? {} : ownerEnv()),
     ...opts.env,
   };
+  if (opts.auth === false) {
+    for (const name of Object.keys(ownerEnv())) delete env[name];
+  }
   const child = spawn(process.execPath, ['src/server/main.mjs'], {
     cwd: root,
     env,
@@ -60,6 +71,10 @@ export async function startServer(opts: { env?: Record<string, string>; dataDir?
     });
   });
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  if (opts.auth !== false) {
+    installAuthorizedFetch();
+    authorizeOrigin(url);
+  }
   return {
     url,
     dataDir,

@@ -58,7 +58,7 @@ export function route(handler: (ctx: APIContext) => Promise<Response> | Response
   };
 }
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{6,64}$/;
+export const ID_PATTERN = /^[A-Za-z0-9_-]{6,64}$/;
 /** Ids are opaque tokens; anything with path characters is refused before touching storage. */
 export function parseId(value: string | undefined, what: string): string {
   if (!value || !ID_PATTERN.test(value)) throw new ApiError(400, 'invalid_id', `${what} id is not valid.`);

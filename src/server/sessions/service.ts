@@ -192,7 +192,8 @@ async function ingestImage(upload: UploadSource): Promise<ImageRow> {
   }
 }
 
-export async function createSessionFromUpload(upload: UploadSource, filename: string) {
+/** A new session on an uploaded photo, in `workspaceId` (routes pass the actor's; in-process tests may omit it). */
+export async function createSessionFromUpload(upload: UploadSource, filename: string, workspaceId: string | null = null) {
   const img = await ingestImage(upload);
   const { db } = app();
   const now = new Date().toISOString();
@@ -208,9 +209,9 @@ export async function createSessionFromUpload(upload: UploadSource, filename: st
     updated_at: now,
   };
   db.prepare(
-    `INSERT INTO sessions (id, image_id, title, mask_rev, mask_area, mask_updated_at, created_at, updated_at)
-     VALUES (@id, @image_id, @title, @mask_rev, @mask_area, @mask_updated_at, @created_at, @updated_at)`,
-  ).run(row);
+    `INSERT INTO sessions (id, image_id, title, mask_rev, mask_area, mask_updated_at, created_at, updated_at, workspace_id)
+     VALUES (@id, @image_id, @title, @mask_rev, @mask_area, @mask_updated_at, @created_at, @updated_at, @workspace_id)`,
+  ).run({ ...row, workspace_id: workspaceId });
   return sessionJson(row, img);
 }
 
@@ -237,10 +238,22 @@ export function getSession(id: string) {
   return { ...sessionJson(s, getImage(s.image_id)), conflicts: listConflicts(id) };
 }
 
-/** A page of sessions, newest first (GET /api/sessions?limit=&cursor=). */
-export function listSessions(page: Page = { limit: DEFAULT_PAGE, after: null }) {
-  const after = page.after ? 'WHERE (s.created_at < ? OR (s.created_at = ? AND s.rowid < ?))' : '';
-  const args = page.after ? [page.after.at, page.after.at, page.after.rowid] : [];
+/**
+ * A page of a workspace's sessions, newest first (GET /api/sessions?limit=&cursor=). Routes always pass the
+ * actor's workspace; in-process tests may omit it to list every session.
+ */
+export function listSessions(page: Page = { limit: DEFAULT_PAGE, after: null }, workspaceId?: string) {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (workspaceId !== undefined) {
+    where.push('s.workspace_id = ?');
+    args.push(workspaceId);
+  }
+  if (page.after) {
+    where.push('(s.created_at < ? OR (s.created_at = ? AND s.rowid < ?))');
+    args.push(page.after.at, page.after.at, page.after.rowid);
+  }
+  const after = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const found = app()
     .db.prepare(
       `SELECT s.*, s.rowid AS rowid, i.id AS i_id, i.sha256, i.width, i.height, i.source_format, i.source_bytes, i.embedding_dtype,

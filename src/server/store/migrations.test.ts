@@ -60,6 +60,7 @@ const SEEDS: ((db: Db) => void)[] = [
   () => {},
   () => {},
   () => {},
+  () => {},
 ];
 
 function expectSeedsKept(db: Db, upTo: number) {
@@ -95,7 +96,8 @@ describe('openDatabase', () => {
     const db = track(openDatabase(fileNamed('new')));
     expect(version(db)).toBe(MIGRATIONS.length);
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(['images', 'jobs', 'results', 'session_conflicts', 'session_poses', 'sessions']);
+    expect(tables).toEqual(['api_keys', 'auth_sessions', 'images', 'invites', 'jobs', 'members', 'results', 'session_conflicts', 'session_poses', 'sessions', 'users', 'workspaces']);
+    expect(columns(db, 'sessions')).toContain('workspace_id');
     expect(columns(db, 'jobs')).toContain('server_queue');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

@@ -88,4 +88,55 @@ export const MIGRATIONS: readonly string[] = [
   // The current mask's file (src/server/sessions/service.ts saveMask): every save writes a file of its own, so two
   // saves at once never share (and delete) one. Null for masks saved before: their key is mask-<rev>.png.
   `ALTER TABLE sessions ADD COLUMN mask_key TEXT;`,
+  // Accounts, workspaces (a shop), their members, sign-in sessions, API keys and invites (src/server/auth/).
+  // Tokens and keys are stored as sha256 only. Sessions made before accounts belong to the first workspace.
+  `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+     password_hash TEXT NOT NULL,           -- scrypt$N$r$p$salt$key (src/server/auth/password.ts)
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE workspaces (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE members (
+     workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     role TEXT NOT NULL CHECK (role IN ('owner','editor','viewer')),
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (workspace_id, user_id)
+   );
+   CREATE INDEX members_by_user ON members(user_id);
+   CREATE TABLE auth_sessions (
+     token_hash TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+     created_at TEXT NOT NULL,
+     expires_at INTEGER NOT NULL            -- ms epoch
+   );
+   CREATE INDEX auth_sessions_by_user ON auth_sessions(user_id);
+   CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     key_hash TEXT NOT NULL UNIQUE,
+     prefix TEXT NOT NULL,                  -- the first characters, to tell keys apart in a list
+     scope TEXT NOT NULL CHECK (scope IN ('read','generate','admin')),
+     created_at TEXT NOT NULL,
+     last_used_at TEXT,
+     revoked_at TEXT
+   );
+   CREATE TABLE invites (
+     token_hash TEXT PRIMARY KEY,
+     workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+     role TEXT NOT NULL CHECK (role IN ('owner','editor','viewer')),
+     created_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+     created_at TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,           -- ms epoch
+     used_at TEXT
+   );
+   ALTER TABLE sessions ADD COLUMN workspace_id TEXT REFERENCES workspaces(id);
+   CREATE INDEX sessions_by_workspace ON sessions(workspace_id, created_at DESC);`,
 ];

@@ -1,14 +1,24 @@
-import { json, route } from '../../../server/http/errors.ts';
+import { app } from '../../../server/app/context.ts';
+import { assertSessionInWorkspace } from '../../../server/auth/access.ts';
+import { actorOf } from '../../../server/auth/request.ts';
 import { readJson } from '../../../server/http/body.ts';
+import { ID_PATTERN, json, parseId, route } from '../../../server/http/errors.ts';
 import { createJob, sessionJobsPage } from '../../../server/jobs/service.ts';
-import { parseId } from '../../../server/http/errors.ts';
 import { parsePage } from '../../../server/store/page.ts';
 
 // GET /api/jobs?sessionId=…[&limit=&cursor=] → {jobs (newest first), nextCursor}
-export const GET = route(({ url }) => json(sessionJobsPage(parseId(url.searchParams.get('sessionId') ?? '', 'Session'), parsePage(url.searchParams))));
+export const GET = route(({ url, locals }) => {
+  const sessionId = parseId(url.searchParams.get('sessionId') ?? '', 'Session');
+  assertSessionInWorkspace(app().db, sessionId, actorOf(locals).workspaceId);
+  return json(sessionJobsPage(sessionId, parsePage(url.searchParams)));
+});
 
 // POST /api/jobs {sessionId, recipe, …} → 202 {job}
-export const POST = route(async ({ request }) => {
-  const job = createJob(await readJson(request, 64 * 1024));
+export const POST = route(async ({ request, locals }) => {
+  const body = await readJson(request, 64 * 1024);
+  const sessionId = (body as { sessionId?: unknown } | null)?.sessionId;
+  // A session of another workspace is not found; a missing or malformed id is left to the schema's message.
+  if (typeof sessionId === 'string' && ID_PATTERN.test(sessionId)) assertSessionInWorkspace(app().db, sessionId, actorOf(locals).workspaceId);
+  const job = createJob(body);
   return json({ job }, 202, { location: `/api/jobs/${job.id}` });
 });

@@ -1,0 +1,17 @@
+import { PasswordChangeRequest } from '../../../lib/api/account-requests.ts';
+import { app } from '../../../server/app/context.ts';
+import { changePassword, endAllSessions, startSession } from '../../../server/auth/accounts.ts';
+import { actorOf, isHttps, setSessionCookie } from '../../../server/auth/request.ts';
+import { readJson } from '../../../server/http/body.ts';
+import { json, route } from '../../../server/http/errors.ts';
+
+// POST /api/auth/password {currentPassword, newPassword} → 200: changed; every other session of the account ends.
+export const POST = route(async ({ request, url, cookies, locals }) => {
+  const { db, config } = app();
+  const actor = actorOf(locals);
+  const body = PasswordChangeRequest.parse(await readJson(request, 8 * 1024));
+  await changePassword(db, actor.userId!, body.currentPassword, body.newPassword);
+  endAllSessions(db, actor.userId!);
+  setSessionCookie(cookies, startSession(db, actor.userId!, actor.workspaceId, config.sessionMaxAgeMs), { secure: isHttps(url, request, config), maxAgeMs: config.sessionMaxAgeMs });
+  return json({ ok: true });
+});

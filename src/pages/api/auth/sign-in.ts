@@ -1,0 +1,24 @@
+import { SignInRequest } from '../../../lib/api/account-requests.ts';
+import { app } from '../../../server/app/context.ts';
+import { checkCredentials, firstWorkspaceOf, startSession } from '../../../server/auth/accounts.ts';
+import { assertSignInAllowed, clearSignInFailures, recordSignInFailure } from '../../../server/auth/limits.ts';
+import { clientAddress, isHttps, setSessionCookie } from '../../../server/auth/request.ts';
+import { readJson } from '../../../server/http/body.ts';
+import { ApiError, json, route } from '../../../server/http/errors.ts';
+
+// POST /api/auth/sign-in {email, password} → 200 and the session cookie; 401 wrong e-mail or password; 429 too many tries.
+export const POST = route(async ({ request, url, cookies, clientAddress: socketAddress }) => {
+  const { db, config } = app();
+  const body = SignInRequest.parse(await readJson(request, 8 * 1024));
+  const address = clientAddress(request, socketAddress, config);
+  assertSignInAllowed(address, body.email);
+  const user = await checkCredentials(db, body.email, body.password);
+  const workspaceId = user && firstWorkspaceOf(db, user.userId);
+  if (!user || !workspaceId) {
+    recordSignInFailure(address, body.email);
+    throw new ApiError(401, 'wrong_credentials', user ? 'This account is no longer a member of any workspace.' : 'The e-mail or the password is not right.');
+  }
+  clearSignInFailures(address, body.email);
+  setSessionCookie(cookies, startSession(db, user.userId, workspaceId, config.sessionMaxAgeMs), { secure: isHttps(url, request, config), maxAgeMs: config.sessionMaxAgeMs });
+  return json({ ok: true });
+});

@@ -1,0 +1,18 @@
+import { AcceptInviteRequest } from '../../../lib/api/account-requests.ts';
+import { app } from '../../../server/app/context.ts';
+import { acceptInvite, inviteInfo, startSession } from '../../../server/auth/accounts.ts';
+import { isHttps, setSessionCookie } from '../../../server/auth/request.ts';
+import { readJson } from '../../../server/http/body.ts';
+import { json, route } from '../../../server/http/errors.ts';
+
+// GET /api/invites/:token → {workspaceName, role, expiresAt}; 410 when expired or used.
+export const GET = route(({ params }) => json(inviteInfo(app().db, params.token ?? '')));
+
+// POST /api/invites/:token {email, password} → 200, signed in as a member of the workspace. Works once.
+export const POST = route(async ({ request, url, cookies, params }) => {
+  const { db, config } = app();
+  const body = AcceptInviteRequest.parse(await readJson(request, 8 * 1024));
+  const { userId, workspaceId } = await acceptInvite(db, params.token ?? '', body.email, body.password);
+  setSessionCookie(cookies, startSession(db, userId, workspaceId, config.sessionMaxAgeMs), { secure: isHttps(url, request, config), maxAgeMs: config.sessionMaxAgeMs });
+  return json({ ok: true });
+});

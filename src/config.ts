@@ -36,6 +36,9 @@ const EnvSchema = z.object({
   ATELIER_TRUST_PROXY: z.enum(['0', '1']).default('0'),
   ATELIER_SESSION_DAYS: positiveInt(30),
   ATELIER_INVITE_HOURS: positiveInt(72),
+  ATELIER_WORKSPACE_QUOTA_MB: z.coerce.number().int().min(0).default(0),
+  ATELIER_WORKSPACE_MAX_QUEUED: z.coerce.number().int().min(0).default(20),
+  ATELIER_WORKSPACE_UPLOADS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
 });
 
 export interface BackendEndpoint {
@@ -88,6 +91,8 @@ export interface Config {
   trustProxy: boolean;
   sessionMaxAgeMs: number;
   inviteMaxAgeMs: number;
+  /** Per-workspace limits; 0 = none. */
+  workspaceLimits: { storageBytes: number; queuedJobs: number; uploadsPerMinute: number };
 }
 
 export class ConfigError extends Error {}
@@ -173,6 +178,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.ATELIER_TRUST_PROXY === '1',
     sessionMaxAgeMs: e.ATELIER_SESSION_DAYS * 86_400_000,
     inviteMaxAgeMs: e.ATELIER_INVITE_HOURS * 3_600_000,
+    workspaceLimits: {
+      storageBytes: e.ATELIER_WORKSPACE_QUOTA_MB * 1024 * 1024,
+      queuedJobs: e.ATELIER_WORKSPACE_MAX_QUEUED,
+      uploadsPerMinute: e.ATELIER_WORKSPACE_UPLOADS_PER_MINUTE,
+    },
   };
 }
 

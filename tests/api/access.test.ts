@@ -330,6 +330,42 @@ describe('browser hardening', () => {
   });
 });
 
+describe('per-workspace limits', () => {
+  it('storage, uploads per minute and generations at once: each refused with its limit in words', async () => {
+    const slow = await startSdDouble({ stepMs: 300, steps: 20, controlnetModels: [OPENPOSE] });
+    const limited = await startServer({
+      env: { SD_WEBUI_URL: slow.url, ATELIER_WORKSPACE_QUOTA_MB: '1', ATELIER_WORKSPACE_UPLOADS_PER_MINUTE: '2', ATELIER_WORKSPACE_MAX_QUEUED: '1' },
+    });
+    try {
+      // The first photo fits (nothing stored yet); with its embedding it holds over 1 MB, so what would add more is refused.
+      const s = await createSession(limited.url);
+      const job = await postJob(limited.url, { sessionId: s.id, recipe: 'model-shot', count: 1 });
+      expect(job.status).toBe(413);
+      expect((await job.json()).error).toMatchObject({ code: 'quota_exceeded', message: expect.stringMatching(/ MB of 1 MB/) });
+      const form = new FormData();
+      form.append('image', new Blob([new Uint8Array(10)]), 'x.jpg');
+      const upload = await fetch(`${limited.url}/api/images`, { method: 'POST', body: form });
+      expect(upload.status).toBe(413);
+      const third = await fetch(`${limited.url}/api/images`, { method: 'POST', body: form });
+      expect(third.status).toBe(429);
+      expect((await third.json()).error).toMatchObject({ code: 'too_many_uploads', message: expect.stringMatching(/limit is 2 a minute/) });
+    } finally {
+      await limited.stop();
+    }
+    const queue = await startServer({ env: { SD_WEBUI_URL: slow.url, ATELIER_WORKSPACE_MAX_QUEUED: '1' } });
+    try {
+      const s = await createSession(queue.url);
+      expect((await postJob(queue.url, { sessionId: s.id, recipe: 'model-shot', count: 1 })).status).toBe(202);
+      const refused = await postJob(queue.url, { sessionId: s.id, recipe: 'model-shot', count: 1 });
+      expect(refused.status).toBe(429);
+      expect((await refused.json()).error).toMatchObject({ code: 'too_many_jobs', message: expect.stringMatching(/the limit is 1/) });
+    } finally {
+      await queue.stop();
+      await slow.stop();
+    }
+  });
+});
+
 describe('first run', () => {
   it('every API route but health answers 401 until the owner is created; the first visit asks for the owner; then one owner only', async () => {
     const fresh = await startServer({ auth: false });

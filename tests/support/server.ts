@@ -41,6 +41,9 @@ export async function startServer(
     SD_WEBUI_URL: '',
     // Replaced mask files go at once, so tests can see exactly which files a session holds.
     ATELIER_SUPERSEDED_GRACE_SECONDS: '0',
+    // Tests upload and queue more than a shop would in a minute; tests of these limits set them.
+    ATELIER_WORKSPACE_UPLOADS_PER_MINUTE: '0',
+    ATELIER_WORKSPACE_MAX_QUEUED: '0',
     ...(opts.auth === false ? {} : ownerEnv()),
     ...opts.env,
   };

@@ -1,5 +1,6 @@
 import { app, assertDiskRoom } from '../../../server/app/context.ts';
 import { actorOf } from '../../../server/auth/request.ts';
+import { assertStorageRoom, takeUploadTurn } from '../../../server/auth/quotas.ts';
 import { discardBody } from '../../../server/http/body.ts';
 import { json, route } from '../../../server/http/errors.ts';
 import { receiveFile } from '../../../server/http/multipart.ts';
@@ -11,13 +12,17 @@ import { createSessionFromUpload } from '../../../server/sessions/service.ts';
 // The body goes to a temp file (removed when the request ends, whatever happened); beyond
 // ATELIER_MAX_UPLOADS uploads at once the answer is 503 with Retry-After.
 export const POST = route(async ({ request, locals }) => {
-  const { config } = app();
+  const ctx = app();
+  const { config } = ctx;
+  const { workspaceId } = actorOf(locals);
   try {
     assertDiskRoom(); // refused before the body is read: a full disk cannot take a photo
+    takeUploadTurn(ctx, workspaceId);
+    await assertStorageRoom(ctx, workspaceId);
     return await withUploadSlot(config.maxUploads, async () => {
       const file = await receiveFile(request, 'image', { maxBytes: config.maxUploadBytes, dir: uploadWorkDir(config.dataDir) });
       try {
-        const session = await createSessionFromUpload(file, file.filename, actorOf(locals).workspaceId);
+        const session = await createSessionFromUpload(file, file.filename, workspaceId);
         return json({ session, image: session.image, embedding: session.embedding }, 201, { location: `/api/sessions/${session.id}` });
       } finally {
         await file.remove();

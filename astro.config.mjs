@@ -5,6 +5,8 @@ import UnoCSS from 'unocss/astro';
 import AstroPWA from '@vite-pwa/astro';
 import { webManifest } from './src/pwa/manifest.ts';
 import { modelPrecacheEntries } from './src/pwa/precache-models.ts';
+import { createHash } from 'node:crypto';
+import { generateHydrationScript } from 'solid-js/web';
 
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -125,6 +127,12 @@ const runtimeCaching = [
   },
 ];
 
+/** sha256 of the inline script @astrojs/solid-js puts in each page (generateHydrationScript, no options). */
+function solidHydrationHash() {
+  const inner = /<script[^>]*>([\s\S]*)<\/script>/.exec(generateHydrationScript())[1];
+  return `sha256-${createHash('sha256').update(inner).digest('base64')}`;
+}
+
 export default defineConfig({
   output: 'server',
   adapter: node({ mode: 'standalone' }),
@@ -155,8 +163,29 @@ export default defineConfig({
   ],
   // `astro dev` serves static files itself; these make dev cross-origin isolated like src/server/main.mjs.
   server: { headers: isolationHeaders },
-  // Cross-site form posts are refused in src/middleware.ts with our JSON error shape instead.
-  security: { checkOrigin: false },
+  security: {
+    // Cross-site form posts are refused in src/middleware.ts with our JSON error shape instead.
+    checkOrigin: false,
+    // Pages get a policy whose inline scripts (island hydration) are allowed by hash only; the rest of the
+    // policy (and frame-ancestors, which a <meta> cannot set) is src/server/http/guard.ts's header.
+    csp: {
+      directives: [
+        "default-src 'self'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self' data: blob:",
+        "worker-src 'self' blob:",
+        "font-src 'self' data:",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+      ],
+      // Solid's hydration script is inlined by its renderer, outside what Astro hashes itself.
+      scriptDirective: { resources: ["'self'", "'wasm-unsafe-eval'"], hashes: [solidHydrationHash()] },
+      // Solid and UnoCSS set style attributes; styles cannot run code.
+      styleDirective: { resources: ["'self'", "'unsafe-inline'"] },
+    },
+  },
   vite: {
     optimizeDeps: { exclude: ['onnxruntime-web'] },
     worker: { format: 'es' },

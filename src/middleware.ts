@@ -66,14 +66,21 @@ export const onRequest = defineMiddleware(async ({ request, url, isPrerendered, 
 });
 
 // src/server/main.mjs sets these for every response; this covers `astro dev` and running entry.mjs directly.
+// A page's own policy (Astro's, with the hashes of its inline scripts) is kept, completed with what only a header
+// can say (frame-ancestors).
 function secured(response: Response): Response {
+  const apply = (headers: Headers) => {
+    const own = headers.get('content-security-policy');
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) headers.set(k, v);
+    if (own) headers.set('content-security-policy', `${own.replace(/;?\s*$/, '')}; frame-ancestors 'none'`);
+  };
   try {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) response.headers.set(k, v);
+    apply(response.headers);
     return response;
   } catch {
     // Redirects and some responses have immutable headers: copy them.
     const copy = new Response(response.body, response);
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) copy.headers.set(k, v);
+    apply(copy.headers);
     return copy;
   }
 }

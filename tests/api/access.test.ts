@@ -1,6 +1,7 @@
 // Accounts, workspaces and keys, tried the way an outsider, a second shop and a removed member would: every route
 // is listed from src/pages, so a new route without an access rule fails here; each route is then called with
 // another workspace's key on this workspace's ids (404, nothing changed), and without credentials (401 / sign-in).
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -317,6 +318,20 @@ describe('browser hardening', () => {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('referrer-policy')).toBe('same-origin');
     }
+  });
+
+  it('a page allows its inline scripts by hash only, not any inline script', async () => {
+    const cookie = await signIn(TEST_OWNER.email, TEST_OWNER.password);
+    const html = await (await plainFetch(`${server.url}/`, { headers: { cookie } })).text();
+    const meta = /http-equiv="content-security-policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    const scriptSrc = meta.split(';').find((d) => d.trim().startsWith('script-src')) ?? '';
+    expect(scriptSrc).toMatch(/'sha256-/);
+    expect(scriptSrc).toContain("'wasm-unsafe-eval'");
+    expect(scriptSrc).not.toContain("'unsafe-inline'");
+    // Every inline script the page holds is one the policy allows (else the browser would block it: no islands).
+    const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]!).filter((body) => body.length > 0);
+    expect(inline.length).toBeGreaterThan(0);
+    for (const body of inline) expect(scriptSrc, body.slice(0, 80)).toContain(`'sha256-${createHash('sha256').update(body).digest('base64')}'`);
   });
 
   it('redirects only to paths of this studio', async () => {

@@ -6,7 +6,6 @@ import { DISK_FULL_MESSAGE } from '../http/errors.ts';
 import { isDiskFullError } from '../store/disk.ts';
 import type { SdClient } from '../backend/client.ts';
 import type { Db } from '../store/db.ts';
-import { publishJob } from './events.ts';
 import { runJob, type RunDeps } from './runner.ts';
 import { cancelJobRow, claimNextJob, completeJob, failJob, getJob, nextRunnableAt, recoverInterruptedJobs, requeueJob, requestCancel, saveProgress, type JobRow } from './store.ts';
 

@@ -139,7 +139,10 @@ export default function MaskEditor() {
       c.lineJoin = 'round';
       c.lineWidth = brush() * devicePixelRatio;
       c.beginPath();
-      drag.points.forEach((p, i) => (i ? c.lineTo(p.x * k, p.y * k) : c.moveTo(p.x * k, p.y * k)));
+      for (const [i, p] of drag.points.entries()) {
+        if (i) c.lineTo(p.x * k, p.y * k);
+        else c.moveTo(p.x * k, p.y * k);
+      }
       if (drag.points.length === 1) c.lineTo(drag.points[0].x * k + 0.01, drag.points[0].y * k);
       c.stroke();
     }

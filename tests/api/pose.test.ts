@@ -51,7 +51,7 @@ function samplePose(): Pose {
   const pose = placePreset('front', W, H);
   pose.origin = 'detected';
   delete pose.presetId;
-  pose.keypoints.forEach((k, i) => (k.source = i < 14 ? 'detected' : 'completed'));
+  for (const [i, k] of pose.keypoints.entries()) k.source = i < 14 ? 'detected' : 'completed';
   return pose;
 }
 
@@ -168,7 +168,12 @@ describe('bad pose input: 4xx with a message, nothing stored', () => {
     ['keypoints out of order', () => putPose(withPose, mutate((p) => ([p.keypoints[2], p.keypoints[5]] = [p.keypoints[5], p.keypoints[2]]))), 400, /keypoint 2 must be right_shoulder/],
     ['an unknown joint name', () => putPose(withPose, mutate((p) => (p.keypoints[0].name = 'head'))), 400, /keypoints\.0\.name/],
     ['an unknown source', () => putPose(withPose, mutate((p) => (p.keypoints[0].source = 'guessed'))), 400, /source/],
-    ['the wrong photo size', () => putPose(withPose, mutate((p) => ((p.width = 512), (p.height = 512)))), 400, /512×512.*768×1024/],
+    [
+      'the wrong photo size',
+      () => putPose(withPose, mutate((p) => Object.assign(p, { width: 512, height: 512 }))),
+      400,
+      /512×512.*768×1024/,
+    ],
     ['a fractional width', () => putPose(withPose, mutate((p) => (p.width = 767.5))), 400, /width/],
     ['not JSON at all', () => putRaw(withPose, 'pose please'), 400, /JSON/],
     ['an empty body', () => putRaw(withPose, ''), 400, /JSON/],

@@ -54,15 +54,28 @@ if (step('end-to-end tests (playwright, chromium)', bin('playwright'), ['test'])
 // One summary line for people and CI logs.
 let passed = 0;
 let failed = 0;
-function count(tool: string, file: string, read: (report: any) => [number, number]) {
+/** The fields of vitest's JSON report counted here. */
+interface VitestReport {
+  numPassedTests?: number;
+  numFailedTests?: number;
+  numRuntimeErrorTests?: number;
+}
+/** The fields of Playwright's JSON report counted here. */
+interface PlaywrightReport {
+  stats?: { expected?: number; unexpected?: number; flaky?: number };
+}
+function count<Report>(tool: string, file: string, read: (report: Report) => [number, number]) {
   const report = path.join(REPORT, file);
   const [p, f] = existsSync(report) ? read(JSON.parse(readFileSync(report, 'utf8'))) : [0, 0];
   passed += p;
   // A runner that failed without reporting a failing test (crash, server did not start) counts as one failure.
   failed += f === 0 && failedSteps.includes(tool) ? 1 : f;
 }
-count('vitest', 'vitest.json', (v) => [v.numPassedTests ?? 0, (v.numFailedTests ?? 0) + (v.numRuntimeErrorTests ?? 0)]);
-count('playwright', 'playwright.json', (p) => [p.stats?.expected ?? 0, (p.stats?.unexpected ?? 0) + (p.stats?.flaky ?? 0)]);
+count('vitest', 'vitest.json', (v: VitestReport) => [v.numPassedTests ?? 0, (v.numFailedTests ?? 0) + (v.numRuntimeErrorTests ?? 0)]);
+count('playwright', 'playwright.json', (p: PlaywrightReport) => [
+  p.stats?.expected ?? 0,
+  (p.stats?.unexpected ?? 0) + (p.stats?.flaky ?? 0),
+]);
 console.log(`\n${passed} passed, ${failed} failed`);
 if (failedSteps.includes('typecheck')) failed += 1;
 process.exit(failedSteps.length > 0 || failed > 0 ? 1 : 0);

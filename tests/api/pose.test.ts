@@ -144,16 +144,20 @@ describe('GET /api/sessions/:id/skeleton.png', () => {
   });
 });
 
+/** A pose as a client may send it: any field missing, added or holding the wrong type. */
+type RawJson = Record<string, unknown>;
+type RawPose = RawJson & { keypoints: RawJson[] };
+
 describe('bad pose input: 4xx with a message, nothing stored', () => {
   const good = samplePose();
-  const mutate = (f: (p: any) => void) => {
-    const p = structuredClone(good) as any;
+  const mutate = (f: (p: RawPose) => void) => {
+    const p = structuredClone(good) as unknown as RawPose;
     f(p);
     return p;
   };
 
   const cases: [string, () => Promise<Response>, number, RegExp][] = [
-    ['missing keypoints', () => putPose(withPose, mutate((p) => delete p.keypoints)), 400, /keypoints/],
+    ['missing keypoints', () => putPose(withPose, mutate((p: RawJson) => delete p.keypoints)), 400, /keypoints/],
     ['a keypoint without y', () => putPose(withPose, mutate((p) => delete p.keypoints[3].y)), 400, /keypoints\.3\.y/],
     ['an extra top-level field', () => putPose(withPose, mutate((p) => (p.owner = 'x'))), 400, /owner|unrecognized/i],
     ['an extra keypoint field', () => putPose(withPose, mutate((p) => (p.keypoints[0].score = 0.9))), 400, /score|unrecognized/i],

@@ -448,7 +448,7 @@ export async function make12MpJpeg(outDir: string, fixture: string, variant = 0)
   const grain = grains[key];
   for (let i = 0; i < pixels.length; i++) {
     const v = pixels[i] + grain[i] - 128;
-    pixels[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    pixels[i] = Math.min(255, Math.max(0, v));
   }
   await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 92 }).toFile(out);
   return out;

@@ -225,7 +225,15 @@ try {
     await proxy.quiet(500);
     const h = stats(hydrated);
     const d = stats(ready);
-    rows.push([label, ms(h.p50), `${ms(h.min, 0)}–${ms(h.max, 0)}`, ms(d.p50), `${ms(d.min, 0)}–${ms(d.max, 0)}`, `${fromWorker}/${total}`, mb(proxy.bytes / RUNS) + '/visit']);
+    rows.push([
+      label,
+      ms(h.p50),
+      `${ms(h.min, 0)}–${ms(h.max, 0)}`,
+      ms(d.p50),
+      `${ms(d.min, 0)}–${ms(d.max, 0)}`,
+      `${fromWorker}/${total}`,
+      `${mb(proxy.bytes / RUNS)}/visit`,
+    ]);
   }
   await context.setOffline(false);
   console.log(`\nRepeat visits (${RUNS} each; times from navigation start, the page's clock):`);

@@ -275,14 +275,14 @@ export default function MaskEditor() {
           <ToolButton id="box" label={m('editor.tool.box')} icon="▭" testid="tool-box" />
           <ToolButton id="brush" label={m('editor.tool.brush')} icon="✎" testid="tool-brush" />
         </div>
-        <div class="flex gap-2 lg:grid lg:grid-cols-2" role="group">
+        <fieldset class="m-0 flex min-w-0 gap-2 border-0 p-0 lg:grid lg:grid-cols-2">
           <button type="button" class="btn" classList={{ 'btn-on': mode() === 'add' }} aria-pressed={mode() === 'add'} data-testid="mode-add" onClick={() => setMode('add')}>
             + {m('editor.mode.add')}
           </button>
           <button type="button" class="btn" classList={{ 'btn-on': mode() === 'remove' }} aria-pressed={mode() === 'remove'} data-testid="mode-remove" onClick={() => setMode('remove')}>
             − {m('editor.mode.remove')}
           </button>
-        </div>
+        </fieldset>
         <label class="flex min-w-48 flex-1 items-center gap-2 text-sm text-stone-600 lg:flex-none">
           {m('editor.brushSize')}
           <input type="range" min="4" max="200" value={brush()} onInput={(e) => setBrush(Number(e.currentTarget.value))} class="flex-1" data-testid="brush-size" />

@@ -1,4 +1,4 @@
-// `npm test`: everything CI runs, in order: test models → build → unit + API tests (vitest)
+// `npm test`: everything CI runs, in order: test models → build → lint → type check → unit + API tests (vitest)
 // → end-to-end tests (Playwright, Chromium). Prints one "N passed, N failed" line at the end.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -47,6 +47,7 @@ if (!existsSync(chromium)) {
 const failedSteps: string[] = [];
 if (step('prepare test models', process.execPath, ['tests/support/prepare-models.ts']) !== 0) process.exit(1);
 if (step('build', bin('astro'), ['build']) !== 0) process.exit(1);
+if (step('lint (biome)', bin('biome'), ['lint', '.']) !== 0) failedSteps.push('lint');
 if (step('type check (astro check)', bin('astro'), ['check']) !== 0) failedSteps.push('typecheck');
 if (step('unit + API tests (vitest)', bin('vitest'), ['run']) !== 0) failedSteps.push('vitest');
 if (step('end-to-end tests (playwright, chromium)', bin('playwright'), ['test']) !== 0) failedSteps.push('playwright');
@@ -78,4 +79,5 @@ count('playwright', 'playwright.json', (p: PlaywrightReport) => [
 ]);
 console.log(`\n${passed} passed, ${failed} failed`);
 if (failedSteps.includes('typecheck')) failed += 1;
+if (failedSteps.includes('lint')) failed += 1;
 process.exit(failedSteps.length > 0 || failed > 0 ? 1 : 0);

@@ -56,7 +56,7 @@ const runtimeCaching = [
     handler: async ({ request, event }) => {
       const shell = () => caches.match('/offline', { ignoreSearch: true });
       // Navigation preload: the request started while the worker was booting, if the browser did so.
-      const network = Promise.resolve(event && event.preloadResponse).then((preloaded) => preloaded || fetch(request));
+      const network = Promise.resolve(event?.preloadResponse).then((preloaded) => preloaded || fetch(request));
       network.catch(() => null); // a late failure after the shell was served is not an error
       try {
         const first = await Promise.race([network, new Promise((resolve) => setTimeout(resolve, 6000, null))]);

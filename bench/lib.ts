@@ -440,12 +440,15 @@ export async function make12MpJpeg(outDir: string, fixture: string, variant = 0)
     .raw()
     .toBuffer();
   const key = `${width}x${height}`;
-  const grain = (grains[key] ??= await sharp({ create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 10 } } })
+  grains[key] ??= await sharp({
+    create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 10 } },
+  })
     .raw()
-    .toBuffer());
+    .toBuffer();
+  const grain = grains[key];
   for (let i = 0; i < pixels.length; i++) {
     const v = pixels[i] + grain[i] - 128;
-    pixels[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    pixels[i] = Math.min(255, Math.max(0, v));
   }
   await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 92 }).toFile(out);
   return out;

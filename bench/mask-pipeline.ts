@@ -44,10 +44,14 @@ function run(photo: Size) {
   const selection = new Selection(photo.width, photo.height);
   const n = work.width * work.height;
   const steps: Record<string, number[]> = {};
+  const record = (name: string, ms: number) => {
+    steps[name] ??= [];
+    steps[name].push(ms);
+  };
   const time = <T>(name: string, f: () => T): T => {
     const t0 = performance.now();
     const r = f();
-    (steps[name] ??= []).push(performance.now() - t0);
+    record(name, performance.now() - t0);
     return r;
   };
   const refreshOverlay = (prefix: string) => {
@@ -64,12 +68,12 @@ function run(photo: Size) {
     selection.apply({ kind: 'piece', piece: { mode: 'add', points: [], box: null, candidate: 1, scores: [0, 1, 0, 0], mask, lowRes: null } });
     refreshOverlay('');
     time('state(): area()', () => area(selection.mask()));
-    (steps['= click total (JS after decode)'] ??= []).push(performance.now() - t0);
+    record('= click total (JS after decode)', performance.now() - t0);
     const u0 = performance.now();
     selection.undo();
     refreshOverlay('undo: ');
     time('undo: state(): area()', () => area(selection.mask()));
-    (steps['= undo total'] ??= []).push(performance.now() - u0);
+    record('= undo total', performance.now() - u0);
   }
   // The first two repetitions warm the JIT.
   const rows: (string | number)[][] = [['step', 'p50', 'p95', 'min']];

@@ -63,7 +63,11 @@ function countingProxy(target: URL) {
   });
   return {
     listen: () => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`))),
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
     reset() {
       bytes = 0;
       requests = 0;
@@ -221,7 +225,15 @@ try {
     await proxy.quiet(500);
     const h = stats(hydrated);
     const d = stats(ready);
-    rows.push([label, ms(h.p50), `${ms(h.min, 0)}–${ms(h.max, 0)}`, ms(d.p50), `${ms(d.min, 0)}–${ms(d.max, 0)}`, `${fromWorker}/${total}`, mb(proxy.bytes / RUNS) + '/visit']);
+    rows.push([
+      label,
+      ms(h.p50),
+      `${ms(h.min, 0)}–${ms(h.max, 0)}`,
+      ms(d.p50),
+      `${ms(d.min, 0)}–${ms(d.max, 0)}`,
+      `${fromWorker}/${total}`,
+      `${mb(proxy.bytes / RUNS)}/visit`,
+    ]);
   }
   await context.setOffline(false);
   console.log(`\nRepeat visits (${RUNS} each; times from navigation start, the page's clock):`);

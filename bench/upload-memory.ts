@@ -49,7 +49,7 @@ async function make50MpJpeg(fixture: string): Promise<Buffer> {
   for (let i = 0; i < pixels.length; i++) {
     seed = (seed * 1103515245 + 12345) >>> 0;
     const v = pixels[i] + ((seed >>> 24) - 128) * 0.5;
-    pixels[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    pixels[i] = Math.min(255, Math.max(0, v));
   }
   return sharp(pixels, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
 }

@@ -241,7 +241,8 @@ async function serverSteps(file: string) {
     const time = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
       const t0 = performance.now();
       const r = await f();
-      (times[name] ??= []).push(performance.now() - t0);
+      times[name] ??= [];
+      times[name].push(performance.now() - t0);
       return r;
     };
     const img = await time('normaliseUpload (decode 12 MP JPEG → RGB)', () => normaliseUpload(bytes, { maxBytes: 40 << 20, maxPixels: 50e6 }));

@@ -307,22 +307,27 @@ const USAGE = `usage: node models/fetch.ts [--mirror DIR] [--skip-unavailable] [
 
 Target folder: ATELIER_MODELS_DIR (default ./models/files).`;
 
+/** The command line's options; throws on an unknown option or a missing value. */
+function parseOptions(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      mirror: { type: 'string' },
+      'skip-unavailable': { type: 'boolean', default: false },
+      only: { type: 'string' },
+      offline: { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '30' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+}
+
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  let args;
+  let args: ReturnType<typeof parseOptions>;
   try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        mirror: { type: 'string' },
-        'skip-unavailable': { type: 'boolean', default: false },
-        only: { type: 'string' },
-        offline: { type: 'boolean', default: false },
-        timeout: { type: 'string', default: '30' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
+    args = parseOptions(argv);
   } catch (err) {
     console.error(`${describeError(err)}\n\n${USAGE}`);
     return 2;

@@ -1,4 +1,4 @@
-// `npm test`: everything CI runs, in order: test models → build → unit + API tests (vitest)
+// `npm test`: everything CI runs, in order: test models → build → lint → type check → unit + API tests (vitest)
 // → end-to-end tests (Playwright, Chromium). Prints one "N passed, N failed" line at the end.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -47,6 +47,7 @@ if (!existsSync(chromium)) {
 const failedSteps: string[] = [];
 if (step('prepare test models', process.execPath, ['tests/support/prepare-models.ts']) !== 0) process.exit(1);
 if (step('build', bin('astro'), ['build']) !== 0) process.exit(1);
+if (step('lint (biome)', bin('biome'), ['lint', '.']) !== 0) failedSteps.push('lint');
 if (step('type check (astro check)', bin('astro'), ['check']) !== 0) failedSteps.push('typecheck');
 if (step('unit + API tests (vitest)', bin('vitest'), ['run']) !== 0) failedSteps.push('vitest');
 if (step('end-to-end tests (playwright, chromium)', bin('playwright'), ['test']) !== 0) failedSteps.push('playwright');
@@ -54,15 +55,29 @@ if (step('end-to-end tests (playwright, chromium)', bin('playwright'), ['test'])
 // One summary line for people and CI logs.
 let passed = 0;
 let failed = 0;
-function count(tool: string, file: string, read: (report: any) => [number, number]) {
+/** The fields of vitest's JSON report counted here. */
+interface VitestReport {
+  numPassedTests?: number;
+  numFailedTests?: number;
+  numRuntimeErrorTests?: number;
+}
+/** The fields of Playwright's JSON report counted here. */
+interface PlaywrightReport {
+  stats?: { expected?: number; unexpected?: number; flaky?: number };
+}
+function count<Report>(tool: string, file: string, read: (report: Report) => [number, number]) {
   const report = path.join(REPORT, file);
   const [p, f] = existsSync(report) ? read(JSON.parse(readFileSync(report, 'utf8'))) : [0, 0];
   passed += p;
   // A runner that failed without reporting a failing test (crash, server did not start) counts as one failure.
   failed += f === 0 && failedSteps.includes(tool) ? 1 : f;
 }
-count('vitest', 'vitest.json', (v) => [v.numPassedTests ?? 0, (v.numFailedTests ?? 0) + (v.numRuntimeErrorTests ?? 0)]);
-count('playwright', 'playwright.json', (p) => [p.stats?.expected ?? 0, (p.stats?.unexpected ?? 0) + (p.stats?.flaky ?? 0)]);
+count('vitest', 'vitest.json', (v: VitestReport) => [v.numPassedTests ?? 0, (v.numFailedTests ?? 0) + (v.numRuntimeErrorTests ?? 0)]);
+count('playwright', 'playwright.json', (p: PlaywrightReport) => [
+  p.stats?.expected ?? 0,
+  (p.stats?.unexpected ?? 0) + (p.stats?.flaky ?? 0),
+]);
 console.log(`\n${passed} passed, ${failed} failed`);
 if (failedSteps.includes('typecheck')) failed += 1;
+if (failedSteps.includes('lint')) failed += 1;
 process.exit(failedSteps.length > 0 || failed > 0 ? 1 : 0);

@@ -9,7 +9,6 @@ import type {
   MaskSaveJson,
   PoseSaveJson,
   SessionDetailJson,
-  SessionJson,
   SessionPageJson,
   ResultJson,
   SessionResultsJson,

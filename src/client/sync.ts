@@ -141,6 +141,9 @@ export function startSync(): void {
   // The studio page's markup is there before any script runs; its island says when its editors are.
   if (document.querySelector('[data-testid="studio"]')) {
     const timer = setTimeout(kick, 10_000);
-    void editorsShowKeptEdits.then(() => (clearTimeout(timer), kick()));
+    void editorsShowKeptEdits.then(() => {
+      clearTimeout(timer);
+      kick();
+    });
   } else kick();
 }

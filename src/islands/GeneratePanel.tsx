@@ -6,7 +6,7 @@ import { createStore } from 'solid-js/store';
 import BeforeAfter from './BeforeAfter.tsx';
 import * as api from '../client/api.ts';
 import { useStudio } from '../client/studio-store.ts';
-import { translator, type MessageKey } from '../i18n/messages.ts';
+import { translator } from '../i18n/messages.ts';
 import { BACKEND_MESSAGES, type BackendErrorCode } from '../lib/sd/errors.ts';
 import type { CheckpointStatus, JobRequestBody } from '../lib/api/types.ts';
 import { isTerminal } from '../lib/api/job-states.ts';

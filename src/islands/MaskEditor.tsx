@@ -139,7 +139,10 @@ export default function MaskEditor() {
       c.lineJoin = 'round';
       c.lineWidth = brush() * devicePixelRatio;
       c.beginPath();
-      drag.points.forEach((p, i) => (i ? c.lineTo(p.x * k, p.y * k) : c.moveTo(p.x * k, p.y * k)));
+      for (const [i, p] of drag.points.entries()) {
+        if (i) c.lineTo(p.x * k, p.y * k);
+        else c.moveTo(p.x * k, p.y * k);
+      }
       if (drag.points.length === 1) c.lineTo(drag.points[0].x * k + 0.01, drag.points[0].y * k);
       c.stroke();
     }
@@ -272,14 +275,14 @@ export default function MaskEditor() {
           <ToolButton id="box" label={m('editor.tool.box')} icon="▭" testid="tool-box" />
           <ToolButton id="brush" label={m('editor.tool.brush')} icon="✎" testid="tool-brush" />
         </div>
-        <div class="flex gap-2 lg:grid lg:grid-cols-2" role="group">
+        <fieldset class="m-0 flex min-w-0 gap-2 border-0 p-0 lg:grid lg:grid-cols-2">
           <button type="button" class="btn" classList={{ 'btn-on': mode() === 'add' }} aria-pressed={mode() === 'add'} data-testid="mode-add" onClick={() => setMode('add')}>
             + {m('editor.mode.add')}
           </button>
           <button type="button" class="btn" classList={{ 'btn-on': mode() === 'remove' }} aria-pressed={mode() === 'remove'} data-testid="mode-remove" onClick={() => setMode('remove')}>
             − {m('editor.mode.remove')}
           </button>
-        </div>
+        </fieldset>
         <label class="flex min-w-48 flex-1 items-center gap-2 text-sm text-stone-600 lg:flex-none">
           {m('editor.brushSize')}
           <input type="range" min="4" max="200" value={brush()} onInput={(e) => setBrush(Number(e.currentTarget.value))} class="flex-1" data-testid="brush-size" />

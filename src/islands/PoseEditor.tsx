@@ -20,6 +20,11 @@ const DETECT_MAX_SIDE = 1024;
 /** How long detection waits for the garment selection tool to load first. */
 const SELECTION_WAIT_MS = 3000;
 const HANDLE_PX = 36;
+/** Joint handles are buttons without a button's own look: only the marker inside them shows. */
+const HANDLE_CLASS = [
+  'absolute flex items-center justify-center rounded-full outline-none focus-visible:ring-2 focus-visible:ring-amber-500',
+  'm-0 appearance-none border-0 bg-transparent p-0',
+].join(' ');
 
 const rgb = (c: readonly number[]) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 
@@ -353,8 +358,8 @@ export default function PoseEditor() {
           </Show>
         </div>
 
-        <div class="flex flex-col gap-2" role="group" aria-label={m('pose.presets')}>
-          <span class="text-sm text-stone-600">{m('pose.presets')}</span>
+        <fieldset class="m-0 min-w-0 border-0 p-0">
+          <legend class="mb-2 p-0 text-sm text-stone-600">{m('pose.presets')}</legend>
           <div class="grid grid-cols-2 gap-2">
             <For each={POSE_PRESETS}>
               {(p) => (
@@ -370,7 +375,7 @@ export default function PoseEditor() {
               )}
             </For>
           </div>
-        </div>
+        </fieldset>
 
         <div class="grid grid-cols-2 gap-2">
           <button type="button" class="btn" data-testid="pose-undo" disabled={!canUndo(history())} onClick={undo} title="Ctrl+Z">
@@ -487,10 +492,9 @@ export default function PoseEditor() {
                   const k = () => pose()!.keypoints[i()]!;
                   const color = rgb(JOINT_COLORS[i()]!);
                   return (
-                    <div
-                      role="button"
-                      tabindex="0"
-                      class="absolute flex items-center justify-center rounded-full outline-none focus-visible:ring-2 focus-visible:ring-amber-500"
+                    <button
+                      type="button"
+                      class={HANDLE_CLASS}
                       classList={{ 'cursor-grab': dragging() !== i(), 'cursor-grabbing z-10': dragging() === i() }}
                       style={{
                         left: pct(k().x, frame().x0, frame().w),
@@ -516,7 +520,7 @@ export default function PoseEditor() {
                       onBlur={() => setSelected((v) => (v === i() ? null : v))}
                     >
                       <span class="pointer-events-none" style={markerStyle(k().source, color, dragging() === i() || selected() === i())} />
-                    </div>
+                    </button>
                   );
                 }}
               </For>

@@ -54,7 +54,8 @@ export default function Upload(props: UploadProps) {
   const blocked = () => !!props.modelsProblem;
 
   return (
-    <div
+    <section
+      aria-labelledby="upload-title"
       class="panel flex flex-col items-center gap-3 border-2 border-dashed p-8 text-center transition-colors"
       classList={{ 'border-amber-500 bg-amber-50': over(), 'border-stone-300': !over() }}
       data-testid="upload-drop"
@@ -70,7 +71,7 @@ export default function Upload(props: UploadProps) {
         if (file) void send(file);
       }}
     >
-      <h2 class="text-xl font-semibold">{m('upload.title')}</h2>
+      <h2 id="upload-title" class="text-xl font-semibold">{m('upload.title')}</h2>
       <p class="max-w-prose text-stone-600">{m('upload.hint')}</p>
       <input
         ref={fileInput}
@@ -114,6 +115,6 @@ export default function Upload(props: UploadProps) {
           {m('upload.failed', { message: (phase() as { message: string }).message })}
         </p>
       </Show>
-    </div>
+    </section>
   );
 }

@@ -4,7 +4,7 @@
 // the garment mask as a silhouette when no torso was seen. The wasm runtime and the .task model come
 // from our own origin: Vite emits the ES-module build of MediaPipe's wasm loader (the only build
 // that loads in a module worker; the classic one fails with "ModuleFactory not set") under /_astro/.
-import { PoseLandmarker } from '@mediapipe/tasks-vision';
+import { PoseLandmarker, type PoseLandmarkerResult } from '@mediapipe/tasks-vision';
 import wasmLoaderUrl from '@mediapipe/tasks-vision/vision_wasm_module_internal.js?url';
 import wasmBinaryUrl from '@mediapipe/tasks-vision/vision_wasm_module_internal.wasm?url';
 import { fetchBytes } from '../client/fetch-progress.ts';
@@ -153,7 +153,7 @@ async function detect(req: DetectRequest & { seq: number }, image: Promise<{ bit
   const { bitmap, fetchMs, decodeMs } = await image;
   const input = { width: bitmap.width, height: bitmap.height };
   const started = now();
-  let result;
+  let result: PoseLandmarkerResult;
   try {
     result = lm.detect(bitmap);
   } finally {

@@ -16,6 +16,7 @@ import { scalePose } from '../../src/lib/pose/scale.ts';
 import type { Pose } from '../../src/lib/pose/types.ts';
 import { familySize } from '../../src/lib/sd/size.ts';
 import { FAMILIES } from '../../src/lib/sd/family.ts';
+import type { Img2ImgRequest } from '../../src/lib/sd/types.ts';
 
 const SD15 = 'realisticVisionV60B1_v51VAE.safetensors [15012c538f]';
 const SDXL = 'juggernautXL_v9Rdphoto2Lightning.safetensors [c9e3e68f89]';
@@ -109,14 +110,14 @@ describe.each([
     expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
     const calls = sd.payloads.filter((p) => p.path === '/sdapi/v1/img2img');
     expect(calls).toHaveLength(1);
-    const body = calls[0].body as Record<string, any>;
+    const body = calls[0].body as Img2ImgRequest;
     expect(body.force_task_id).toContain(job.id);
     expect(sd.unknownFields).toEqual([]);
 
     // Size of the family, in multiples of 8, aspect kept.
     const size = familySize(W, H, FAMILIES[family]);
     expect([body.width, body.height]).toEqual([size.width, size.height]);
-    expect(body.override_settings.sd_model_checkpoint).toBe(checkpoint);
+    expect(body.override_settings?.sd_model_checkpoint).toBe(checkpoint);
 
     // Init image: the upright photo at the generation size.
     const init = await decodeRgb(body.init_images[0]);
@@ -124,10 +125,10 @@ describe.each([
     expect(meanAbsDiff(init, reference)).toBeLessThan(3);
 
     // The region kept by the server.
-    const sent = await decodeGrey(body.mask);
+    const sent = await decodeGrey(body.mask!);
     expect([sent.width, sent.height]).toEqual([size.width, size.height]);
     const expectedGarment = maskAt(garment, size.width, size.height);
-    const kept = keptRegion(sent, body.inpainting_mask_invert);
+    const kept = keptRegion(sent, body.inpainting_mask_invert!);
     let maskIoU: number;
     if (keeps === 'garment') {
       maskIoU = iou(kept, expectedGarment);
@@ -149,7 +150,7 @@ describe.each([
     expect(units).toHaveLength(guided ? 1 : 0);
     if (guided) {
       expect(units[0]).toMatchObject({ enabled: true, model: cn, module: 'none', save_detected_map: true });
-      const skeleton = await decodeRgb(units[0].image);
+      const skeleton = await decodeRgb(units[0].image!);
       expect([skeleton.width, skeleton.height]).toEqual([size.width, size.height]);
       const want = scalePose(pose, size.width, size.height).keypoints;
       const found = findJoints(skeleton);

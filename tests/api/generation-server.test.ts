@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { createSession, postJob, waitForJob } from '../support/session.ts';
 import { startSdDouble, type SdDouble, type SdDoubleOptions } from '../sd-double/server.ts';
+import type { JobJson } from '../../src/lib/api/types.ts';
+import type { Img2ImgRequest } from '../../src/lib/sd/types.ts';
 
 const SD15 = 'realisticVisionV60B1_v51VAE.safetensors [15012c538f]';
 const SDXL = 'juggernautXL_v9Rdphoto2Lightning.safetensors [c9e3e68f89]';
@@ -57,10 +59,10 @@ describe('checkpoint families', () => {
     const { sd, server, session } = await setup({ kind: 'a1111', controlnetModels: [SD15_POSE, XL_POSE], checkpoints: [CHECKPOINTS[1], CHECKPOINTS[0]] });
     const job = await run(server.url, { sessionId: session.id, recipe: 'pose-change' });
     expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
-    const body = sd.payloads.find((p) => p.path === '/sdapi/v1/img2img')!.body as Record<string, any>;
-    expect(body.override_settings.sd_model_checkpoint).toBe(SDXL);
-    expect(body.alwayson_scripts.controlnet.args[0].model).toBe(XL_POSE);
-    expect(body.width * body.height).toBeGreaterThan(900_000);
+    const body = sd.payloads.find((p) => p.path === '/sdapi/v1/img2img')!.body as Img2ImgRequest;
+    expect(body.override_settings?.sd_model_checkpoint).toBe(SDXL);
+    expect(body.alwayson_scripts?.controlnet?.args[0].model).toBe(XL_POSE);
+    expect(body.width! * body.height!).toBeGreaterThan(900_000);
     expect(job.results[0].params).toMatchObject({ family: 'sdxl', checkpoint: SDXL, controlnet: XL_POSE });
   });
 
@@ -96,15 +98,15 @@ describe('a server shared with another client', () => {
     const res = await postJob(server.url, { sessionId: session.id, recipe: 'portrait', count: 1 });
     const { job } = await res.json();
     const until = Date.now() + 20_000;
-    let seen: any = null;
+    let seen: JobJson | null = null;
     while (Date.now() < until) {
-      seen = (await (await fetch(`${server.url}/api/jobs/${job.id}`)).json()).job;
+      seen = (await (await fetch(`${server.url}/api/jobs/${job.id}`)).json()).job as JobJson;
       if (seen.serverQueue) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(seen.state).toBe('running');
-    expect(seen.serverQueue).toBe(1);
-    expect(seen.progress.fraction).toBe(0); // the other job's progress is not ours
+    expect(seen?.state).toBe('running');
+    expect(seen?.serverQueue).toBe(1);
+    expect(seen?.progress.fraction).toBe(0); // the other job's progress is not ours
     await fetch(`${server.url}/api/jobs/${job.id}/cancel`, { method: 'POST' });
     const theirs = await foreign.done;
     expect(theirs).toEqual({ interrupted: false, steps: 1000 });

@@ -347,7 +347,7 @@ describe('health and missing models', () => {
     const empty = mkdtempSync(path.join(os.tmpdir(), 'atelier-nomodels-'));
     const bare = await startServer({ env: { ATELIER_MODELS_DIR: empty } });
     try {
-      const health = await fetch(bare.url + '/api/health');
+      const health = await fetch(`${bare.url}/api/health`);
       expect(health.status).toBe(503);
       const body = await health.json();
       expect(body.ok).toBe(false);
@@ -355,13 +355,13 @@ describe('health and missing models', () => {
       expect(body.models.find((m: { role: string }) => m.role === 'sam-encoder').state).toBe('missing');
       const form = new FormData();
       form.append('image', new Blob([readFileSync(photo(PHOTO))]), 'a.jpg');
-      const res = await fetch(bare.url + '/api/images', { method: 'POST', body: form });
+      const res = await fetch(`${bare.url}/api/images`, { method: 'POST', body: form });
       expect(res.status).toBe(503);
       const err = await res.json();
       expect(err.error.code).toBe('model_missing');
       expect(err.error.message).toMatch(/npm run models/);
       expect(await serverBlobs(bare).list('')).toEqual([]);
-      expect((await (await fetch(bare.url + '/api/sessions')).json()).sessions).toEqual([]);
+      expect((await (await fetch(`${bare.url}/api/sessions`)).json()).sessions).toEqual([]);
     } finally {
       await bare.stop();
     }
@@ -370,7 +370,7 @@ describe('health and missing models', () => {
   it('refuses generated stand-in models unless the test harness allows them', async () => {
     const strict = await startServer({ env: { ATELIER_TEST_MODELS: '0' } });
     try {
-      const body = await (await fetch(strict.url + '/api/health')).json();
+      const body = await (await fetch(`${strict.url}/api/health`)).json();
       const enc = body.models.find((m: { role: string }) => m.role === 'sam-encoder');
       if (enc.state !== 'ok') {
         expect(enc.state).toBe('missing');

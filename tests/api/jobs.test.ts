@@ -9,6 +9,7 @@ import { createSession, postJob, waitForJob } from '../support/session.ts';
 import { startSdDouble, type SdDouble } from '../sd-double/server.ts';
 import { familySize } from '../../src/lib/sd/size.ts';
 import { FAMILIES } from '../../src/lib/sd/family.ts';
+import type { Img2ImgRequest } from '../../src/lib/sd/types.ts';
 
 const OPENPOSE = 'control_v11p_sd15_openpose [cab727d4]';
 let sd: SdDouble;
@@ -24,8 +25,7 @@ async function readEvents(url: string): Promise<{ state: string; progress: { fra
   let buf = '';
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     buf += decoder.decode(chunk, { stream: true });
-    let i;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
+    for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
       const block = buf.slice(0, i);
       buf = buf.slice(i + 2);
       const data = block.split('\n').find((l) => l.startsWith('data: '));
@@ -82,11 +82,11 @@ describe('a model shot from queue to gallery', () => {
     // What reached the backend: one img2img with everything a recipe depends on, nothing unknown.
     const calls = sd.payloads.filter((p) => p.path === '/sdapi/v1/img2img');
     expect(calls).toHaveLength(1);
-    const body = calls[0].body as Record<string, any>;
+    const body = calls[0].body as Img2ImgRequest;
     // An SD 1.5 checkpoint (the double's loaded one): about 512×768 pixels, the photo's aspect.
     const size = familySize(s.width, s.height, FAMILIES.sd15);
     expect(body).toMatchObject({ inpainting_mask_invert: 1, inpaint_full_res: false, seed: 1234, width: size.width, height: size.height });
-    expect(body.alwayson_scripts.controlnet.args[0]).toMatchObject({ enabled: true, module: 'none', model: OPENPOSE });
+    expect(body.alwayson_scripts?.controlnet?.args[0]).toMatchObject({ enabled: true, module: 'none', model: OPENPOSE });
     expect(sd.unknownFields).toEqual([]);
     // one progress poll per second at most while it ran
     const polls = sd.payloads.filter((p) => p.path === '/sdapi/v1/progress').length;

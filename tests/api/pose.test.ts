@@ -51,7 +51,7 @@ function samplePose(): Pose {
   const pose = placePreset('front', W, H);
   pose.origin = 'detected';
   delete pose.presetId;
-  pose.keypoints.forEach((k, i) => (k.source = i < 14 ? 'detected' : 'completed'));
+  for (const [i, k] of pose.keypoints.entries()) k.source = i < 14 ? 'detected' : 'completed';
   return pose;
 }
 
@@ -144,16 +144,20 @@ describe('GET /api/sessions/:id/skeleton.png', () => {
   });
 });
 
+/** A pose as a client may send it: any field missing, added or holding the wrong type. */
+type RawJson = Record<string, unknown>;
+type RawPose = RawJson & { keypoints: RawJson[] };
+
 describe('bad pose input: 4xx with a message, nothing stored', () => {
   const good = samplePose();
-  const mutate = (f: (p: any) => void) => {
-    const p = structuredClone(good) as any;
+  const mutate = (f: (p: RawPose) => void) => {
+    const p = structuredClone(good) as unknown as RawPose;
     f(p);
     return p;
   };
 
   const cases: [string, () => Promise<Response>, number, RegExp][] = [
-    ['missing keypoints', () => putPose(withPose, mutate((p) => delete p.keypoints)), 400, /keypoints/],
+    ['missing keypoints', () => putPose(withPose, mutate((p: RawJson) => delete p.keypoints)), 400, /keypoints/],
     ['a keypoint without y', () => putPose(withPose, mutate((p) => delete p.keypoints[3].y)), 400, /keypoints\.3\.y/],
     ['an extra top-level field', () => putPose(withPose, mutate((p) => (p.owner = 'x'))), 400, /owner|unrecognized/i],
     ['an extra keypoint field', () => putPose(withPose, mutate((p) => (p.keypoints[0].score = 0.9))), 400, /score|unrecognized/i],
@@ -168,7 +172,12 @@ describe('bad pose input: 4xx with a message, nothing stored', () => {
     ['keypoints out of order', () => putPose(withPose, mutate((p) => ([p.keypoints[2], p.keypoints[5]] = [p.keypoints[5], p.keypoints[2]]))), 400, /keypoint 2 must be right_shoulder/],
     ['an unknown joint name', () => putPose(withPose, mutate((p) => (p.keypoints[0].name = 'head'))), 400, /keypoints\.0\.name/],
     ['an unknown source', () => putPose(withPose, mutate((p) => (p.keypoints[0].source = 'guessed'))), 400, /source/],
-    ['the wrong photo size', () => putPose(withPose, mutate((p) => ((p.width = 512), (p.height = 512)))), 400, /512×512.*768×1024/],
+    [
+      'the wrong photo size',
+      () => putPose(withPose, mutate((p) => Object.assign(p, { width: 512, height: 512 }))),
+      400,
+      /512×512.*768×1024/,
+    ],
     ['a fractional width', () => putPose(withPose, mutate((p) => (p.width = 767.5))), 400, /width/],
     ['not JSON at all', () => putRaw(withPose, 'pose please'), 400, /JSON/],
     ['an empty body', () => putRaw(withPose, ''), 400, /JSON/],

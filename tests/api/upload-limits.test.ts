@@ -97,7 +97,9 @@ describe('upload bodies', () => {
     const held = [pacedUpload(server.url, photo), pacedUpload(server.url, photo)];
     for (const up of held) up.send(200_000);
     // A little at a time, so neither is taken for a stalled body meanwhile.
-    const drip = setInterval(() => held.forEach((up) => up.send(1000)), 300);
+    const drip = setInterval(() => {
+      for (const up of held) up.send(1000);
+    }, 300);
     await expect.poll(() => receiving().length, { timeout: 10_000 }).toBe(2);
 
     const refused = await upload(await smallPhoto());

@@ -178,7 +178,7 @@ async function mikubill(input: ControlNetInput, units: Record<string, unknown>[]
     }
   }
   // 2. The entries, for every enabled unit.
-  units.forEach((u, i) => (out.entries[`ControlNet ${i}`] = infotext(u, 'a1111')));
+  for (const [i, u] of units.entries()) out.entries[`ControlNet ${i}`] = infotext(u, 'a1111');
   // 3. Version check and model lookup, after the entries.
   for (const unit of units) {
     const model = String(unit.model ?? 'None');
@@ -205,7 +205,7 @@ async function mikubill(input: ControlNetInput, units: Record<string, unknown>[]
 
 async function forge(input: ControlNetInput, units: Record<string, unknown>[]): Promise<ControlNetOutcome> {
   const out: ControlNetOutcome = { entries: {}, applied: [], maps: [], log: [], samplingError: null };
-  units.forEach((u, i) => (out.entries[`ControlNet ${i}`] = infotext(u, 'forge')));
+  for (const [i, u] of units.entries()) out.entries[`ControlNet ${i}`] = infotext(u, 'forge');
   const modules = moduleList('forge');
   for (const unit of units) {
     const swallow = (msg: string) => out.log.push(`*** Error running process: extensions-builtin/sd_forge_controlnet/scripts/controlnet.py\n    ${msg}`);

@@ -44,9 +44,12 @@ const STANDING_LEGS = {
   left_ankle: [0.339, 3.007],
 } as const;
 
+// The elbows' 0.707 is the template's upper arm × cos 10° (0.7072) rounded like the other figures, not √½.
 const HANGING_ARMS = {
+  // biome-ignore lint/suspicious/noApproximativeNumericConstant: body data rounded (see above), not Math.SQRT1_2
   right_elbow: [-0.625, 0.707],
   right_wrist: [-0.703, 1.265],
+  // biome-ignore lint/suspicious/noApproximativeNumericConstant: body data rounded (see above), not Math.SQRT1_2
   left_elbow: [0.625, 0.707],
   left_wrist: [0.703, 1.265],
 } as const;

@@ -15,8 +15,8 @@ export function renderSkeleton(pose: Pose, width: number, height: number): Uint8
   const pts = scalePose(pose, width, height).keypoints;
   const canvas = new Canvas(width, height);
   const stick = stickWidthFor(width, height);
-  LIMBS.forEach(([a, b], i) => canvas.fillEllipse(pts[a]!, pts[b]!, stick, limbColor(i)));
-  pts.forEach((p, i) => canvas.fillCircle(p, stick, JOINT_COLORS[i]!));
+  for (const [i, [a, b]] of LIMBS.entries()) canvas.fillEllipse(pts[a]!, pts[b]!, stick, limbColor(i));
+  for (const [i, p] of pts.entries()) canvas.fillCircle(p, stick, JOINT_COLORS[i]!);
   return canvas.rgba;
 }
 

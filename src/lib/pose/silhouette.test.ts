@@ -35,7 +35,10 @@ describe('estimateSilhouetteAnchors', () => {
     const form = dressFormMask(base);
     const noisy = form.mask.mask.slice();
     let seed = 11;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
     for (let i = 0; i < noisy.length; i++) if (rand() < 0.02) noisy[i] = noisy[i] ? 0 : 255;
     for (let y = 20; y < 60; y++) for (let x = 520; x < 560; x++) noisy[y * 600 + x] = 1;
     expectNear(estimateSilhouetteAnchors({ ...form.mask, mask: noisy }), form.truth);

@@ -37,7 +37,10 @@ export type DecoderFeeds = Record<string, FeedTensor>;
 const emptyMasks = new Map<number, Float32Array>();
 function emptyMask(side: number): Float32Array {
   let mask = emptyMasks.get(side);
-  if (!mask) emptyMasks.set(side, (mask = new Float32Array(side * side)));
+  if (!mask) {
+    mask = new Float32Array(side * side);
+    emptyMasks.set(side, mask);
+  }
   return mask;
 }
 

@@ -68,7 +68,7 @@ function fromOverrides(title: string, overrides: readonly FamilyOverride[]): Mod
 export function familyFromMetadata(meta: Record<string, unknown> | null | undefined): ModelFamily | null {
   if (!meta) return null;
   const arch = String(meta['modelspec.architecture'] ?? '').toLowerCase();
-  const base = String(meta['ss_base_model_version'] ?? '').toLowerCase();
+  const base = String(meta.ss_base_model_version ?? '').toLowerCase();
   for (const v of [arch, base]) {
     if (!v) continue;
     if (v.includes('flux')) return 'flux';

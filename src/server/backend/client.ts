@@ -17,7 +17,6 @@ import type {
   BackendLists,
   ControlNetModuleList,
   GenerationInfo,
-  GenerationResponse,
   Img2ImgRequest,
   ProgressResponse,
   SdLora,

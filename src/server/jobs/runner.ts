@@ -388,7 +388,9 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
   const maskBlur = (recipeSpec(req.recipe).defaults as { maskBlur?: number } | null)?.maskBlur ?? 0;
   const seam = await seamFor(req, src, size, deps.featherPx + maskBlur);
   const candidates: Finished[] = [];
-  for (const [i, b64] of result.images.entries()) candidates.push(await finish(b64, result.seeds[i] ?? null, plan, seam, src, client, deps, signal));
+  for (const [i, b64] of result.images.entries()) {
+    candidates.push(await finish(b64, result.seeds[i] ?? null, plan, seam, src, client, signal));
+  }
 
   // "Check this one" results are made once more with a new seed when the merchant asked; the better one stays.
   const flagged = candidates.map((c, i) => (c.check ? i : -1)).filter((i) => i >= 0);
@@ -396,7 +398,7 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
     const again = await generate({ ...payload, seed: -1, ...splitCount(flagged.length) }, `${taskId}-again`);
     checkCanceled();
     for (const [k, b64] of again.images.slice(0, flagged.length).entries()) {
-      const fresh = await finish(b64, again.seeds[k] ?? null, plan, seam, src, client, deps, signal);
+      const fresh = await finish(b64, again.seeds[k] ?? null, plan, seam, src, client, signal);
       const i = flagged[k];
       if (!fresh.check || (fresh.checks?.seamColour ?? Infinity) < (candidates[i].checks?.seamColour ?? Infinity)) {
         candidates[i] = { ...fresh, rerolled: true };
@@ -489,7 +491,6 @@ async function finish(
   seam: PreparedSeam | null,
   src: JobSource,
   client: SdClient,
-  deps: RunDeps,
   signal: AbortSignal,
 ): Promise<Finished> {
   const t0 = performance.now();

@@ -6,9 +6,21 @@ import { DISK_FULL_MESSAGE } from '../http/errors.ts';
 import { isDiskFullError } from '../store/disk.ts';
 import type { SdClient } from '../backend/client.ts';
 import type { Db } from '../store/db.ts';
-import { publishJob } from './events.ts';
 import { runJob, type RunDeps } from './runner.ts';
-import { cancelJobRow, claimNextJob, completeJob, failJob, getJob, nextRunnableAt, recoverInterruptedJobs, requeueJob, requestCancel, saveProgress, type JobRow } from './store.ts';
+import {
+  cancelJobRow,
+  claimNextJob,
+  completeJob,
+  failJob,
+  getJob,
+  nextRunnableAt,
+  recoverInterruptedJobs,
+  requeueJob,
+  requestCancel,
+  saveProgress,
+  type JobRow,
+  type ResultRow,
+} from './store.ts';
 
 export const MAX_ATTEMPTS = 3;
 const RETRY_DELAYS_MS = [1000, 3000, 8000];
@@ -186,7 +198,7 @@ export class JobScheduler {
     this.deps.publish(job.id);
     const dropResults = (results: { id: string }[]) => Promise.all(results.map((r) => this.deps.blobs.delete(`results/${job.id}/${r.id}.png`).catch(() => {})));
     try {
-      let results;
+      let results: ResultRow[];
       try {
         results = await runJob(job, client, {
           ...this.deps,

@@ -2,7 +2,7 @@
 // target (rename is atomic on one file system), so a reader never sees half a file and a failed
 // request leaves nothing behind.
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -71,7 +71,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async clearInterruptedPuts(): Promise<number> {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(this.root, { recursive: true, withFileTypes: true });
     } catch (err) {
@@ -85,7 +85,7 @@ export class FsBlobStore implements BlobStore {
 
   async list(prefix: string): Promise<string[]> {
     const dir = prefix === '' ? this.root : this.file(prefix);
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { recursive: true, withFileTypes: true });
     } catch (err) {

@@ -126,7 +126,7 @@ describe('openDatabase', () => {
   it('leaves an up-to-date file as it is when opened again', () => {
     const file = fileNamed('again');
     const first = openDatabase(file);
-    SEEDS.forEach((seed) => seed(first));
+    for (const seed of SEEDS) seed(first);
     const before = schema(first);
     first.close();
     const db = track(openDatabase(file));
@@ -145,7 +145,7 @@ describe('openDatabase', () => {
 
   it('deletes a session’s poses, jobs, results and conflict copies with it (ON DELETE CASCADE)', () => {
     const db = track(openDatabase(fileNamed('cascade')));
-    SEEDS.forEach((seed) => seed(db));
+    for (const seed of SEEDS) seed(db);
     db.prepare(`DELETE FROM sessions WHERE id = 'ses1'`).run();
     for (const table of ['session_poses', 'jobs', 'results', 'session_conflicts']) {
       expect((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n, table).toBe(0);

@@ -420,7 +420,7 @@ export async function writeSamStandins(dir: string, model: SamModelDescription =
       sha256: createHash('sha256').update(m.bytes).digest('hex'),
     })),
   };
-  writeFileSync(path.join(dir, STANDIN_MARKER), JSON.stringify(marker, null, 2) + '\n');
+  writeFileSync(path.join(dir, STANDIN_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
 }
 
 if (import.meta.main) {

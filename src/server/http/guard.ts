@@ -54,7 +54,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 /** A redirect target from a query parameter: a same-origin path only ("/x", never "//host" or "/\host"). */
 export function sameOriginPath(target: string | null | undefined, fallback = '/'): string {
-  if (!target || !target.startsWith('/') || target.startsWith('//') || target.includes('\\')) return fallback;
+  if (!target?.startsWith('/') || target.startsWith('//') || target.includes('\\')) return fallback;
   // Control characters and whitespace could let a browser read the path differently from us.
   if (/[\u0000-\u001f\u007f\s]/.test(target)) return fallback;
   return target;

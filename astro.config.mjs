@@ -36,7 +36,18 @@ const precachedModels = await modelPrecacheEntries();
 // Precache URLs of prerendered pages by their path (offline/index.html → offline), as @vite-pwa/astro's
 // own transform (replaced by this one) does.
 const precacheManifestTransform = async (entries) => ({
-  manifest: entries.map((e) => (e.url.endsWith('.html') ? { ...e, url: e.url.replace(/(^|\/)index\.html$/, '$1').replace(/\.html$/, '').replace(/\/$/, '') || '/' } : e)),
+  manifest: entries.map((e) =>
+    e.url.endsWith('.html')
+      ? {
+          ...e,
+          url:
+            e.url
+              .replace(/(^|\/)index\.html$/, '$1')
+              .replace(/\.html$/, '')
+              .replace(/\/$/, '') || '/',
+        }
+      : e,
+  ),
   warnings: [],
 });
 
@@ -73,8 +84,7 @@ const runtimeCaching = [
     handler: 'NetworkOnly',
   },
   {
-    urlPattern: ({ url, sameOrigin }) =>
-      sameOrigin && /^\/api\/sessions(\/[A-Za-z0-9_-]{6,64}(\/(results|pose))?)?$/.test(url.pathname),
+    urlPattern: ({ url, sameOrigin }) => sameOrigin && /^\/api\/sessions(\/[A-Za-z0-9_-]{6,64}(\/(results|pose))?)?$/.test(url.pathname),
     handler: 'NetworkFirst',
     options: {
       cacheName: 'atelier-api',

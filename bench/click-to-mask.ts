@@ -134,7 +134,15 @@ async function clickSeries(page: Page, context: BrowserContext, kind: 'click' | 
       await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       const sent = b.messages.find((m) => m.dir === 'out' && m.seq === reply.seq)!;
       const up = b.pointer.filter((e) => e.type === 'pointerup' && e.t <= sent.t).pop()!;
-      return { sentType: sent.type, pointerType: up.pointerType, up: up.t, sent: sent.t, reply: reply.t, frame: reply.frame ?? NaN, decodeMs: reply.decodeMs ?? null };
+      return {
+        sentType: sent.type,
+        pointerType: up.pointerType,
+        up: up.t,
+        sent: sent.t,
+        reply: reply.t,
+        frame: reply.frame ?? NaN,
+        decodeMs: reply.decodeMs ?? null,
+      };
     }, after);
     if (t.sentType !== 'click') throw new Error(`expected the reply to a click, got one to ${t.sentType}`);
     const expected = kind === 'click' ? 'pen' : 'mouse';
@@ -164,15 +172,36 @@ function report(label: string, kind: 'click' | 'hover+click', rows: ClickTiming[
   const decode = rows.map((r) => r.decodeMs ?? NaN).filter((v) => !Number.isNaN(v));
   const table: (string | number)[][] = [
     ['', 'p50', 'p95', 'min', 'max', '1st click'],
-    line('pointerup → state reply (mask drawn)', rows.map((r) => r.toReply)),
-    line('pointerup → next frame', rows.map((r) => r.toFrame)),
+    line(
+      'pointerup → state reply (mask drawn)',
+      rows.map((r) => r.toReply),
+    ),
+    line(
+      'pointerup → next frame',
+      rows.map((r) => r.toFrame),
+    ),
   ];
   if (kind === 'click') {
     table.push(line('  decoder session.run (decodeMs)', decode));
-    table.push(line('  rest in worker (post→reply − decode)', rows.map((r) => r.postToReply - (r.decodeMs ?? 0))));
+    table.push(
+      line(
+        '  rest in worker (post→reply − decode)',
+        rows.map((r) => r.postToReply - (r.decodeMs ?? 0)),
+      ),
+    );
   } else {
-    table.push(line('  click in worker (post→reply, no decode)', rows.map((r) => r.postToReply)));
-    table.push(line('pointermove → hover preview drawn', rows.map((r) => r.hoverToPreview ?? NaN)));
+    table.push(
+      line(
+        '  click in worker (post→reply, no decode)',
+        rows.map((r) => r.postToReply),
+      ),
+    );
+    table.push(
+      line(
+        'pointermove → hover preview drawn',
+        rows.map((r) => r.hoverToPreview ?? NaN),
+      ),
+    );
     table.push(line('  decoder session.run of the preview', decode));
   }
   printTable(table);
@@ -187,7 +216,9 @@ const browser = await launchChromium().catch(async (err) => {
 });
 try {
   console.log(`click-to-mask · ${machineLine()}`);
-  console.log(`${CLICKS} clicks per series, ${UNDO ? 'each undone before the next' : 'accumulating (no undo)'}; viewport ${VIEWPORT.width}×${VIEWPORT.height}`);
+  console.log(
+    `${CLICKS} clicks per series, ${UNDO ? 'each undone before the next' : 'accumulating (no undo)'}; viewport ${VIEWPORT.width}×${VIEWPORT.height}`,
+  );
   const small = path.join(photosDir, args.photo);
   const photos: { label: string; file: string }[] = [];
   if (args.only !== '12mp') photos.push({ label: path.basename(small), file: small });
@@ -204,7 +235,11 @@ try {
         await profiler?.start();
         const rows = await clickSeries(page, context, kind);
         const profile = await profiler?.stop();
-        report(`${ph.label} (${dims.width}×${dims.height}, ${fileMiB(ph.file).toFixed(1)} MiB JPEG) · ${kind} · ort wasm threads ${threads}`, kind, rows);
+        report(
+          `${ph.label} (${dims.width}×${dims.height}, ${fileMiB(ph.file).toFixed(1)} MiB JPEG) · ${kind} · ort wasm threads ${threads}`,
+          kind,
+          rows,
+        );
         console.log(`  (${note}; clicks started after that)`);
         if (profile) printProfile(profile);
         await profiler?.detach();

@@ -32,7 +32,8 @@ function newestSource(dir: string): { file: string; mtimeMs: number } | null {
  * When dist/ is being rebuilt (missing, or the server fails to start), waits and tries again a few times.
  */
 export async function startBenchServer(env: Record<string, string> = {}): Promise<RunningServer> {
-  if (!existsSync(path.join(testModelsDir, 'PREPARED.json'))) throw new Error('test models missing: run `node tests/support/prepare-models.ts` first.');
+  if (!existsSync(path.join(testModelsDir, 'PREPARED.json')))
+    throw new Error('test models missing: run `node tests/support/prepare-models.ts` first.');
   const entry = path.join(ROOT, 'dist/server/entry.mjs');
   for (let attempt = 1; ; attempt++) {
     try {
@@ -53,12 +54,16 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
       };
       const newest = newestSource(path.join(ROOT, 'src'));
       if (newest && newest.mtimeMs > statSync(entry).mtimeMs) {
-        console.warn(`[bench] note: ${path.relative(ROOT, newest.file)} is newer than dist/; figures are for the last build (\`npx astro build\` to refresh).`);
+        console.warn(
+          `[bench] note: ${path.relative(ROOT, newest.file)} is newer than dist/; figures are for the last build (\`npx astro build\` to refresh).`,
+        );
       }
       return server;
     } catch (err) {
       if (attempt >= 4) throw err;
-      console.warn(`[bench] the server did not start (${String((err as Error).message).split('\n')[0]}); dist/ may be being rebuilt, retrying in 20 s`);
+      console.warn(
+        `[bench] the server did not start (${String((err as Error).message).split('\n')[0]}); dist/ may be being rebuilt, retrying in 20 s`,
+      );
       await new Promise((r) => setTimeout(r, 20_000));
     }
   }
@@ -140,7 +145,6 @@ export async function uploadFile(baseUrl: string, file: string): Promise<UploadR
 
 export { CHROMIUM_ARGS } from '../tests/support/chromium.ts';
 export const VIEWPORT = { width: 1280, height: 860 };
-
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -386,7 +390,11 @@ export function printTable(rows: (string | number)[][]) {
   const cells = rows.map((r) => r.map(String));
   const widths = cells[0].map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   // Numbers right-aligned, text left-aligned.
-  const line = (r: string[]) => r.map((c, i) => (i > 0 && /^[-—\d.]/.test(c) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i > 0 && /^[-—\d.]/.test(c) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   console.log(line(cells[0]));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of cells.slice(1)) console.log(line(r));
@@ -450,7 +458,9 @@ export async function make12MpJpeg(outDir: string, fixture: string, variant = 0)
     const v = pixels[i] + grain[i] - 128;
     pixels[i] = Math.min(255, Math.max(0, v));
   }
-  await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 92 }).toFile(out);
+  await sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 92 })
+    .toFile(out);
   return out;
 }
 

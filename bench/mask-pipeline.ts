@@ -56,16 +56,23 @@ function run(photo: Size) {
   };
   const refreshOverlay = (prefix: string) => {
     const full = time(`${prefix}selection.mask() (fold)`, () => selection.mask());
-    const small = time(`${prefix}resampleNearest → overlay`, () => resampleNearest(full, photo.width, photo.height, overlay.width, overlay.height));
+    const small = time(`${prefix}resampleNearest → overlay`, () =>
+      resampleNearest(full, photo.width, photo.height, overlay.width, overlay.height),
+    );
     time(`${prefix}renderOverlay`, () => renderOverlay(small, overlay.width, overlay.height, baseOverlay, FILL, EDGE));
   };
   for (let i = 0; i < REPS + 2; i++) {
     const logits = syntheticLogits(work, 0.3 + 0.02 * i, 0.5);
     const t0 = performance.now();
     const mask = time('candidate mask (threshold/upscale)', () =>
-      work.width === photo.width && work.height === photo.height ? maskFromLogits(logits, n, 1) : upscaleLogitsToMask(logits, work.width, work.height, photo.width, photo.height, n),
+      work.width === photo.width && work.height === photo.height
+        ? maskFromLogits(logits, n, 1)
+        : upscaleLogitsToMask(logits, work.width, work.height, photo.width, photo.height, n),
     );
-    selection.apply({ kind: 'piece', piece: { mode: 'add', points: [], box: null, candidate: 1, scores: [0, 1, 0, 0], mask, lowRes: null } });
+    selection.apply({
+      kind: 'piece',
+      piece: { mode: 'add', points: [], box: null, candidate: 1, scores: [0, 1, 0, 0], mask, lowRes: null },
+    });
     refreshOverlay('');
     time('state(): area()', () => area(selection.mask()));
     record('= click total (JS after decode)', performance.now() - t0);
@@ -81,7 +88,9 @@ function run(photo: Size) {
     const s = stats(vals.slice(2));
     rows.push([name, ms(s.p50), ms(s.p95), ms(s.min)]);
   }
-  console.log(`\nphoto ${photo.width}×${photo.height}, decoder output ${work.width}×${work.height}×4, overlay ${overlay.width}×${overlay.height}`);
+  console.log(
+    `\nphoto ${photo.width}×${photo.height}, decoder output ${work.width}×${work.height}×4, overlay ${overlay.width}×${overlay.height}`,
+  );
   printTable(rows);
 }
 

@@ -16,7 +16,19 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { VIEWPORT, launchChromium, machineLine, make12MpJpeg, ms, photosDir, printTable, startBenchServer, stats, tempPhotoDir, uploadFile } from './lib.ts';
+import {
+  VIEWPORT,
+  launchChromium,
+  machineLine,
+  make12MpJpeg,
+  ms,
+  photosDir,
+  printTable,
+  startBenchServer,
+  stats,
+  tempPhotoDir,
+  uploadFile,
+} from './lib.ts';
 import type { DetectTimings } from '../src/lib/pose/protocol.ts';
 
 const { values: args } = parseArgs({
@@ -96,7 +108,13 @@ async function series(page: Page, role: string | null, target: Target, runs: num
       ({ role, target }) => {
         const b = window.__poseBench;
         const worker = role ? b.extra![role]! : b.worker!;
-        return b.request(worker, { type: 'detect', imageUrl: target.imageUrl, photo: target.photo, maskUrl: null, ...(target.maxSide ? { maxSide: target.maxSide } : {}) });
+        return b.request(worker, {
+          type: 'detect',
+          imageUrl: target.imageUrl,
+          photo: target.photo,
+          maskUrl: null,
+          ...(target.maxSide ? { maxSide: target.maxSide } : {}),
+        });
       },
       { role, target },
     );
@@ -131,7 +149,9 @@ async function main() {
     if (up.status !== 201 || !up.sessionId) throw new Error(`upload failed: ${JSON.stringify(up.body)}`);
     const session = (await (await fetch(`${server.url}/api/sessions/${up.sessionId}`)).json()).session;
     const size = { width: session.image.width as number, height: session.image.height as number };
-    console.log(`photo: ${path.basename(file)} (${size.width}×${size.height}, ${(size.width * size.height / 1e6).toFixed(1)} MP), made from ${args.photo}; ${RUNS} runs per series after the model is loaded`);
+    console.log(
+      `photo: ${path.basename(file)} (${size.width}×${size.height}, ${((size.width * size.height) / 1e6).toFixed(1)} MP), made from ${args.photo}; ${RUNS} runs per series after the model is loaded`,
+    );
     const health = await (await fetch(`${server.url}/api/health`)).json();
     const modelUrl = (role: string) => {
       const m = health.models.find((x: { role: string }) => x.role === role);
@@ -143,7 +163,9 @@ async function main() {
     await context.addInitScript(INSTRUMENT);
     const page = await context.newPage();
     await page.goto(`${server.url}/s/${up.sessionId}#pose`);
-    await page.waitForFunction(() => window.__poseBench.replies.some((r) => r.type === 'detected' || r.type === 'error'), null, { timeout: 120_000 });
+    await page.waitForFunction(() => window.__poseBench.replies.some((r) => r.type === 'detected' || r.type === 'error'), null, {
+      timeout: 120_000,
+    });
     const first = await page.evaluate(() => {
       const b = window.__poseBench;
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
@@ -178,8 +200,13 @@ async function main() {
     console.log(`joints seen by MediaPipe: ${appRuns[0]!.detectedJoints}/18 (app path), ${bigRuns[0]!.detectedJoints}/18 (12 MP)`);
 
     // 3. Each landmark model in its own worker (same script, same page; wasm and model from the server).
-    const roles = args.models!.split(',').map((s) => s.trim()).filter(Boolean);
-    const modelRows: (string | number)[][] = [['model', 'load', 'first detect', 'app path detect+complete (median)', '12 MP detect+complete (median)', 'seen']];
+    const roles = args
+      .models!.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const modelRows: (string | number)[][] = [
+      ['model', 'load', 'first detect', 'app path detect+complete (median)', '12 MP detect+complete (median)', 'seen'],
+    ];
     for (const short of roles) {
       const role = `pose-${short}`;
       const url = modelUrl(role);
@@ -202,7 +229,14 @@ async function main() {
       const warmApp = await series(page, role, appPath, RUNS);
       const warmBig = await series(page, role, full12, Math.max(3, Math.round(RUNS / 2)));
       const med = (rs: Reply[]) => stats(rs.map((r) => r.timings!.detectMs + r.timings!.completeMs)).p50;
-      modelRows.push([role, ms(load.loadMs), ms(firstRun[0]!.timings!.detectMs + firstRun[0]!.timings!.completeMs), ms(med(warmApp)), ms(med(warmBig)), `${warmApp[0]!.detectedJoints}/18`]);
+      modelRows.push([
+        role,
+        ms(load.loadMs),
+        ms(firstRun[0]!.timings!.detectMs + firstRun[0]!.timings!.completeMs),
+        ms(med(warmApp)),
+        ms(med(warmBig)),
+        `${warmApp[0]!.detectedJoints}/18`,
+      ]);
       await page.evaluate((role) => window.__poseBench.extra![role]!.terminate(), role);
     }
     console.log('\nlandmark models (extra workers; "load" is warm-ish: wasm already in the HTTP cache, model fetched from the server)');

@@ -62,7 +62,10 @@ function countingProxy(target: URL) {
     req.pipe(up);
   });
   return {
-    listen: () => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`))),
+    listen: () =>
+      new Promise<string>((resolve) =>
+        server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)),
+      ),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -115,7 +118,9 @@ async function visit(page: Page, url: string, until: 'editor' | 'list'): Promise
   const onResponse = (r: import('playwright-core').Response) => (r.fromServiceWorker() ? fromWorker++ : network++);
   page.on('response', onResponse);
   await page.goto(url);
-  await page.waitForFunction((k) => (window as unknown as { __pwaMarks: Marks }).__pwaMarks[k as keyof Marks] !== undefined, until, { timeout: 60_000 });
+  await page.waitForFunction((k) => (window as unknown as { __pwaMarks: Marks }).__pwaMarks[k as keyof Marks] !== undefined, until, {
+    timeout: 60_000,
+  });
   page.off('response', onResponse);
   const marks = await page.evaluate(() => (window as unknown as { __pwaMarks: Marks }).__pwaMarks);
   return { ...marks, fromWorker, network };
@@ -132,7 +137,11 @@ function precacheFromSwJs(): { entries: number; bytes: number; missing: string[]
   const modelsDir = process.env.ATELIER_MODELS_DIR ?? path.join(ROOT, 'models/files');
   for (const url of urls) {
     const clean = url.replace(/^\//, '').replace(/\?.*$/, '');
-    const candidates = [path.join(ROOT, 'dist/client', clean), path.join(ROOT, 'dist/client', clean, 'index.html'), path.join(modelsDir, clean.replace(/^models\//, ''))];
+    const candidates = [
+      path.join(ROOT, 'dist/client', clean),
+      path.join(ROOT, 'dist/client', clean, 'index.html'),
+      path.join(modelsDir, clean.replace(/^models\//, '')),
+    ];
     const file = candidates.find((f) => existsSync(f) && statSync(f).isFile());
     if (!file) missing.push(url);
     else {
@@ -180,12 +189,18 @@ try {
   proxy.reset();
   const started = performance.now();
   const first = await visit(page, `${base}/s/${session.id}`, 'editor');
-  await page.waitForFunction(() => document.querySelector('[data-testid="pose-editor"]')?.getAttribute('data-status') !== 'loading', undefined, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="pose-editor"]')?.getAttribute('data-status') !== 'loading',
+    undefined,
+    { timeout: 60_000 },
+  );
   await page.evaluate(async () => void (await navigator.serviceWorker.ready));
   await page.waitForFunction(() => !!navigator.serviceWorker.controller, undefined, { timeout: 60_000 });
   await proxy.quiet();
   const firstMs = performance.now() - started - 1500;
-  console.log(`\nFirst visit (/s/<id>, new profile): editor ready at ${ms(first.editor)} after navigation start; all done (worker installed, caches warm, network quiet) after ~${(firstMs / 1000).toFixed(1)} s`);
+  console.log(
+    `\nFirst visit (/s/<id>, new profile): editor ready at ${ms(first.editor)} after navigation start; all done (worker installed, caches warm, network quiet) after ~${(firstMs / 1000).toFixed(1)} s`,
+  );
   printTable([
     ['bytes', 'value'],
     ['server → browser, all (proxy: page, workers, service worker precache)', mb(proxy.bytes)],
@@ -193,16 +208,34 @@ try {
     ['requests (proxy)', proxy.requests],
   ]);
   console.log('largest transfers:');
-  printTable([['path', 'bytes'], ...proxy.byPath().slice(0, 8).map(([p, b]) => [p, mb(b)])]);
+  printTable([
+    ['path', 'bytes'],
+    ...proxy
+      .byPath()
+      .slice(0, 8)
+      .map(([p, b]) => [p, mb(b)]),
+  ]);
 
   const pre = precacheFromSwJs();
-  console.log(`\nPrecache (dist/client/sw.js): ${pre.entries} entries, ${mb(pre.bytes)}${pre.missing.length ? ` (+${pre.missing.length} not found here: ${pre.missing.join(', ')})` : ''}`);
+  console.log(
+    `\nPrecache (dist/client/sw.js): ${pre.entries} entries, ${mb(pre.bytes)}${pre.missing.length ? ` (+${pre.missing.length} not found here: ${pre.missing.join(', ')})` : ''}`,
+  );
   printTable([['largest entries', 'bytes'], ...pre.biggest.map(([u, b]) => [u, mb(b)])]);
   console.log('Stored in the browser after the first visit:');
   printTable([['cache', 'entries', 'bytes'], ...(await storedCaches(page)).map((c) => [c.name, c.entries, mb(c.bytes)])]);
 
   // Repeat visits, controlled by the service worker.
-  const rows: (string | number)[][] = [['repeat visit', 'hydrated (interactive) p50', 'min–max', 'editor / list ready p50', 'min–max', 'from worker', 'bytes over the network']];
+  const rows: (string | number)[][] = [
+    [
+      'repeat visit',
+      'hydrated (interactive) p50',
+      'min–max',
+      'editor / list ready p50',
+      'min–max',
+      'from worker',
+      'bytes over the network',
+    ],
+  ];
   for (const [label, url, until, offline] of [
     ['studio /s/<id> online', `${base}/s/${session.id}`, 'editor', false],
     ['sessions / online', `${base}/`, 'list', false],
@@ -238,7 +271,9 @@ try {
   await context.setOffline(false);
   console.log(`\nRepeat visits (${RUNS} each; times from navigation start, the page's clock):`);
   printTable(rows);
-  const precachedModels = [...readFileSync(path.join(ROOT, 'dist/client/sw.js'), 'utf8').matchAll(/url:"(\/models\/[^"]+)"/g)].map((m) => m[1]);
+  const precachedModels = [...readFileSync(path.join(ROOT, 'dist/client/sw.js'), 'utf8').matchAll(/url:"(\/models\/[^"]+)"/g)].map(
+    (m) => m[1],
+  );
   console.log(
     `\nModels served: ${testModelsDir.includes('.generated') ? 'the test models (stand-in SAM decoders, real pose bundles)' : testModelsDir}; ` +
       `precached at build time: ${precachedModels.length ? precachedModels.join(', ') : 'none (none verified in ATELIER_MODELS_DIR at build time: the /models/ runtime cache holds them)'}`,

@@ -25,7 +25,8 @@ const f2 = (v: number | null) => (v === null ? '—' : v.toFixed(2));
 /** A garment-like region: an ellipse over the torso. */
 function torso(w: number, h: number): Buffer {
   const m = Buffer.alloc(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (((x - w * 0.5) / (w * 0.22)) ** 2 + ((y - h * 0.5) / (h * 0.2)) ** 2 <= 1) m[y * w + x] = 255;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) if (((x - w * 0.5) / (w * 0.22)) ** 2 + ((y - h * 0.5) / (h * 0.2)) ** 2 <= 1) m[y * w + x] = 255;
   return m;
 }
 
@@ -33,7 +34,19 @@ const sd = await startSdDouble({ stepMs: 1, steps: 2, controlnetModels: [OPENPOS
 const client = createSdClient({ url: sd.url, auth: null });
 const tmp = tempPhotoDir();
 console.log(`Result quality (12 MP fixtures, SD double, SD 1.5 size). ${machineLine()}`);
-const rows: (string | number)[][] = [['photo', 'seam before', 'seam after', 'gradient before', 'gradient after', 'sharpness before', 'sharpness after', 'upscale ms', 'composite+checks ms']];
+const rows: (string | number)[][] = [
+  [
+    'photo',
+    'seam before',
+    'seam after',
+    'gradient before',
+    'gradient after',
+    'sharpness before',
+    'sharpness after',
+    'upscale ms',
+    'composite+checks ms',
+  ],
+];
 try {
   const lists = await client.lists();
   for (const fixture of fixturePhotos()) {
@@ -43,7 +56,9 @@ try {
     const { width: W, height: H } = original;
     const mask = torso(W, H);
     const size = familySize(W, H, FAMILIES.sd15);
-    const inputs = await prepareInputs({ originalPng, mask: { data: mask, width: W, height: H }, pose: placePreset('front', W, H) }, size, { grown: false });
+    const inputs = await prepareInputs({ originalPng, mask: { data: mask, width: W, height: H }, pose: placePreset('front', W, H) }, size, {
+      grown: false,
+    });
     const payload = buildRecipe('model-shot', {
       common: { size, backendKind: 'a1111', sampler: { sampler: 'DPM++ 2M', scheduler: 'karras' }, count: 1, seed: 11 },
       inputs: { initB64: inputs.initB64, maskB64: inputs.maskB64, grownMaskB64: null, skeletonB64: inputs.skeletonB64 },
@@ -59,7 +74,11 @@ try {
     const oldGeometry = prepareSeam(original, mask, { bandGeneratedPx: 3, upscale: 1 });
 
     const t0 = performance.now();
-    const upscaled = await toPhotoSize(Buffer.from(await client.upscale(generated, { upscaler: 'R-ESRGAN 4x+', width: W, height: H }), 'base64'), W, H);
+    const upscaled = await toPhotoSize(
+      Buffer.from(await client.upscale(generated, { upscaler: 'R-ESRGAN 4x+', width: W, height: H }), 'base64'),
+      W,
+      H,
+    );
     const t1 = performance.now();
     // The band: 3 generated pixels plus the model shot's mask blur (4), as the runner sets it.
     const prepared = prepareSeam(original, mask, { bandGeneratedPx: 3 + 4, upscale });
@@ -67,11 +86,23 @@ try {
     const a = measureResult(prepared, after);
     const t2 = performance.now();
     const b = measureResult(oldGeometry, before);
-    rows.push([fixture.split('/').pop()!, f2(b.seamColour), f2(a.seamColour), f2(b.seamGradient), f2(a.seamGradient), f2(b.sharpness), f2(a.sharpness), (t1 - t0).toFixed(0), (t2 - t1).toFixed(0)]);
+    rows.push([
+      fixture.split('/').pop()!,
+      f2(b.seamColour),
+      f2(a.seamColour),
+      f2(b.seamGradient),
+      f2(a.seamGradient),
+      f2(b.sharpness),
+      f2(a.sharpness),
+      (t1 - t0).toFixed(0),
+      (t2 - t1).toFixed(0),
+    ]);
     if (a.coreChanged !== 0) throw new Error(`${fixture}: the garment core changed`);
   }
   printTable(rows);
-  console.log('seam: rim step ÷ the garment’s own step deeper inside (≈ 1 invisible); sharpness: generated ÷ garment Laplacian variance at half scale.');
+  console.log(
+    'seam: rim step ÷ the garment’s own step deeper inside (≈ 1 invisible); sharpness: generated ÷ garment Laplacian variance at half scale.',
+  );
 } finally {
   await client.close({ force: true });
   await sd.stop();

@@ -77,7 +77,9 @@ try {
   );
 
   // Batches of concurrent uploads, each photo distinct.
-  const batchRows: (string | number)[][] = [['batch', 'photos', 'all 201', 'wall', 'upload p50', 'upload max', 'peak RSS', 'RSS after', 'load']];
+  const batchRows: (string | number)[][] = [
+    ['batch', 'photos', 'all 201', 'wall', 'upload p50', 'upload max', 'peak RSS', 'RSS after', 'load'],
+  ];
   for (let b = 0; b < BATCHES; b++) {
     const files: string[] = [];
     for (let i = 0; i < CONCURRENT; i++) {
@@ -93,7 +95,8 @@ try {
     const peak = sampler.stop();
     const ok = results.filter((r) => r.status === 201).length;
     const bad = results.filter((r) => r.status !== 201);
-    if (bad.length) console.log(`batch ${b + 1}: ${bad.length} failed: ${bad.map((r) => `${r.status} ${JSON.stringify(r.body)}`).join('; ')}`);
+    if (bad.length)
+      console.log(`batch ${b + 1}: ${bad.length} failed: ${bad.map((r) => `${r.status} ${JSON.stringify(r.body)}`).join('; ')}`);
     const s = stats(results.map((r) => r.ms));
     await sleep(500);
     const after = memoryOf(pid).rss;

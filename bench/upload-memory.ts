@@ -51,7 +51,9 @@ async function make50MpJpeg(fixture: string): Promise<Buffer> {
     const v = pixels[i] + ((seed >>> 24) - 128) * 0.5;
     pixels[i] = Math.min(255, Math.max(0, v));
   }
-  return sharp(pixels, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+  return sharp(pixels, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+    .jpeg({ quality: 95 })
+    .toBuffer();
 }
 
 /** The same JPEG with a comment segment (FF FE) after the start-of-image marker: other bytes, same pixels. */
@@ -86,7 +88,9 @@ const server = await startBenchServer(serverEnv).catch((err) => {
 });
 const pid = server.process.pid!;
 try {
-  const envLine = Object.entries(serverEnv).map(([k, v]) => `${k}=${v}`).join(' ');
+  const envLine = Object.entries(serverEnv)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   console.log(`upload-memory · ${machineLine()} · server env ${envLine}`);
   const fixtures = fixturePhotos();
   const base = await make50MpJpeg(fixtures.find((f) => f.endsWith('person-catvton-049713.jpg')) ?? fixtures[0]);

@@ -112,7 +112,9 @@ async function runInPage(context: BrowserContext, label: string, photoFile: stri
       // Other workers the page starts meanwhile (e.g. the pose detector): created, and their replies.
       others: [
         ...b.workers.filter((w) => w.name !== 'sam-decoder').map((w): [string, number] => [`${w.name || 'worker'} worker created`, w.t]),
-        ...b.others.filter((m) => m.dir === 'in' && m.type !== 'progress').map((m): [string, number] => [`${m.worker} worker: ${m.type}`, m.t]),
+        ...b.others
+          .filter((m) => m.dir === 'in' && m.type !== 'progress')
+          .map((m): [string, number] => [`${m.worker} worker: ${m.type}`, m.t]),
       ],
       decoderDone: lastProgress('decoder')?.t ?? NaN,
       embeddingDone: lastProgress('embedding')?.t ?? NaN,
@@ -168,7 +170,12 @@ async function runInPage(context: BrowserContext, label: string, photoFile: stri
       ['navigation start', 0],
       ['HTML received', p.htmlDone],
       ['worker created', p.worker],
-      ...transfers.filter((t) => !t.what.startsWith('POST')).flatMap((t): [string, number][] => [[`${t.what} request`, t.start], [`${t.what} done${t.cached ? ' (HTTP cache)' : ''}`, t.start + t.ms]]),
+      ...transfers
+        .filter((t) => !t.what.startsWith('POST'))
+        .flatMap((t): [string, number][] => [
+          [`${t.what} request`, t.start],
+          [`${t.what} done${t.cached ? ' (HTTP cache)' : ''}`, t.start + t.ms],
+        ]),
       ['decoder progress done', p.decoderDone],
       ['embedding progress done', p.embeddingDone],
       ['ready', p.ready.t],
@@ -245,7 +252,9 @@ async function serverSteps(file: string) {
       times[name].push(performance.now() - t0);
       return r;
     };
-    const img = await time('normaliseUpload (decode 12 MP JPEG → RGB)', () => normaliseUpload(bytes, { maxBytes: 40 << 20, maxPixels: 50e6 }));
+    const img = await time('normaliseUpload (decode 12 MP JPEG → RGB)', () =>
+      normaliseUpload(bytes, { maxBytes: 40 << 20, maxPixels: 50e6 }),
+    );
     const emb = await time(`encoder.embed (resize to ${SAM_MODEL.encoder.resize.side} + ONNX run)`, () => encoder.embed(img));
     await time('encodeOriginalPng (full-res PNG)', () => encodeOriginalPng(img));
     await time('encodeDisplayJpeg 2048', () => encodeDisplayJpeg(img, 2048));
@@ -254,7 +263,9 @@ async function serverSteps(file: string) {
     await time(`encodeEmbeddingNpy ${wire}`, async () => encodeEmbeddingNpy(emb, wire));
     // For comparison (not what the server does): the full-res PNG at a faster compression level.
     const raw = { raw: { width: img.width, height: img.height, channels: 3 as const } };
-    await time('  (compare) PNG compressionLevel 1', () => sharp(img.rgb, raw).png({ compressionLevel: 1, adaptiveFiltering: false }).toBuffer());
+    await time('  (compare) PNG compressionLevel 1', () =>
+      sharp(img.rgb, raw).png({ compressionLevel: 1, adaptiveFiltering: false }).toBuffer(),
+    );
   }
   for (const [name, v] of Object.entries(times)) rows.push([name, ms(v[0], 0), ms(v[1], 0)]);
   printTable(rows);
@@ -271,7 +282,9 @@ try {
   console.log(`upload-to-ready · ${machineLine()}${args['no-pose'] ? ' · without pose models (--no-pose)' : ''}`);
   const photos: string[] = [];
   for (let v = 0; v < 1 + WARM_RUNS + API_RUNS; v++) photos.push(await make12MpJpeg(tmp.dir, fixture, v + 1));
-  console.log(`photos: ${photos.length} distinct 12 MP JPEGs from ${args.photo} (${photos.map((f) => fileMiB(f).toFixed(1)).join(', ')} MiB)`);
+  console.log(
+    `photos: ${photos.length} distinct 12 MP JPEGs from ${args.photo} (${photos.map((f) => fileMiB(f).toFixed(1)).join(', ')} MiB)`,
+  );
 
   // The server loads the SAM encoder on its first upload; do that first, and report it separately.
   const first = await uploadFile(server.url, path.join(photosDir, 'garment-idm-04469.jpg'));

@@ -17,13 +17,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
-import {
-  MANIFEST,
-  partialPath,
-  verifyModelFile,
-  writeFileAtomic,
-  type ModelEntry,
-} from '../src/server/models/manifest.ts';
+import { MANIFEST, partialPath, verifyModelFile, writeFileAtomic, type ModelEntry } from '../src/server/models/manifest.ts';
 import { ModelSourceError, buildPoseTaskBundle } from './build-pose.ts';
 
 /** What became of one file. `mismatch` and `error` always fail the run; `unavailable` fails it unless skipped. */
@@ -68,10 +62,7 @@ export async function downloadVerified(
   options: DownloadOptions,
 ): Promise<DownloadOutcome> {
   const abort = new AbortController();
-  let timer = setTimeout(
-    () => abort.abort(new Error(`no response within ${options.connectTimeoutMs / 1000} s`)),
-    options.connectTimeoutMs,
-  );
+  let timer = setTimeout(() => abort.abort(new Error(`no response within ${options.connectTimeoutMs / 1000} s`)), options.connectTimeoutMs);
   const tmp = partialPath(dest);
   try {
     let response: Response;
@@ -92,10 +83,7 @@ export async function downloadVerified(
 
     const stall = () => {
       clearTimeout(timer);
-      timer = setTimeout(
-        () => abort.abort(new Error(`download stalled for ${options.stallTimeoutMs / 1000} s`)),
-        options.stallTimeoutMs,
-      );
+      timer = setTimeout(() => abort.abort(new Error(`download stalled for ${options.stallTimeoutMs / 1000} s`)), options.stallTimeoutMs);
     };
     stall();
     const hash = createHash('sha256');
@@ -124,7 +112,10 @@ export async function downloadVerified(
       );
     } catch (err) {
       if (tooLong) return { status: 'mismatch', detail: `server sent more than the pinned ${entry.size} bytes` };
-      return { status: 'unavailable', detail: `download interrupted after ${received} bytes: ${describeError(abort.signal.reason ?? err)}` };
+      return {
+        status: 'unavailable',
+        detail: `download interrupted after ${received} bytes: ${describeError(abort.signal.reason ?? err)}`,
+      };
     }
     if (received !== entry.size) {
       return { status: 'mismatch', detail: `size mismatch: expected ${entry.size} bytes, received ${received}` };
@@ -258,7 +249,10 @@ async function fetchOne(entry: ModelEntry, opts: RunOptions): Promise<FileResult
 async function fetchSam(entry: ModelEntry, dest: string, opts: RunOptions, tried: string[]): Promise<FileResult> {
   if (opts.mirror) {
     const source = path.join(opts.mirror, entry.file);
-    const exists = await stat(source).then((s) => s.isFile(), () => false);
+    const exists = await stat(source).then(
+      (s) => s.isFile(),
+      () => false,
+    );
     if (exists) {
       const copied = await copyVerified(source, dest, entry);
       if (copied.ok) return { entry, status: 'copied', detail: copied.detail };
@@ -289,7 +283,11 @@ function printSummary(results: FileResult[], opts: RunOptions): void {
   const rows = results.map((r) => [r.entry.file, r.entry.role, r.entry.side, r.status]);
   const header = ['file', 'role', 'side', 'status'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   console.log(`\nModels in ${opts.modelsDir}:`);
   console.log(line(header));
   console.log(line(widths.map((w) => '-'.repeat(w))));
@@ -353,7 +351,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     timeoutMs: timeoutSeconds * 1000,
     entries: MANIFEST.filter((m) => !args.only || m.kind === args.only),
   };
-  if (opts.mirror && !(await stat(opts.mirror).then((s) => s.isDirectory(), () => false))) {
+  if (
+    opts.mirror &&
+    !(await stat(opts.mirror).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
     console.log(`! mirror folder ${opts.mirror} does not exist; ignoring it`);
     opts.mirror = null;
   }

@@ -219,7 +219,6 @@ class ByteWriter {
   }
 }
 
-
 /** ModelMetadata (file identifier M001) describing one RGB image input with normalization. */
 export function buildImageInputMetadata(name: string, norm: InputNormalization): Uint8Array {
   if (norm.mean.length !== norm.std.length || ![1, 3].includes(norm.mean.length)) {
@@ -229,7 +228,11 @@ export function buildImageInputMetadata(name: string, norm: InputNormalization):
   const root = w.u32(0);
   w.bytes(new TextEncoder().encode('M001'));
   // ModelMetadata: name(0), subgraph_metadata(3), min_parser_version(7)
-  const model = w.table([[0, 'offset'], [3, 'offset'], [7, 'offset']]);
+  const model = w.table([
+    [0, 'offset'],
+    [3, 'offset'],
+    [7, 'offset'],
+  ]);
   w.link(root, model.at);
   w.link(model.field(0), w.string(name));
   w.link(model.field(7), w.string('1.0.0'));
@@ -242,11 +245,18 @@ export function buildImageInputMetadata(name: string, norm: InputNormalization):
   w.link(subgraph.field(2), w.u32(1));
   const tensorRef = w.u32(0);
   // TensorMetadata: name(0), content(3), process_units(4)
-  const tensor = w.table([[0, 'offset'], [3, 'offset'], [4, 'offset']]);
+  const tensor = w.table([
+    [0, 'offset'],
+    [3, 'offset'],
+    [4, 'offset'],
+  ]);
   w.link(tensorRef, tensor.at);
   w.link(tensor.field(0), w.string('image'));
   // Content: content_properties_type(0) = ImageProperties (2), content_properties(1)
-  const content = w.table([[0, 'u8', 2], [1, 'offset']]);
+  const content = w.table([
+    [0, 'u8', 2],
+    [1, 'offset'],
+  ]);
   w.link(tensor.field(3), content.at);
   // ImageProperties: color_space(0) = RGB (1)
   const image = w.table([[0, 'u8', 1]]);
@@ -254,10 +264,16 @@ export function buildImageInputMetadata(name: string, norm: InputNormalization):
   w.link(tensor.field(4), w.u32(1));
   const unitRef = w.u32(0);
   // ProcessUnit: options_type(0) = NormalizationOptions (1), options(1)
-  const unit = w.table([[0, 'u8', 1], [1, 'offset']]);
+  const unit = w.table([
+    [0, 'u8', 1],
+    [1, 'offset'],
+  ]);
   w.link(unitRef, unit.at);
   // NormalizationOptions: mean(0), std(1)
-  const normalization = w.table([[0, 'offset'], [1, 'offset']]);
+  const normalization = w.table([
+    [0, 'offset'],
+    [1, 'offset'],
+  ]);
   w.link(unit.field(1), normalization.at);
   w.link(normalization.field(0), w.floats(norm.mean));
   w.link(normalization.field(1), w.floats(norm.std));
@@ -340,7 +356,8 @@ export function addInputNormalizationMetadata(model: Uint8Array, name: string, n
   const fields: Array<[number, 'offset' | 'u32', number?]> = [];
   for (let slot = 0; slot < Math.max(slots, MODEL_METADATA + 1); slot++) {
     if (slot === MODEL_BUFFERS || slot === MODEL_METADATA) fields.push([slot, 'offset']);
-    else if (r.field(root, slot) !== null) fields.push(slot === MODEL_VERSION ? [slot, 'u32', r.u32(r.field(root, slot) as number)] : [slot, 'offset']);
+    else if (r.field(root, slot) !== null)
+      fields.push(slot === MODEL_VERSION ? [slot, 'u32', r.u32(r.field(root, slot) as number)] : [slot, 'offset']);
   }
   const table = w.table(fields);
   w.link(rootRef, table.at);
@@ -357,7 +374,10 @@ export function addInputNormalizationMetadata(model: Uint8Array, name: string, n
   w.link(table.field(MODEL_METADATA), w.u32(oldMetadata.length + 1));
   for (const m of oldMetadata) toOld.push([w.u32(0), m]);
   const newMetadataRef = w.u32(0);
-  const entry = w.table([[0, 'offset'], [1, 'u32', oldBuffers.length]]);
+  const entry = w.table([
+    [0, 'offset'],
+    [1, 'u32', oldBuffers.length],
+  ]);
   w.link(newMetadataRef, entry.at);
   w.link(entry.field(0), w.string(METADATA_NAME));
   const buffer = w.table([[0, 'offset']]);

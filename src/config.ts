@@ -3,8 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseFamilyOverrides, type FamilyOverride } from './lib/sd/family.ts';
 
-const positiveInt = (fallback: number) =>
-  z.coerce.number().int().positive().default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4321),
@@ -173,7 +172,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.ATELIER_PUBLIC_URL ? new URL(e.ATELIER_PUBLIC_URL) : null,
     allowedHosts: [
       ...(e.ATELIER_PUBLIC_URL ? [new URL(e.ATELIER_PUBLIC_URL).hostname.toLowerCase()] : []),
-      ...(e.ATELIER_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+      ...(e.ATELIER_ALLOWED_HOSTS ?? '')
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
     ],
     trustProxy: e.ATELIER_TRUST_PROXY === '1',
     sessionMaxAgeMs: e.ATELIER_SESSION_DAYS * 86_400_000,

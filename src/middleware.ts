@@ -14,56 +14,66 @@ const NAMES = { session: 'session', job: 'job', result: 'result', image: 'photo'
 
 const problem = (status: number, code: string, message: string) => json({ error: { code, message } }, status);
 
-export const onRequest = defineMiddleware(async ({ request, url, isPrerendered, routePattern, params, cookies, locals, redirect }, next) => {
-  // Prerendered pages (the offline shell, the zh-CN manifest) are built without a request;
-  // src/server/main.mjs adds the headers to them as static files.
-  if (isPrerendered) return next();
-  const { config, db } = app();
-  if (!hostAllowed(request.headers.get('host'), config.allowedHosts)) {
-    return secured(problem(421, 'host_not_allowed', 'This address is not one the studio answers to.'));
-  }
-  // Browsers send Origin on cross-site requests: refuse mutations from other sites (CSRF).
-  // Clients without an Origin header (scripts, curl) are not browsers and are allowed.
-  const origin = request.headers.get('origin');
-  if (!SAFE_METHODS.has(request.method) && origin && origin !== url.origin) {
-    return secured(problem(403, 'cross_site', 'Requests from other sites are not allowed.'));
-  }
-  const isApi = url.pathname.startsWith('/api/');
-  const rule = accessFor(routePattern, request.method);
-  if (!rule) {
-    return secured(isApi ? problem(405, 'method_not_allowed', `${request.method} is not allowed on ${url.pathname}.`) : new Response('Not allowed', { status: 405 }));
-  }
-  if (rule.need === 'public') return secured(await next());
-
-  const found = findActor(db, request, cookies);
-  if (!found.actor) {
-    if (!isApi) return secured(redirect(hasOwner(db) ? `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}` : '/setup', 303));
-    if (found.reason === 'invalid_key') return secured(problem(401, 'invalid_key', 'This API key is not valid: it was revoked or mistyped.'));
-    if (!hasOwner(db)) return secured(problem(401, 'setup_required', 'The studio is not set up yet: open it in a browser and create the owner account.'));
-    return secured(problem(401, 'sign_in_required', found.reason === 'session_ended' ? 'You were signed out. Sign in again.' : 'Sign in first.'));
-  }
-  const actor = found.actor;
-  if (rule.need === 'user' ? actor.kind !== 'user' : !roleAtLeast(actor.role, rule.need)) {
-    const message =
-      actor.kind === 'key'
-        ? 'This API key’s scope does not allow this.'
-        : `Your role (${actor.role}) cannot do this. Ask the workspace owner.`;
-    return secured(isApi ? problem(403, 'forbidden', message) : new Response(message, { status: 403 }));
-  }
-  if (rule.resource) {
-    const { kind, param } = rule.resource;
-    const raw = params[param] ?? '';
-    const id = kind === 'result' ? raw.replace(/\.png$/, '') : raw; // results are served as <id>.png
-    if (!ID_PATTERN.test(id)) return secured(problem(400, 'invalid_id', `The ${NAMES[kind]} id is not valid.`));
-    // Another workspace's id answers exactly like an unknown one.
-    if (resourceWorkspace(db, kind, id, actor.workspaceId) !== actor.workspaceId) {
-      const message = `The ${NAMES[kind]} was not found.`;
-      return secured(isApi ? problem(404, 'not_found', message) : new Response(message, { status: 404 }));
+export const onRequest = defineMiddleware(
+  async ({ request, url, isPrerendered, routePattern, params, cookies, locals, redirect }, next) => {
+    // Prerendered pages (the offline shell, the zh-CN manifest) are built without a request;
+    // src/server/main.mjs adds the headers to them as static files.
+    if (isPrerendered) return next();
+    const { config, db } = app();
+    if (!hostAllowed(request.headers.get('host'), config.allowedHosts)) {
+      return secured(problem(421, 'host_not_allowed', 'This address is not one the studio answers to.'));
     }
-  }
-  locals.actor = actor;
-  return secured(await next());
-});
+    // Browsers send Origin on cross-site requests: refuse mutations from other sites (CSRF).
+    // Clients without an Origin header (scripts, curl) are not browsers and are allowed.
+    const origin = request.headers.get('origin');
+    if (!SAFE_METHODS.has(request.method) && origin && origin !== url.origin) {
+      return secured(problem(403, 'cross_site', 'Requests from other sites are not allowed.'));
+    }
+    const isApi = url.pathname.startsWith('/api/');
+    const rule = accessFor(routePattern, request.method);
+    if (!rule) {
+      return secured(
+        isApi
+          ? problem(405, 'method_not_allowed', `${request.method} is not allowed on ${url.pathname}.`)
+          : new Response('Not allowed', { status: 405 }),
+      );
+    }
+    if (rule.need === 'public') return secured(await next());
+
+    const found = findActor(db, request, cookies);
+    if (!found.actor) {
+      if (!isApi) return secured(redirect(hasOwner(db) ? `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}` : '/setup', 303));
+      if (found.reason === 'invalid_key')
+        return secured(problem(401, 'invalid_key', 'This API key is not valid: it was revoked or mistyped.'));
+      if (!hasOwner(db))
+        return secured(problem(401, 'setup_required', 'The studio is not set up yet: open it in a browser and create the owner account.'));
+      return secured(
+        problem(401, 'sign_in_required', found.reason === 'session_ended' ? 'You were signed out. Sign in again.' : 'Sign in first.'),
+      );
+    }
+    const actor = found.actor;
+    if (rule.need === 'user' ? actor.kind !== 'user' : !roleAtLeast(actor.role, rule.need)) {
+      const message =
+        actor.kind === 'key'
+          ? 'This API key’s scope does not allow this.'
+          : `Your role (${actor.role}) cannot do this. Ask the workspace owner.`;
+      return secured(isApi ? problem(403, 'forbidden', message) : new Response(message, { status: 403 }));
+    }
+    if (rule.resource) {
+      const { kind, param } = rule.resource;
+      const raw = params[param] ?? '';
+      const id = kind === 'result' ? raw.replace(/\.png$/, '') : raw; // results are served as <id>.png
+      if (!ID_PATTERN.test(id)) return secured(problem(400, 'invalid_id', `The ${NAMES[kind]} id is not valid.`));
+      // Another workspace's id answers exactly like an unknown one.
+      if (resourceWorkspace(db, kind, id, actor.workspaceId) !== actor.workspaceId) {
+        const message = `The ${NAMES[kind]} was not found.`;
+        return secured(isApi ? problem(404, 'not_found', message) : new Response(message, { status: 404 }));
+      }
+    }
+    locals.actor = actor;
+    return secured(await next());
+  },
+);
 
 // src/server/main.mjs sets these for every response; this covers `astro dev` and running entry.mjs directly.
 // A page's own policy (Astro's, with the hashes of its inline scripts) is kept, completed with what only a header

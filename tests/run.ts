@@ -34,7 +34,9 @@ function step(title: string, cmd: string, args: string[]): number {
   console.log(`\n=== ${title} ===`);
   const started = Date.now();
   const r = spawnSync(cmd, args, { cwd: ROOT, env, stdio: 'inherit' });
-  console.log(`=== ${title}: ${r.status === 0 ? 'ok' : `failed (${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s ===`);
+  console.log(
+    `=== ${title}: ${r.status === 0 ? 'ok' : `failed (${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s ===`,
+  );
   return r.status ?? 1;
 }
 

@@ -98,13 +98,20 @@ async function patchDeviceSession(id: string, patch: (rec: DeviceSession) => Dev
 
 /** After a mask save reached the server: the record (and the files cache) follow the new state. */
 export async function rememberSession(session: StudioSession): Promise<void> {
-  await patchDeviceSession(session.id, (r) => ({ ...r, ...summaryOf(session), studio: { ...r.studio, session: { ...session, conflicts: session.conflicts ?? r.studio.session.conflicts } } }));
+  await patchDeviceSession(session.id, (r) => ({
+    ...r,
+    ...summaryOf(session),
+    studio: { ...r.studio, session: { ...session, conflicts: session.conflicts ?? r.studio.session.conflicts } },
+  }));
   await warm([session.mask?.url]);
 }
 
 /** After a pose save reached the server. */
 export async function rememberPose(sessionId: string, saved: SavedPoseJson): Promise<void> {
-  await patchDeviceSession(sessionId, (r) => ({ ...r, studio: { ...r.studio, savedPose: { pose: saved.pose, rev: saved.rev, updatedAt: saved.updatedAt } } }));
+  await patchDeviceSession(sessionId, (r) => ({
+    ...r,
+    studio: { ...r.studio, savedPose: { pose: saved.pose, rev: saved.rev, updatedAt: saved.updatedAt } },
+  }));
 }
 
 /** Fetches files through the service worker so that it caches them (skipped when already cached). */

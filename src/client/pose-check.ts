@@ -31,7 +31,12 @@ export function createPoseChecker(modelUrl: string, onMeasured: (r: ResultJson) 
             client ??= new PoseClient();
             ready ??= client.init({ modelUrl });
             await ready;
-            const found = await client.detect({ imageUrl: r.url, photo: { width: target.width, height: target.height }, maskUrl: null, maxSide: 640 });
+            const found = await client.detect({
+              imageUrl: r.url,
+              photo: { width: target.width, height: target.height },
+              maskUrl: null,
+              maxSide: 640,
+            });
             const m = poseError(target, found.landmarks);
             if (m) onMeasured(await api.putPoseCheck(r.id, { error: m.error, joints: m.joints }));
           } catch {

@@ -6,7 +6,10 @@ type Reply<T extends WorkerReply['type']> = Extract<WorkerReply, { type: T }>;
 
 export class PoseClient extends WorkerBridge<WorkerReply> {
   constructor() {
-    super(new Worker(new URL('../workers/pose.worker.ts', import.meta.url), { type: 'module', name: 'pose-detector' }), 'The pose detector');
+    super(
+      new Worker(new URL('../workers/pose.worker.ts', import.meta.url), { type: 'module', name: 'pose-detector' }),
+      'The pose detector',
+    );
   }
 
   /** Loads the wasm runtime and the model; resolves when the detector is ready. */

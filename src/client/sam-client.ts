@@ -6,7 +6,10 @@ type Reply<T extends WorkerReply['type']> = Extract<WorkerReply, { type: T }>;
 
 export class SamClient extends WorkerBridge<WorkerReply> {
   constructor() {
-    super(new Worker(new URL('../workers/sam.worker.ts', import.meta.url), { type: 'module', name: 'sam-decoder' }), 'The selection engine');
+    super(
+      new Worker(new URL('../workers/sam.worker.ts', import.meta.url), { type: 'module', name: 'sam-decoder' }),
+      'The selection engine',
+    );
   }
 
   protected override answers(reply: WorkerReply): boolean {
@@ -22,7 +25,9 @@ export class SamClient extends WorkerBridge<WorkerReply> {
     this.notify(req);
   }
 
-  edit(req: Exclude<EditRequest, { type: 'hover' | 'hover-end' | 'press' | 'export' }>): Promise<{ state: SelectionState; decodeMs: number | null }> {
+  edit(
+    req: Exclude<EditRequest, { type: 'hover' | 'hover-end' | 'press' | 'export' }>,
+  ): Promise<{ state: SelectionState; decodeMs: number | null }> {
     return this.request<Reply<'state'>>(req);
   }
 

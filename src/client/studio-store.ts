@@ -83,7 +83,11 @@ export function createStudioStore(data: StudioData): StudioStore {
     // In place (reconcile keeps the item's identity), so the job's card and its Cancel button are not
     // re-created on every progress event while someone is pressing them.
     if (place.kind === 'update') setState('jobs', place.index, reconcile(job));
-    else setState('jobs', produce((list) => void list.unshift(job)));
+    else
+      setState(
+        'jobs',
+        produce((list) => void list.unshift(job)),
+      );
     const gallery = galleryWith(state.results, job);
     if (gallery) setState('results', gallery);
   }

@@ -62,7 +62,8 @@ const en = {
   'upload.analysing': 'Preparing the photo for selection…',
   'upload.failed': 'Upload failed: {message}',
   'upload.offline': 'You are offline. Connect to upload a new photo.',
-  'upload.modelsMissing': 'Photos cannot be prepared yet: the segmentation model is not installed on the server. Ask your administrator to run “{command}”.',
+  'upload.modelsMissing':
+    'Photos cannot be prepared yet: the segmentation model is not installed on the server. Ask your administrator to run “{command}”.',
   'sessions.title': 'Recent sessions',
   'sessions.empty': 'No sessions yet. Upload a photo to start.',
   'sessions.more': 'Show older sessions',
@@ -131,7 +132,8 @@ const en = {
   'gen.advanced': 'More settings',
   'gen.generate': 'Generate',
   'gen.sending': 'Sending…',
-  'gen.noBackend': 'Photo generation is not set up yet: no image generation server is configured. Your administrator can set SD_WEBUI_URL to a Stable Diffusion WebUI address and restart the studio. Everything else works.',
+  'gen.noBackend':
+    'Photo generation is not set up yet: no image generation server is configured. Your administrator can set SD_WEBUI_URL to a Stable Diffusion WebUI address and restart the studio. Everything else works.',
   'gen.backendDown': 'The image generation server is not answering right now. Jobs wait in the queue and start when it is back.',
   'gen.offline': 'You are offline. Generating needs a connection; your selection and pose are kept.',
   'gen.queued': 'Waiting in line…',
@@ -140,7 +142,8 @@ const en = {
   'gen.canceling': 'Canceling…',
   'gen.family': '{family} model',
   'gen.family.noPose': '{family} models cannot follow a pose here. Model shot, pose change and outfit swap need an SD 1.5 or SDXL model.',
-  'gen.family.noPoseModel': 'The generation server has no pose guide for {family} models, so model shot, pose change and outfit swap cannot run on it. Ask whoever runs the server to add an OpenPose ControlNet model for {family}.',
+  'gen.family.noPoseModel':
+    'The generation server has no pose guide for {family} models, so model shot, pose change and outfit swap cannot run on it. Ask whoever runs the server to add an OpenPose ControlNet model for {family}.',
   'gen.step': 'Step {step} of {steps}',
   'gen.eta': 'about {s} s left',
   'gen.cancel': 'Cancel',
@@ -179,7 +182,8 @@ const en = {
   'pose.edited': 'Pose edited.',
   'pose.failed': 'The pose detector could not start: {message}',
   'pose.detectFailed': 'Pose detection failed: {message}. You can still pick a preset pose.',
-  'pose.modelsMissing': 'The pose model is not installed on the server. Ask your administrator to run “{command}”. You can still pick a preset pose.',
+  'pose.modelsMissing':
+    'The pose model is not installed on the server. Ask your administrator to run “{command}”. You can still pick a preset pose.',
   'pose.presets': 'Preset poses',
   'pose.reset': 'Reset to detected',
   'pose.undo': 'Undo',
@@ -193,7 +197,8 @@ const en = {
   'pose.legend.detected': 'Detected',
   'pose.legend.completed': 'Completed',
   'pose.legend.edited': 'Moved by you',
-  'pose.help': 'Drag a joint to move it (works with touch). Arrow keys nudge the selected joint. Ctrl+Z undo, Ctrl+Shift+Z redo, Ctrl+S save.',
+  'pose.help':
+    'Drag a joint to move it (works with touch). Arrow keys nudge the selected joint. Ctrl+Z undo, Ctrl+Shift+Z redo, Ctrl+S save.',
   'pose.joint.nose': 'Nose',
   'pose.joint.neck': 'Neck',
   'pose.joint.right_shoulder': 'Right shoulder',
@@ -219,7 +224,8 @@ const en = {
   'pwa.savedLocally': 'Saved on this device, will sync when the connection returns',
   'pwa.synced': 'Synced',
   'pwa.conflictKept': 'Synced. A version saved elsewhere meanwhile was kept as a copy.',
-  'pwa.conflictLost': 'A newer version was saved elsewhere meanwhile; your offline edit was kept as a copy. Reload to see the current version.',
+  'pwa.conflictLost':
+    'A newer version was saved elsewhere meanwhile; your offline edit was kept as a copy. Reload to see the current version.',
   'pwa.conflictsNote': 'Versions kept after editing offline:',
   'pwa.conflict.mask': 'Selection',
   'pwa.conflict.pose': 'Pose',
@@ -340,7 +346,8 @@ const zh: Record<MessageKey, string> = {
   'editor.pixels': '像素',
   'editor.candidates': '其他形状',
   'editor.candidate': '形状 {n}',
-  'editor.help': '左键点击添加所点区域；右键或 Alt+点击移除。用“框选”工具拖出方框。快捷键：Ctrl+Z 撤销，Ctrl+Shift+Z 重做，[ ] 调整画笔，I 反选，Ctrl+S 保存。',
+  'editor.help':
+    '左键点击添加所点区域；右键或 Alt+点击移除。用“框选”工具拖出方框。快捷键：Ctrl+Z 撤销，Ctrl+Shift+Z 重做，[ ] 调整画笔，I 反选，Ctrl+S 保存。',
   'editor.modelsMissing': '服务器尚未安装选取模型。请管理员运行“{command}”。',
   'gen.recipe': '生成内容',
   'gen.recipe.model-shot': '模特图',
@@ -371,7 +378,8 @@ const zh: Record<MessageKey, string> = {
   'gen.advanced': '更多设置',
   'gen.generate': '生成',
   'gen.sending': '正在提交…',
-  'gen.noBackend': '尚未配置图像生成服务器，因此暂时无法生成照片。管理员可将 SD_WEBUI_URL 设置为 Stable Diffusion WebUI 地址并重启工作室。其他功能均可正常使用。',
+  'gen.noBackend':
+    '尚未配置图像生成服务器，因此暂时无法生成照片。管理员可将 SD_WEBUI_URL 设置为 Stable Diffusion WebUI 地址并重启工作室。其他功能均可正常使用。',
   'gen.backendDown': '图像生成服务器暂时没有响应。任务会在队列中等待，服务器恢复后自动开始。',
   'gen.offline': '当前离线。生成需要网络连接；您的选区和姿势已保存。',
   'gen.queued': '排队中…',
@@ -380,7 +388,8 @@ const zh: Record<MessageKey, string> = {
   'gen.canceling': '正在取消…',
   'gen.family': '{family} 模型',
   'gen.family.noPose': '{family} 模型无法在这里按姿态生成。模特上身、换姿势和换装需要 SD 1.5 或 SDXL 模型。',
-  'gen.family.noPoseModel': '生成服务器没有适用于 {family} 模型的姿态控制，因此无法进行模特上身、换姿势和换装。请联系服务器管理员为 {family} 添加 OpenPose ControlNet 模型。',
+  'gen.family.noPoseModel':
+    '生成服务器没有适用于 {family} 模型的姿态控制，因此无法进行模特上身、换姿势和换装。请联系服务器管理员为 {family} 添加 OpenPose ControlNet 模型。',
   'gen.step': '第 {step} / {steps} 步',
   'gen.eta': '约剩 {s} 秒',
   'gen.cancel': '取消',

@@ -1,10 +1,21 @@
 // Before/after comparison: the result over the original photo, revealed up to a draggable line.
 import { createSignal } from 'solid-js';
 
-export default function BeforeAfter(props: { before: string; after: string; width: number; height: number; label: string; beforeLabel: string; afterLabel: string }) {
+export default function BeforeAfter(props: {
+  before: string;
+  after: string;
+  width: number;
+  height: number;
+  label: string;
+  beforeLabel: string;
+  afterLabel: string;
+}) {
   const [split, setSplit] = createSignal(50);
   return (
-    <div class="relative w-full select-none overflow-hidden rounded-lg bg-stone-200" style={{ 'aspect-ratio': `${props.width} / ${props.height}` }}>
+    <div
+      class="relative w-full select-none overflow-hidden rounded-lg bg-stone-200"
+      style={{ 'aspect-ratio': `${props.width} / ${props.height}` }}
+    >
       <img src={props.before} alt={props.beforeLabel} class="absolute inset-0 h-full w-full object-contain" draggable={false} />
       <img
         src={props.after}

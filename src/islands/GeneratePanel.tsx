@@ -115,7 +115,9 @@ export default function GeneratePanel(props: GeneratePanelProps) {
   const poseBlock = createMemo(() => {
     const c = activeCheckpoint();
     if (!c || c.poseGuide) return null;
-    return c.family === 'flux' || c.family === 'sd3' ? m('gen.family.noPose', { family: c.familyLabel }) : m('gen.family.noPoseModel', { family: c.familyLabel });
+    return c.family === 'flux' || c.family === 'sd3'
+      ? m('gen.family.noPose', { family: c.familyLabel })
+      : m('gen.family.noPoseModel', { family: c.familyLabel });
   });
   const recipeBlocked = (id: Recipe) => recipeSpec(id).poseGuide !== 'none' && poseBlock() !== null;
   const needs = () => recipeSpec(recipe()).needs;
@@ -242,15 +244,36 @@ export default function GeneratePanel(props: GeneratePanelProps) {
               <For each={loras}>
                 {(l, i) => (
                   <div class="flex items-center gap-2">
-                    <select class="min-h-11 flex-1 rounded-lg border border-stone-300 px-2" value={l.name} onChange={(e) => setLoras(i(), 'name', e.currentTarget.value)} aria-label="LoRA">
+                    <select
+                      class="min-h-11 flex-1 rounded-lg border border-stone-300 px-2"
+                      value={l.name}
+                      onChange={(e) => setLoras(i(), 'name', e.currentTarget.value)}
+                      aria-label="LoRA"
+                    >
                       <For each={backend()!.loras}>{(o) => <option value={o.name}>{o.alias}</option>}</For>
                     </select>
-                    <input type="number" min="-2" max="2" step="0.05" value={l.weight} class="min-h-11 w-20 rounded-lg border border-stone-300 px-2" aria-label={m('gen.weight')} onInput={(e) => setLoras(i(), 'weight', Number(e.currentTarget.value))} />
-                    <button type="button" class="btn" onClick={() => setLoras((ls) => ls.filter((_, k) => k !== i()))}>{m('gen.removeLora')}</button>
+                    <input
+                      type="number"
+                      min="-2"
+                      max="2"
+                      step="0.05"
+                      value={l.weight}
+                      class="min-h-11 w-20 rounded-lg border border-stone-300 px-2"
+                      aria-label={m('gen.weight')}
+                      onInput={(e) => setLoras(i(), 'weight', Number(e.currentTarget.value))}
+                    />
+                    <button type="button" class="btn" onClick={() => setLoras((ls) => ls.filter((_, k) => k !== i()))}>
+                      {m('gen.removeLora')}
+                    </button>
                   </div>
                 )}
               </For>
-              <button type="button" class="btn" data-testid="add-lora" onClick={() => setLoras(loras.length, { name: backend()!.loras[0].name, weight: 0.8 })}>
+              <button
+                type="button"
+                class="btn"
+                data-testid="add-lora"
+                onClick={() => setLoras(loras.length, { name: backend()!.loras[0].name, weight: 0.8 })}
+              >
                 + {m('gen.addLora')}
               </button>
             </Show>
@@ -260,9 +283,21 @@ export default function GeneratePanel(props: GeneratePanelProps) {
         <label class="flex items-center justify-between gap-2">
           <span class="font-semibold">{m('gen.count')}</span>
           <span class="flex items-center gap-1">
-            <button type="button" class="btn" aria-label="−" onClick={() => setCount((c) => Math.max(1, c - 1))}>−</button>
-            <input type="number" min="1" max="8" value={count()} data-testid="count" class="min-h-11 w-14 rounded-lg border border-stone-300 text-center" onInput={(e) => setCount(Math.min(8, Math.max(1, Number(e.currentTarget.value) || 1)))} />
-            <button type="button" class="btn" aria-label="+" onClick={() => setCount((c) => Math.min(8, c + 1))}>+</button>
+            <button type="button" class="btn" aria-label="−" onClick={() => setCount((c) => Math.max(1, c - 1))}>
+              −
+            </button>
+            <input
+              type="number"
+              min="1"
+              max="8"
+              value={count()}
+              data-testid="count"
+              class="min-h-11 w-14 rounded-lg border border-stone-300 text-center"
+              onInput={(e) => setCount(Math.min(8, Math.max(1, Number(e.currentTarget.value) || 1)))}
+            />
+            <button type="button" class="btn" aria-label="+" onClick={() => setCount((c) => Math.min(8, c + 1))}>
+              +
+            </button>
           </span>
         </label>
 
@@ -270,11 +305,25 @@ export default function GeneratePanel(props: GeneratePanelProps) {
           <summary class="cursor-pointer font-semibold">{m('gen.advanced')}</summary>
           <label class="mt-2 flex flex-col gap-1 text-sm">
             {m('gen.prompt')}
-            <textarea rows="2" maxLength={1000} class="rounded-lg border border-stone-300 p-2" placeholder={m('gen.promptPlaceholder')} value={prompt()} onInput={(e) => setPrompt(e.currentTarget.value)} data-testid="prompt" />
+            <textarea
+              rows="2"
+              maxLength={1000}
+              class="rounded-lg border border-stone-300 p-2"
+              placeholder={m('gen.promptPlaceholder')}
+              value={prompt()}
+              onInput={(e) => setPrompt(e.currentTarget.value)}
+              data-testid="prompt"
+            />
           </label>
           <label class="mt-2 flex flex-col gap-1 text-sm">
             {m('gen.negative')}
-            <textarea rows="2" maxLength={1000} class="rounded-lg border border-stone-300 p-2" value={negative()} onInput={(e) => setNegative(e.currentTarget.value)} />
+            <textarea
+              rows="2"
+              maxLength={1000}
+              class="rounded-lg border border-stone-300 p-2"
+              value={negative()}
+              onInput={(e) => setNegative(e.currentTarget.value)}
+            />
           </label>
           <label class="mt-2 flex min-h-11 items-center gap-2 text-sm">
             <input type="checkbox" checked={reroll()} onChange={(e) => setReroll(e.currentTarget.checked)} data-testid="reroll" />
@@ -282,12 +331,26 @@ export default function GeneratePanel(props: GeneratePanelProps) {
           </label>
           <label class="mt-2 flex flex-col gap-1 text-sm">
             {m('gen.seed')}
-            <input type="number" min="-1" step="1" placeholder={m('gen.seedRandom')} class="min-h-11 rounded-lg border border-stone-300 px-2" value={seed()} onInput={(e) => setSeed(e.currentTarget.value)} data-testid="seed" />
+            <input
+              type="number"
+              min="-1"
+              step="1"
+              placeholder={m('gen.seedRandom')}
+              class="min-h-11 rounded-lg border border-stone-300 px-2"
+              value={seed()}
+              onInput={(e) => setSeed(e.currentTarget.value)}
+              data-testid="seed"
+            />
           </label>
           <Show when={(backend()?.checkpoints.length ?? 0) > 0}>
             <label class="mt-2 flex flex-col gap-1 text-sm">
               {m('gen.checkpoint')}
-              <select class="min-h-11 rounded-lg border border-stone-300 px-2" value={checkpoint()} onChange={(e) => setCheckpoint(e.currentTarget.value)} data-testid="checkpoint">
+              <select
+                class="min-h-11 rounded-lg border border-stone-300 px-2"
+                value={checkpoint()}
+                onChange={(e) => setCheckpoint(e.currentTarget.value)}
+                data-testid="checkpoint"
+              >
                 <option value="">{m('gen.checkpointDefault')}</option>
                 <For each={backend()!.checkpoints}>
                   {(c) => (
@@ -310,7 +373,9 @@ export default function GeneratePanel(props: GeneratePanelProps) {
           {sending() ? m('gen.sending') : m('gen.generate')}
         </button>
         <Show when={formError()}>
-          <p role="alert" class="text-sm text-red-700" data-testid="generate-error">{formError()}</p>
+          <p role="alert" class="text-sm text-red-700" data-testid="generate-error">
+            {formError()}
+          </p>
         </Show>
       </form>
 
@@ -360,7 +425,9 @@ export default function GeneratePanel(props: GeneratePanelProps) {
                   />
                 </div>
                 <p class="text-sm text-stone-600">
-                  <Show when={job.progress.step !== null}>{m('gen.step', { step: job.progress.step ?? 0, steps: job.progress.steps ?? 0 })}</Show>
+                  <Show when={job.progress.step !== null}>
+                    {m('gen.step', { step: job.progress.step ?? 0, steps: job.progress.steps ?? 0 })}
+                  </Show>
                   <Show when={job.progress.etaSeconds !== null}> · {m('gen.eta', { s: Math.ceil(job.progress.etaSeconds ?? 0) })}</Show>
                 </p>
                 <Show when={job.previewUrl}>
@@ -386,7 +453,14 @@ export default function GeneratePanel(props: GeneratePanelProps) {
             </a>
           </Show>
         </div>
-        <Show when={results().length > 0} fallback={<p class="text-stone-500" data-testid="no-results">{m('gen.noResults')}</p>}>
+        <Show
+          when={results().length > 0}
+          fallback={
+            <p class="text-stone-500" data-testid="no-results">
+              {m('gen.noResults')}
+            </p>
+          }
+        >
           <ul class="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-3" data-testid="gallery">
             <For each={results()}>
               {(r) => (
@@ -411,7 +485,9 @@ export default function GeneratePanel(props: GeneratePanelProps) {
                     </Show>
                   </div>
                   <Show when={r.checks?.check}>
-                    <p class="rounded bg-amber-50 px-2 py-1 text-xs text-amber-900" data-testid="result-check">{m('gen.checkThis')}</p>
+                    <p class="rounded bg-amber-50 px-2 py-1 text-xs text-amber-900" data-testid="result-check">
+                      {m('gen.checkThis')}
+                    </p>
                   </Show>
                   <Show when={r.fidelity}>
                     <p class="text-xs text-emerald-700">{m('gen.kept')}</p>
@@ -443,7 +519,11 @@ export default function GeneratePanel(props: GeneratePanelProps) {
                     <dl class="mt-1 grid grid-cols-[auto_1fr] gap-x-2">
                       <dt>seed</dt>
                       <dd data-testid="result-seed">{r.seed}</dd>
-                      <For each={Object.entries(r.params).filter(([k, v]) => k !== 'seed' && v !== null && v !== undefined && String(v) !== '')}>
+                      <For
+                        each={Object.entries(r.params).filter(
+                          ([k, v]) => k !== 'seed' && v !== null && v !== undefined && String(v) !== '',
+                        )}
+                      >
                         {([k, v]) => (
                           <>
                             <dt>{k}</dt>

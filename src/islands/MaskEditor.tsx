@@ -269,30 +269,68 @@ export default function MaskEditor() {
 
   return (
     <div class="flex flex-col gap-3 lg:flex-row">
-      <aside class="panel flex flex-wrap items-center gap-2 lg:w-72 lg:shrink-0 lg:flex-col lg:flex-nowrap lg:items-stretch lg:gap-3" aria-label="tools">
+      <aside
+        class="panel flex flex-wrap items-center gap-2 lg:w-72 lg:shrink-0 lg:flex-col lg:flex-nowrap lg:items-stretch lg:gap-3"
+        aria-label="tools"
+      >
         <div class="flex gap-2 lg:grid lg:grid-cols-3">
           <ToolButton id="point" label={m('editor.tool.point')} icon="◉" testid="tool-point" />
           <ToolButton id="box" label={m('editor.tool.box')} icon="▭" testid="tool-box" />
           <ToolButton id="brush" label={m('editor.tool.brush')} icon="✎" testid="tool-brush" />
         </div>
         <fieldset class="m-0 flex min-w-0 gap-2 border-0 p-0 lg:grid lg:grid-cols-2">
-          <button type="button" class="btn" classList={{ 'btn-on': mode() === 'add' }} aria-pressed={mode() === 'add'} data-testid="mode-add" onClick={() => setMode('add')}>
+          <button
+            type="button"
+            class="btn"
+            classList={{ 'btn-on': mode() === 'add' }}
+            aria-pressed={mode() === 'add'}
+            data-testid="mode-add"
+            onClick={() => setMode('add')}
+          >
             + {m('editor.mode.add')}
           </button>
-          <button type="button" class="btn" classList={{ 'btn-on': mode() === 'remove' }} aria-pressed={mode() === 'remove'} data-testid="mode-remove" onClick={() => setMode('remove')}>
+          <button
+            type="button"
+            class="btn"
+            classList={{ 'btn-on': mode() === 'remove' }}
+            aria-pressed={mode() === 'remove'}
+            data-testid="mode-remove"
+            onClick={() => setMode('remove')}
+          >
             − {m('editor.mode.remove')}
           </button>
         </fieldset>
         <label class="flex min-w-48 flex-1 items-center gap-2 text-sm text-stone-600 lg:flex-none">
           {m('editor.brushSize')}
-          <input type="range" min="4" max="200" value={brush()} onInput={(e) => setBrush(Number(e.currentTarget.value))} class="flex-1" data-testid="brush-size" />
+          <input
+            type="range"
+            min="4"
+            max="200"
+            value={brush()}
+            onInput={(e) => setBrush(Number(e.currentTarget.value))}
+            class="flex-1"
+            data-testid="brush-size"
+          />
           <span class="w-8 text-right tabular-nums">{brush()}</span>
         </label>
         <div class="flex flex-wrap gap-2 lg:grid lg:grid-cols-2">
-          <Action label={m('editor.undo')} testid="undo" disabled={!state()?.canUndo} onClick={() => void run({ type: 'undo' })}>↶</Action>
-          <Action label={m('editor.redo')} testid="redo" disabled={!state()?.canRedo} onClick={() => void run({ type: 'redo' })}>↷</Action>
-          <Action label={m('editor.invert')} testid="invert" disabled={!ready()} onClick={() => void run({ type: 'invert' })}>◑</Action>
-          <Action label={m('editor.clear')} testid="clear" disabled={!ready() || !state()?.area} onClick={() => void run({ type: 'clear' })}>✕</Action>
+          <Action label={m('editor.undo')} testid="undo" disabled={!state()?.canUndo} onClick={() => void run({ type: 'undo' })}>
+            ↶
+          </Action>
+          <Action label={m('editor.redo')} testid="redo" disabled={!state()?.canRedo} onClick={() => void run({ type: 'redo' })}>
+            ↷
+          </Action>
+          <Action label={m('editor.invert')} testid="invert" disabled={!ready()} onClick={() => void run({ type: 'invert' })}>
+            ◑
+          </Action>
+          <Action
+            label={m('editor.clear')}
+            testid="clear"
+            disabled={!ready() || !state()?.area}
+            onClick={() => void run({ type: 'clear' })}
+          >
+            ✕
+          </Action>
         </div>
         <div data-testid="mask-candidates" class="flex flex-col gap-1" aria-live="polite">
           <Show when={state()?.candidates}>
@@ -348,17 +386,25 @@ export default function MaskEditor() {
           )}
         </Show>
         <p class="text-sm text-stone-700">
-          {m('editor.area', { pct: pct() })} · <span data-testid="mask-area" class="tabular-nums">{state()?.area ?? 0}</span> {m('editor.pixels')}
+          {m('editor.area', { pct: pct() })} ·{' '}
+          <span data-testid="mask-area" class="tabular-nums">
+            {state()?.area ?? 0}
+          </span>{' '}
+          {m('editor.pixels')}
         </p>
         <p class="hidden text-xs text-stone-500 lg:block">{m('editor.help')}</p>
         <Show when={lastDecodeMs() !== null}>
-          <p class="text-xs text-stone-400" data-testid="decode-ms">{Math.round(lastDecodeMs()!)} ms</p>
+          <p class="text-xs text-stone-400" data-testid="decode-ms">
+            {Math.round(lastDecodeMs()!)} ms
+          </p>
         </Show>
       </aside>
 
       <section class="flex-1 min-w-0">
         <Show when={problem()}>
-          <p role="alert" class="panel mb-3 border-red-300 bg-red-50 text-red-800" data-testid="editor-error">{problem()}</p>
+          <p role="alert" class="panel mb-3 border-red-300 bg-red-50 text-red-800" data-testid="editor-error">
+            {problem()}
+          </p>
         </Show>
         <Show when={loading() && !problem()}>
           <div class="panel mb-3" role="status" data-testid="editor-loading">
@@ -372,7 +418,11 @@ export default function MaskEditor() {
           ref={stage}
           class="relative mx-auto select-none"
           classList={{ 'cursor-wait': busy() }}
-          style={{ 'aspect-ratio': `${photo.width} / ${photo.height}`, 'max-height': '80vh', 'max-width': `calc(80vh * ${photo.width / photo.height})` }}
+          style={{
+            'aspect-ratio': `${photo.width} / ${photo.height}`,
+            'max-height': '80vh',
+            'max-width': `calc(80vh * ${photo.width / photo.height})`,
+          }}
           data-testid="editor-stage"
         >
           <img src={photo.url} alt="" class="absolute inset-0 h-full w-full" draggable={false} />

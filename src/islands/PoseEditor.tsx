@@ -214,7 +214,16 @@ export default function PoseEditor() {
     setShown('edited');
   }
 
-  let drag: { index: number; pointerId: number; before: Pose; dx: number; dy: number; moved: boolean; startX: number; startY: number } | null = null;
+  let drag: {
+    index: number;
+    pointerId: number;
+    before: Pose;
+    dx: number;
+    dy: number;
+    moved: boolean;
+    startX: number;
+    startY: number;
+  } | null = null;
 
   const onPointerDown = (i: number) => (e: PointerEvent) => {
     const current = pose();
@@ -431,7 +440,9 @@ export default function PoseEditor() {
         </ul>
         <p class="text-xs text-stone-500">{m('pose.help')}</p>
         <Show when={timing()}>
-          <p class="text-xs text-stone-400" data-testid="pose-detect-ms">{timing()}</p>
+          <p class="text-xs text-stone-400" data-testid="pose-detect-ms">
+            {timing()}
+          </p>
         </Show>
       </aside>
 
@@ -468,7 +479,17 @@ export default function PoseEditor() {
                 aria-hidden="true"
               >
                 <Show when={frame().x0 < 0 || frame().y0 < 0 || frame().w > photo.width || frame().h > photo.height}>
-                  <rect x="0" y="0" width={photo.width} height={photo.height} fill="none" stroke="#fff" stroke-width="1.5" stroke-dasharray="6 4" vector-effect="non-scaling-stroke" />
+                  <rect
+                    x="0"
+                    y="0"
+                    width={photo.width}
+                    height={photo.height}
+                    fill="none"
+                    stroke="#fff"
+                    stroke-width="1.5"
+                    stroke-dasharray="6 4"
+                    vector-effect="non-scaling-stroke"
+                  />
                 </Show>
                 <For each={LIMBS}>
                   {([a, b], i) => (

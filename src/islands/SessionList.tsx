@@ -183,7 +183,14 @@ export default function SessionList(props: SessionListProps) {
         return;
       }
       // Offline: gone from this device now, deleted on the server when the connection returns.
-      await keepPendingEdit({ sessionId: id, kind: 'delete', body: null, contentType: null, baseRev: 0, editedAt: new Date().toISOString() });
+      await keepPendingEdit({
+        sessionId: id,
+        kind: 'delete',
+        body: null,
+        contentType: null,
+        baseRev: 0,
+        editedAt: new Date().toISOString(),
+      });
       await forgetDeviceSession(id);
       setNote(m('pwa.deleteQueued'));
     }
@@ -193,7 +200,12 @@ export default function SessionList(props: SessionListProps) {
   }
 
   return (
-    <div class="flex flex-col gap-3" data-testid="sessions" data-ready={ready() ? 'true' : 'false'} data-online={online() ? 'true' : 'false'}>
+    <div
+      class="flex flex-col gap-3"
+      data-testid="sessions"
+      data-ready={ready() ? 'true' : 'false'}
+      data-online={online() ? 'true' : 'false'}
+    >
       <Show
         when={items().length > 0}
         fallback={
@@ -205,7 +217,12 @@ export default function SessionList(props: SessionListProps) {
         <ul class="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5" data-testid="session-list">
           <For each={items()}>
             {(s) => (
-              <li data-testid="session-item" data-session-id={s.id} data-on-device={s.onDevice ? 'true' : 'false'} class="panel relative flex flex-col p-2">
+              <li
+                data-testid="session-item"
+                data-session-id={s.id}
+                data-on-device={s.onDevice ? 'true' : 'false'}
+                class="panel relative flex flex-col p-2"
+              >
                 <a href={`/s/${s.id}`} class="block hover:opacity-90">
                   <img src={s.thumbUrl} alt="" loading="lazy" class="aspect-[3/4] w-full rounded object-cover bg-stone-200" />
                   <p class="mt-1 truncate text-sm font-medium">{s.label}</p>
@@ -236,7 +253,12 @@ export default function SessionList(props: SessionListProps) {
                   <div class="mt-1 flex flex-col gap-1 rounded border border-red-200 bg-red-50 p-2 text-xs text-red-900" role="alertdialog">
                     <span>{m('pwa.deleteConfirm')}</span>
                     <div class="flex gap-1">
-                      <button type="button" class="btn min-h-8 border-red-400 text-red-800" data-testid="session-delete-confirm" onClick={() => void remove(s.id)}>
+                      <button
+                        type="button"
+                        class="btn min-h-8 border-red-400 text-red-800"
+                        data-testid="session-delete-confirm"
+                        onClick={() => void remove(s.id)}
+                      >
                         {m('pwa.deleteYes')}
                       </button>
                       <button type="button" class="btn min-h-8" onClick={() => setConfirming(null)}>
@@ -250,7 +272,13 @@ export default function SessionList(props: SessionListProps) {
           </For>
         </ul>
         <Show when={nextCursor() && online()}>
-          <button type="button" class="btn self-center" data-testid="sessions-more" disabled={loadingMore()} onClick={() => void showMore()}>
+          <button
+            type="button"
+            class="btn self-center"
+            data-testid="sessions-more"
+            disabled={loadingMore()}
+            onClick={() => void showMore()}
+          >
             {loadingMore() ? m('sessions.loadingMore') : m('sessions.more')}
           </button>
         </Show>

@@ -71,7 +71,9 @@ export default function Upload(props: UploadProps) {
         if (file) void send(file);
       }}
     >
-      <h2 id="upload-title" class="text-xl font-semibold">{m('upload.title')}</h2>
+      <h2 id="upload-title" class="text-xl font-semibold">
+        {m('upload.title')}
+      </h2>
       <p class="max-w-prose text-stone-600">{m('upload.hint')}</p>
       <input
         ref={fileInput}
@@ -87,7 +89,11 @@ export default function Upload(props: UploadProps) {
         }}
       />
       <Show when={props.modelsProblem}>
-        <p role="alert" class="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="upload-models-missing">
+        <p
+          role="alert"
+          class="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900"
+          data-testid="upload-models-missing"
+        >
           {props.modelsProblem}
         </p>
       </Show>

@@ -20,7 +20,10 @@ async function plain(size: number, file: string) {
 
 async function maskable(size: number, file: string) {
   const inner = Math.round(size * 0.72);
-  const art = await sharp(svg, { density: Math.ceil((72 * inner) / 64) }).resize(inner, inner).png().toBuffer();
+  const art = await sharp(svg, { density: Math.ceil((72 * inner) / 64) })
+    .resize(inner, inner)
+    .png()
+    .toBuffer();
   await sharp({ create: { width: size, height: size, channels: 4, background: BACKGROUND } })
     .composite([{ input: art, gravity: 'center' }])
     .png({ compressionLevel: 9, palette: true })

@@ -11,7 +11,8 @@ const TEXT: Record<Lang, { name: string; short_name: string; description: string
   en: {
     name: 'Atelier — catalogue photos of your garment',
     short_name: 'Atelier',
-    description: 'Select your garment on a photo and generate catalogue photos of a model wearing that exact garment. Sessions open offline.',
+    description:
+      'Select your garment on a photo and generate catalogue photos of a model wearing that exact garment. Sessions open offline.',
   },
   'zh-CN': {
     name: 'Atelier 衣坊 — 服装目录照片',

@@ -45,7 +45,14 @@ const server = http.createServer(
     // A Host this studio does not answer to (DNS rebinding): refused before anything else runs.
     if (!hostAllowed(req.headers.host, config.allowedHosts)) {
       res.writeHead(421, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ error: { code: 'host_not_allowed', message: 'This address is not one the studio answers to. Use its own address, or add this one to ATELIER_ALLOWED_HOSTS.' } }));
+      res.end(
+        JSON.stringify({
+          error: {
+            code: 'host_not_allowed',
+            message: 'This address is not one the studio answers to. Use its own address, or add this one to ATELIER_ALLOWED_HOSTS.',
+          },
+        }),
+      );
       req.resume();
       return;
     }

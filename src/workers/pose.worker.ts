@@ -9,7 +9,15 @@ import wasmLoaderUrl from '@mediapipe/tasks-vision/vision_wasm_module_internal.j
 import wasmBinaryUrl from '@mediapipe/tasks-vision/vision_wasm_module_internal.wasm?url';
 import { fetchBytes } from '../client/fetch-progress.ts';
 import { completePose, J, type BinaryMask, type Landmark, type Pose } from '../lib/pose/index.ts';
-import type { CompleteRequest, DetectRequest, Detection, DetectTimings, InitRequest, WorkerReply, WorkerRequest } from '../lib/pose/protocol.ts';
+import type {
+  CompleteRequest,
+  DetectRequest,
+  Detection,
+  DetectTimings,
+  InitRequest,
+  WorkerReply,
+  WorkerRequest,
+} from '../lib/pose/protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -162,7 +170,13 @@ async function detect(req: DetectRequest & { seq: number }, image: Promise<{ bit
   const detectMs = now() - started;
   const found = result.landmarks[0];
   const landmarks: Landmark[] | null = found?.length
-    ? found.map((l) => ({ x: l.x, y: l.y, z: l.z, visibility: l.visibility, ...(l.presence !== undefined ? { presence: l.presence } : {}) }))
+    ? found.map((l) => ({
+        x: l.x,
+        y: l.y,
+        z: l.z,
+        visibility: l.visibility,
+        ...(l.presence !== undefined ? { presence: l.presence } : {}),
+      }))
     : null;
   last = { landmarks, photo: req.photo, input, timings: { fetchMs, decodeMs, detectMs, maskMs: 0, completeMs: 0 } };
   const { pose, completeMs, maskMs } = await complete(landmarks, req.photo, req.maskUrl);

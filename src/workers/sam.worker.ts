@@ -6,7 +6,18 @@ import * as ort from 'onnxruntime-web/wasm';
 import { fetchBytes } from '../client/fetch-progress.ts';
 import { fitInside, type Size } from '../lib/sam/coords.ts';
 import { buildDecoderFeeds, type DecoderPrompt, type PromptPoint } from '../lib/sam/feeds.ts';
-import { logitsToMask, maskFromLogits, maskFromRgba, maskToRgba, renderOverlay, resampleNearest, resampleNearestInto, scaleBox, type Box, type Mask } from '../lib/sam/mask.ts';
+import {
+  logitsToMask,
+  maskFromLogits,
+  maskFromRgba,
+  maskToRgba,
+  renderOverlay,
+  resampleNearest,
+  resampleNearestInto,
+  scaleBox,
+  type Box,
+  type Mask,
+} from '../lib/sam/mask.ts';
 import { SAM_MODEL, decoderInputNames, decoderOutputNames, signatureProblem, type DecoderFile } from '../lib/sam/model.ts';
 import { decodeEmbeddingNpy } from '../lib/sam/npy.ts';
 import type { EditRequest, InitRequest, SelectionState, WorkerReply, WorkerRequest } from '../lib/sam/protocol.ts';
@@ -305,7 +316,15 @@ async function edit(req: EditRequest & { seq: number }): Promise<EditOutcome> {
       const xs = req.points.map((p) => p.x);
       const ys = req.points.map((p) => p.y);
       const r = req.radius + 1;
-      return { decodeMs: null, changed: { x0: Math.max(0, Math.floor(Math.min(...xs) - r)), y0: Math.max(0, Math.floor(Math.min(...ys) - r)), x1: Math.min(photo.width, Math.ceil(Math.max(...xs) + r)), y1: Math.min(photo.height, Math.ceil(Math.max(...ys) + r)) } };
+      return {
+        decodeMs: null,
+        changed: {
+          x0: Math.max(0, Math.floor(Math.min(...xs) - r)),
+          y0: Math.max(0, Math.floor(Math.min(...ys) - r)),
+          x1: Math.min(photo.width, Math.ceil(Math.max(...xs) + r)),
+          y1: Math.min(photo.height, Math.ceil(Math.max(...ys) + r)),
+        },
+      };
     }
     case 'undo':
       selection.undo();
@@ -349,7 +368,12 @@ function drawThenSettle(seq: number, decodeMs: number | null, p: NonNullable<Edi
         overlayMask[i] = p.mode === 'add' ? overlayMask[i] | small[i] : overlayMask[i] & (small[i] ^ 1);
       }
     }
-    const ring = { x0: Math.max(0, bbox.x0 - 1), y0: Math.max(0, bbox.y0 - 1), x1: Math.min(ow, bbox.x1 + 1), y1: Math.min(oh, bbox.y1 + 1) };
+    const ring = {
+      x0: Math.max(0, bbox.x0 - 1),
+      y0: Math.max(0, bbox.y0 - 1),
+      x1: Math.min(ow, bbox.x1 + 1),
+      y1: Math.min(oh, bbox.y1 + 1),
+    };
     renderOverlay(overlayMask, ow, oh, baseOverlay, FILL, EDGE, ring);
   }
   redraw(null);
@@ -357,7 +381,13 @@ function drawThenSettle(seq: number, decodeMs: number | null, p: NonNullable<Edi
   post({
     type: 'state',
     seq,
-    state: { ...before, canUndo: true, canRedo: false, candidates: p.d.count > 1 ? { active: p.k, scores: p.d.scores } : null, areaPending: true },
+    state: {
+      ...before,
+      canUndo: true,
+      canRedo: false,
+      candidates: p.d.count > 1 ? { active: p.k, scores: p.d.scores } : null,
+      areaPending: true,
+    },
     decodeMs,
   });
   const piece = pieceFrom(p.d, p.k, p.mode, p.points, p.box);
@@ -403,42 +433,47 @@ async function runHover() {
 // belong to ORT and must not answer the editor's messages.
 const isOrtThread = self.name.startsWith('em-pthread');
 
-if (!isOrtThread) self.onmessage = (event: MessageEvent<WorkerRequest>) => {
-  const req = event.data;
-  switch (req.type) {
-    case 'init':
-      enqueue(() =>
-        init(req).catch((err) => post({ type: 'error', seq: req.seq, code: 'load_failed', message: String((err as Error)?.message ?? err) })),
-      );
-      return;
-    case 'hover':
-      pendingHover = req;
-      void runHover();
-      return;
-    case 'hover-end':
-      hoverGeneration++;
-      pendingHover = null;
-      enqueue(async () => redraw(null));
-      return;
-    case 'press':
-      // A finger or pen went down: start decoding now, the release reuses it (no drawing).
-      if (selection) void decodePoint(req.x, req.y).catch(() => {});
-      return;
-    case 'export':
-      enqueue(() => exportPng(req.seq).catch((err) => post({ type: 'error', seq: req.seq, code: 'export_failed', message: String(err) })));
-      return;
-    default:
-      hoverGeneration++;
-      pendingHover = null;
-      enqueue(async () => {
-        try {
-          const outcome = await edit(req);
-          if (outcome.deferred) return drawThenSettle(req.seq, outcome.decodeMs, outcome.deferred);
-          refreshSelectionOverlay(outcome.changed);
-          post({ type: 'state', seq: req.seq, state: state(), decodeMs: outcome.decodeMs });
-        } catch (err) {
-          post({ type: 'error', seq: req.seq, code: 'decode_failed', message: String((err as Error)?.message ?? err) });
-        }
-      });
-  }
-};
+if (!isOrtThread)
+  self.onmessage = (event: MessageEvent<WorkerRequest>) => {
+    const req = event.data;
+    switch (req.type) {
+      case 'init':
+        enqueue(() =>
+          init(req).catch((err) =>
+            post({ type: 'error', seq: req.seq, code: 'load_failed', message: String((err as Error)?.message ?? err) }),
+          ),
+        );
+        return;
+      case 'hover':
+        pendingHover = req;
+        void runHover();
+        return;
+      case 'hover-end':
+        hoverGeneration++;
+        pendingHover = null;
+        enqueue(async () => redraw(null));
+        return;
+      case 'press':
+        // A finger or pen went down: start decoding now, the release reuses it (no drawing).
+        if (selection) void decodePoint(req.x, req.y).catch(() => {});
+        return;
+      case 'export':
+        enqueue(() =>
+          exportPng(req.seq).catch((err) => post({ type: 'error', seq: req.seq, code: 'export_failed', message: String(err) })),
+        );
+        return;
+      default:
+        hoverGeneration++;
+        pendingHover = null;
+        enqueue(async () => {
+          try {
+            const outcome = await edit(req);
+            if (outcome.deferred) return drawThenSettle(req.seq, outcome.decodeMs, outcome.deferred);
+            refreshSelectionOverlay(outcome.changed);
+            post({ type: 'state', seq: req.seq, state: state(), decodeMs: outcome.decodeMs });
+          } catch (err) {
+            post({ type: 'error', seq: req.seq, code: 'decode_failed', message: String((err as Error)?.message ?? err) });
+          }
+        });
+    }
+  };

@@ -26,7 +26,11 @@ const json = { 'content-type': 'application/json' };
 
 /** Signs in and returns the session cookie (`atelier_session=…`). */
 async function signIn(email: string, password: string): Promise<string> {
-  const res = await plainFetch(`${server.url}/api/auth/sign-in`, { method: 'POST', headers: json, body: JSON.stringify({ email, password }) });
+  const res = await plainFetch(`${server.url}/api/auth/sign-in`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ email, password }),
+  });
   expect(res.status, await res.clone().text()).toBe(200);
   const cookie = /atelier_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0];
   expect(cookie).toBeTruthy();
@@ -72,9 +76,17 @@ beforeAll(async () => {
   a.result = done.results[0].id;
   // The owner opens a second shop and makes its admin key there.
   const cookie = await signIn(TEST_OWNER.email, TEST_OWNER.password);
-  const created = await plainFetch(`${server.url}/api/workspaces`, { method: 'POST', headers: { ...json, cookie }, body: JSON.stringify({ name: 'Shop B' }) });
+  const created = await plainFetch(`${server.url}/api/workspaces`, {
+    method: 'POST',
+    headers: { ...json, cookie },
+    body: JSON.stringify({ name: 'Shop B' }),
+  });
   expect(created.status).toBe(201);
-  const key = await plainFetch(`${server.url}/api/workspace/keys`, { method: 'POST', headers: { ...json, cookie }, body: JSON.stringify({ name: 'B', scope: 'admin' }) });
+  const key = await plainFetch(`${server.url}/api/workspace/keys`, {
+    method: 'POST',
+    headers: { ...json, cookie },
+    body: JSON.stringify({ name: 'B', scope: 'admin' }),
+  });
   expect(key.status).toBe(201);
   keyB = (await key.json()).key;
 }, 120_000);
@@ -87,7 +99,9 @@ describe('every route has an access rule', () => {
   it('lists each route file and method of src/pages in ROUTE_ACCESS (a new route cannot be forgotten)', () => {
     const routes = routesFromPages();
     expect(routes.length).toBeGreaterThan(30);
-    const missing = routes.flatMap((r) => r.methods.filter((m) => !ROUTE_ACCESS[r.pattern]?.methods[m as 'GET']).map((m) => `${m} ${r.pattern}`));
+    const missing = routes.flatMap((r) =>
+      r.methods.filter((m) => !ROUTE_ACCESS[r.pattern]?.methods[m as 'GET']).map((m) => `${m} ${r.pattern}`),
+    );
     expect(missing).toEqual([]);
     const stale = Object.keys(ROUTE_ACCESS).filter((p) => !routes.some((r) => r.pattern === p) && p !== '/manifest.zh-CN.webmanifest');
     expect(stale).toEqual([]);
@@ -109,7 +123,8 @@ describe('another workspace', () => {
         // job has no live preview; the conflict id here is made up), never the access check's.
         if (method === 'GET') {
           const own = await fetch(url);
-          if (/preview\.png$|\[cid\]$/.test(pattern)) expect((await own.json()).error.message, pattern).toMatch(/^The (preview|copy|conflict)/);
+          if (/preview\.png$|\[cid\]$/.test(pattern))
+            expect((await own.json()).error.message, pattern).toMatch(/^The (preview|copy|conflict)/);
           else expect(own.status, `A: GET ${pattern}`).toBeLessThan(300);
         }
         tried.push(`${method} ${pattern}`);
@@ -127,7 +142,11 @@ describe('another workspace', () => {
     const listA = await (await fetch(`${server.url}/api/sessions`)).json();
     expect(listA.sessions.map((s: { id: string }) => s.id)).toContain(a.session);
     expect((await plainFetch(`${server.url}/api/jobs?sessionId=${a.session}`, { headers: bearer(keyB) })).status).toBe(404);
-    const post = await plainFetch(`${server.url}/api/jobs`, { method: 'POST', headers: { ...bearer(keyB), ...json }, body: JSON.stringify({ sessionId: a.session, recipe: 'model-shot' }) });
+    const post = await plainFetch(`${server.url}/api/jobs`, {
+      method: 'POST',
+      headers: { ...bearer(keyB), ...json },
+      body: JSON.stringify({ sessionId: a.session, recipe: 'model-shot' }),
+    });
     expect(post.status).toBe(404);
     const jobs = await (await fetch(`${server.url}/api/jobs?sessionId=${a.session}`)).json();
     expect(jobs.jobs).toHaveLength(1);
@@ -149,7 +168,12 @@ describe('without credentials', () => {
     for (const [pattern, rule] of Object.entries(ROUTE_ACCESS)) {
       for (const [method, need] of Object.entries(rule.methods)) {
         if (need === 'public') continue;
-        const res = await plainFetch(`${server.url}${fill(pattern)}`, { method, redirect: 'manual', headers: json, body: method === 'GET' ? undefined : '{}' });
+        const res = await plainFetch(`${server.url}${fill(pattern)}`, {
+          method,
+          redirect: 'manual',
+          headers: json,
+          body: method === 'GET' ? undefined : '{}',
+        });
         if (pattern.startsWith('/api/')) {
           expect(res.status, `${method} ${pattern}`).toBe(401);
           expect((await res.json()).error.code).toBe('sign_in_required');
@@ -171,7 +195,11 @@ describe('without credentials', () => {
 
 describe('API keys and scopes', () => {
   async function makeKey(scope: string): Promise<string> {
-    const res = await fetch(`${server.url}/api/workspace/keys`, { method: 'POST', headers: json, body: JSON.stringify({ name: scope, scope }) });
+    const res = await fetch(`${server.url}/api/workspace/keys`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ name: scope, scope }),
+    });
     expect(res.status).toBe(201);
     return (await res.json()).key;
   }
@@ -209,27 +237,47 @@ describe('API keys and scopes', () => {
     expect((await after.json()).error.code).toBe('invalid_key');
     // Another workspace cannot revoke this one's keys.
     const genRow = listed.keys.find((k: { name: string }) => k.name === 'generate');
-    expect((await plainFetch(`${server.url}/api/workspace/keys/${genRow.id}`, { method: 'DELETE', headers: bearer(keyB) })).status).toBe(404);
+    expect((await plainFetch(`${server.url}/api/workspace/keys/${genRow.id}`, { method: 'DELETE', headers: bearer(keyB) })).status).toBe(
+      404,
+    );
     expect((await plainFetch(`${server.url}/api/sessions`, { headers: bearer(generate) })).status).toBe(200);
   });
 });
 
 describe('members, invites and sign-in', () => {
   it('an invite joins once; the member works with their role; removed, they are out at once', async () => {
-    const invite = await (await fetch(`${server.url}/api/workspace/invites`, { method: 'POST', headers: json, body: JSON.stringify({ role: 'viewer' }) })).json();
+    const invite = await (
+      await fetch(`${server.url}/api/workspace/invites`, { method: 'POST', headers: json, body: JSON.stringify({ role: 'viewer' }) })
+    ).json();
     const token = new URL(invite.url).pathname.split('/').pop()!;
     expect((await plainFetch(`${server.url}/api/invites/${token}`)).status).toBe(200);
-    const weak = await plainFetch(`${server.url}/api/invites/${token}`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'staff@shop.test', password: 'short' }) });
+    const weak = await plainFetch(`${server.url}/api/invites/${token}`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email: 'staff@shop.test', password: 'short' }),
+    });
     expect((await weak.json()).error.code).toBe('weak_password');
-    const join = await plainFetch(`${server.url}/api/invites/${token}`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'staff@shop.test', password: 'staff password 1' }) });
+    const join = await plainFetch(`${server.url}/api/invites/${token}`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email: 'staff@shop.test', password: 'staff password 1' }),
+    });
     expect(join.status).toBe(200);
-    const again = await plainFetch(`${server.url}/api/invites/${token}`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'other@shop.test', password: 'other password 1' }) });
+    const again = await plainFetch(`${server.url}/api/invites/${token}`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email: 'other@shop.test', password: 'other password 1' }),
+    });
     expect(again.status).toBe(410);
     expect((await again.json()).error.code).toBe('invite_invalid');
 
     const cookie = await signIn('staff@shop.test', 'staff password 1');
     expect((await plainFetch(`${server.url}/api/sessions/${a.session}`, { headers: { cookie } })).status).toBe(200);
-    const upload = await plainFetch(`${server.url}/api/sessions/${a.session}/mask`, { method: 'PUT', headers: { cookie, 'content-type': 'image/png' }, body: new Uint8Array(8) });
+    const upload = await plainFetch(`${server.url}/api/sessions/${a.session}/mask`, {
+      method: 'PUT',
+      headers: { cookie, 'content-type': 'image/png' },
+      body: new Uint8Array(8),
+    });
     expect(upload.status).toBe(403);
     expect((await upload.json()).error.message).toMatch(/viewer/);
 
@@ -242,7 +290,12 @@ describe('members, invites and sign-in', () => {
   });
 
   it('a wrong password is refused in words, and repeated tries are slowed with how long to wait', async () => {
-    const tries = () => plainFetch(`${server.url}/api/auth/sign-in`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'guess@shop.test', password: 'wrong password' }) });
+    const tries = () =>
+      plainFetch(`${server.url}/api/auth/sign-in`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ email: 'guess@shop.test', password: 'wrong password' }),
+      });
     for (let i = 0; i < 5; i++) {
       const res = await tries();
       expect(res.status).toBe(401);
@@ -268,10 +321,18 @@ describe('members, invites and sign-in', () => {
     expect((await plainFetch(`${server.url}/api/sessions`, { headers: { cookie: second } })).status).toBe(401);
 
     const third = await signIn(TEST_OWNER.email, TEST_OWNER.password);
-    const wrong = await plainFetch(`${server.url}/api/auth/password`, { method: 'POST', headers: { ...json, cookie: first }, body: JSON.stringify({ currentPassword: 'nope', newPassword: 'a new password 2' }) });
+    const wrong = await plainFetch(`${server.url}/api/auth/password`, {
+      method: 'POST',
+      headers: { ...json, cookie: first },
+      body: JSON.stringify({ currentPassword: 'nope', newPassword: 'a new password 2' }),
+    });
     expect(wrong.status).toBe(403);
     const change = (cookie: string, from: string, to: string) =>
-      plainFetch(`${server.url}/api/auth/password`, { method: 'POST', headers: { ...json, cookie }, body: JSON.stringify({ currentPassword: from, newPassword: to }) });
+      plainFetch(`${server.url}/api/auth/password`, {
+        method: 'POST',
+        headers: { ...json, cookie },
+        body: JSON.stringify({ currentPassword: from, newPassword: to }),
+      });
     const changed = await change(first, TEST_OWNER.password, 'a new password 2');
     expect(changed.status).toBe(200);
     expect((await plainFetch(`${server.url}/api/sessions`, { headers: { cookie: third } })).status).toBe(401);
@@ -281,7 +342,11 @@ describe('members, invites and sign-in', () => {
 });
 
 describe('browser hardening', () => {
-  function rawGet(pathname: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  function rawGet(
+    pathname: string,
+    headers: Record<string, string>,
+    method = 'GET',
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
     const url = new URL(server.url);
     return new Promise((resolve, reject) => {
       const req = http.request({ host: url.hostname, port: url.port, path: pathname, method, headers }, (res) => {
@@ -294,7 +359,11 @@ describe('browser hardening', () => {
   }
 
   it('refuses a Host it does not answer to (DNS rebinding), even with a matching Origin', async () => {
-    const evil = await rawGet(`/api/sessions/${a.session}`, { host: 'evil.example', origin: 'http://evil.example', ...bearer(TEST_API_KEY) }, 'DELETE');
+    const evil = await rawGet(
+      `/api/sessions/${a.session}`,
+      { host: 'evil.example', origin: 'http://evil.example', ...bearer(TEST_API_KEY) },
+      'DELETE',
+    );
     expect(evil.status).toBe(421);
     expect((await fetch(`${server.url}/api/sessions/${a.session}`)).status).toBe(200);
     expect((await rawGet('/favicon.svg', { host: 'evil.example' })).status).toBe(421);
@@ -329,9 +398,12 @@ describe('browser hardening', () => {
     expect(scriptSrc).toContain("'wasm-unsafe-eval'");
     expect(scriptSrc).not.toContain("'unsafe-inline'");
     // Every inline script the page holds is one the policy allows (else the browser would block it: no islands).
-    const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]!).filter((body) => body.length > 0);
+    const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)]
+      .map((m) => m[1]!)
+      .filter((body) => body.length > 0);
     expect(inline.length).toBeGreaterThan(0);
-    for (const body of inline) expect(scriptSrc, body.slice(0, 80)).toContain(`'sha256-${createHash('sha256').update(body).digest('base64')}'`);
+    for (const body of inline)
+      expect(scriptSrc, body.slice(0, 80)).toContain(`'sha256-${createHash('sha256').update(body).digest('base64')}'`);
   });
 
   it('redirects only to paths of this studio', async () => {
@@ -349,7 +421,12 @@ describe('per-workspace limits', () => {
   it('storage, uploads per minute and generations at once: each refused with its limit in words', async () => {
     const slow = await startSdDouble({ stepMs: 300, steps: 20, controlnetModels: [OPENPOSE] });
     const limited = await startServer({
-      env: { SD_WEBUI_URL: slow.url, ATELIER_WORKSPACE_QUOTA_MB: '1', ATELIER_WORKSPACE_UPLOADS_PER_MINUTE: '2', ATELIER_WORKSPACE_MAX_QUEUED: '1' },
+      env: {
+        SD_WEBUI_URL: slow.url,
+        ATELIER_WORKSPACE_QUOTA_MB: '1',
+        ATELIER_WORKSPACE_UPLOADS_PER_MINUTE: '2',
+        ATELIER_WORKSPACE_MAX_QUEUED: '1',
+      },
     });
     try {
       // The first photo fits (nothing stored yet); with its embedding it holds over 1 MB, so what would add more is refused.
@@ -393,7 +470,8 @@ describe('first run', () => {
       expect(home.status).toBe(303);
       expect(home.headers.get('location')).toBe('/setup');
       expect((await plainFetch(`${fresh.url}/setup`)).status).toBe(200);
-      const setup = (body: object) => plainFetch(`${fresh.url}/api/auth/setup`, { method: 'POST', headers: json, body: JSON.stringify(body) });
+      const setup = (body: object) =>
+        plainFetch(`${fresh.url}/api/auth/setup`, { method: 'POST', headers: json, body: JSON.stringify(body) });
       expect((await (await setup({ email: 'me@shop.test', password: 'short' })).json()).error.code).toBe('weak_password');
       const done = await setup({ email: 'me@shop.test', password: 'a long password', workspaceName: 'My shop' });
       expect(done.status).toBe(201);

@@ -22,10 +22,13 @@ async function bandMask(width: number, height: number, k: number): Promise<Buffe
   const raw = Buffer.alloc(width * height);
   const y0 = Math.round(height * (0.05 + 0.08 * k));
   raw.fill(255, y0 * width, (y0 + 20) * width);
-  return sharp(raw, { raw: { width, height, channels: 1 } }).png().toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 1 } })
+    .png()
+    .toBuffer();
 }
 
-const put = (path: string, body: BodyInit, type: string) => fetch(server.url + path, { method: 'PUT', body, headers: { 'content-type': type } });
+const put = (path: string, body: BodyInit, type: string) =>
+  fetch(server.url + path, { method: 'PUT', body, headers: { 'content-type': type } });
 
 describe.each([2, 10])('%i saves at once', (n) => {
   it('masks: one wins per revision, the stored mask is one of those sent, its file exists; the others answer 409', async () => {
@@ -34,7 +37,10 @@ describe.each([2, 10])('%i saves at once', (n) => {
       const masks = await Promise.all(Array.from({ length: n }, (_, k) => bandMask(s.width, s.height, k)));
       const answers = await Promise.all(masks.map((m) => put(`/api/sessions/${s.id}/mask`, new Uint8Array(m), 'image/png')));
       const statuses = answers.map((a) => a.status);
-      expect(statuses.every((c) => c === 200 || c === 409), statuses.join()).toBe(true);
+      expect(
+        statuses.every((c) => c === 200 || c === 409),
+        statuses.join(),
+      ).toBe(true);
       expect(statuses.filter((c) => c === 200).length).toBeGreaterThanOrEqual(1);
       const session = (await (await fetch(`${server.url}/api/sessions/${s.id}`)).json()).session;
       const file = await fetch(`${server.url}/api/sessions/${s.id}/mask.png`);

@@ -44,7 +44,9 @@ async function mask(w: number, h: number, k: number): Promise<Buffer> {
   const raw = Buffer.alloc(w * h);
   const y0 = Math.floor(h * (0.1 + 0.05 * (k % 10)));
   raw.fill(255, y0 * w, Math.min(h, y0 + Math.floor(h / 5)) * w);
-  return sharp(raw, { raw: { width: w, height: h, channels: 1 } }).png().toBuffer();
+  return sharp(raw, { raw: { width: w, height: h, channels: 1 } })
+    .png()
+    .toBuffer();
 }
 
 /** One random request against the server; failures (the server dying under it) are expected and ignored. */
@@ -56,7 +58,10 @@ async function randomWork(base: string, r: () => number, sessions: { id: string;
       const file = PHOTOS[Math.floor(r() * PHOTOS.length)];
       const form = new FormData();
       // A variant of the photo (distinct bytes: a new image each time, not a de-duplicated one).
-      const bytes = await sharp(readFileSync(photo(file))).modulate({ brightness: 1 + r() * 0.1 }).jpeg().toBuffer();
+      const bytes = await sharp(readFileSync(photo(file)))
+        .modulate({ brightness: 1 + r() * 0.1 })
+        .jpeg()
+        .toBuffer();
       form.append('image', new Blob([new Uint8Array(bytes)]), file);
       const res = await fetch(`${base}/api/images`, { method: 'POST', body: form });
       if (res.status === 201) {
@@ -64,12 +69,24 @@ async function randomWork(base: string, r: () => number, sessions: { id: string;
         sessions.push({ id: body.session.id, width: body.image.width, height: body.image.height });
       }
     } else if (pick < 0.55) {
-      await fetch(`${base}/api/sessions/${s.id}/mask`, { method: 'PUT', body: new Uint8Array(await mask(s.width, s.height, Math.floor(r() * 10))), headers: { 'content-type': 'image/png' } });
+      await fetch(`${base}/api/sessions/${s.id}/mask`, {
+        method: 'PUT',
+        body: new Uint8Array(await mask(s.width, s.height, Math.floor(r() * 10))),
+        headers: { 'content-type': 'image/png' },
+      });
     } else if (pick < 0.65) {
       const pose = placePreset(r() < 0.5 ? 'front' : 'walking', s.width, s.height);
-      await fetch(`${base}/api/sessions/${s.id}/pose`, { method: 'PUT', body: JSON.stringify(pose), headers: { 'content-type': 'application/json' } });
+      await fetch(`${base}/api/sessions/${s.id}/pose`, {
+        method: 'PUT',
+        body: JSON.stringify(pose),
+        headers: { 'content-type': 'application/json' },
+      });
     } else if (pick < 0.85) {
-      await fetch(`${base}/api/jobs`, { method: 'POST', body: JSON.stringify({ sessionId: s.id, recipe: r() < 0.5 ? 'portrait' : 'model-shot', count: 2 }), headers: { 'content-type': 'application/json' } });
+      await fetch(`${base}/api/jobs`, {
+        method: 'POST',
+        body: JSON.stringify({ sessionId: s.id, recipe: r() < 0.5 ? 'portrait' : 'model-shot', count: 2 }),
+        headers: { 'content-type': 'application/json' },
+      });
     } else {
       const res = await fetch(`${base}/api/sessions/${s.id}`, { method: 'DELETE' });
       if (res.status === 200) sessions.splice(sessions.indexOf(s), 1);
@@ -89,11 +106,17 @@ async function checkInvariants(server: RunningServer) {
     for (const img of db.prepare('SELECT id FROM images').all() as { id: string }[]) {
       for (const f of ['photo.jpg', 'thumb.jpg', 'embedding.npy']) expected.add(`images/${img.id}/${f}`);
     }
-    for (const s of db.prepare('SELECT id, mask_rev, mask_key FROM sessions WHERE mask_rev > 0').all() as { id: string; mask_rev: number; mask_key: string | null }[]) {
+    for (const s of db.prepare('SELECT id, mask_rev, mask_key FROM sessions WHERE mask_rev > 0').all() as {
+      id: string;
+      mask_rev: number;
+      mask_key: string | null;
+    }[]) {
       expected.add(s.mask_key ?? `sessions/${s.id}/mask-${s.mask_rev}.png`);
     }
-    for (const c of db.prepare('SELECT blob_key FROM session_conflicts WHERE blob_key IS NOT NULL').all() as { blob_key: string }[]) expected.add(c.blob_key);
-    for (const r of db.prepare('SELECT id, job_id FROM results').all() as { id: string; job_id: string }[]) expected.add(`results/${r.job_id}/${r.id}.png`);
+    for (const c of db.prepare('SELECT blob_key FROM session_conflicts WHERE blob_key IS NOT NULL').all() as { blob_key: string }[])
+      expected.add(c.blob_key);
+    for (const r of db.prepare('SELECT id, job_id FROM results').all() as { id: string; job_id: string }[])
+      expected.add(`results/${r.job_id}/${r.id}.png`);
     for (const key of expected) if (!(await blobs.has(key))) problems.push(`row without its file: ${key}`);
     const imageIds = new Set((db.prepare('SELECT id FROM images').all() as { id: string }[]).map((i) => i.id));
     for (const folder of ['images', 'sessions', 'results']) {
@@ -102,10 +125,13 @@ async function checkInvariants(server: RunningServer) {
         if (!expected.has(key)) problems.push(`file without its row: ${key}`);
       }
     }
-    const leftovers = readdirSync(dataDir, { recursive: true }).map(String).filter((f) => /\.(tmp|part)$|\.tmp-/.test(f));
+    const leftovers = readdirSync(dataDir, { recursive: true })
+      .map(String)
+      .filter((f) => /\.(tmp|part)$|\.tmp-/.test(f));
     for (const f of leftovers) problems.push(`temporary file left: ${f}`);
     const states = db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as { state: string; n: number }[];
-    for (const { state } of states) if (!['queued', 'running', 'succeeded', 'failed', 'canceled'].includes(state)) problems.push(`job state ${state}`);
+    for (const { state } of states)
+      if (!['queued', 'running', 'succeeded', 'failed', 'canceled'].includes(state)) problems.push(`job state ${state}`);
     return { problems, jobs: Object.fromEntries(states.map((s) => [s.state, s.n])) };
   } finally {
     db.close();
@@ -133,14 +159,14 @@ it(`survives ${ROUNDS} kills at random points and keeps every file paired with i
     server.process.kill('SIGKILL');
     kills++;
     await Promise.allSettled(work);
-    await new Promise((res) => server.process.exitCode !== null || server.process.signalCode !== null ? res(null) : server.process.once('exit', res));
+    await new Promise((res) =>
+      server.process.exitCode !== null || server.process.signalCode !== null ? res(null) : server.process.once('exit', res),
+    );
   }
   // Last start: the queue drains (nothing lost or stuck), the invariants hold.
   const server = await startServer({ dataDir, env: { SD_WEBUI_URL: sd.url } });
   try {
-    await expect
-      .poll(async () => (await checkInvariants(server)).jobs, { timeout: 120_000, interval: 500 })
-      .not.toHaveProperty('queued');
+    await expect.poll(async () => (await checkInvariants(server)).jobs, { timeout: 120_000, interval: 500 }).not.toHaveProperty('queued');
     await expect.poll(async () => (await checkInvariants(server)).jobs, { timeout: 60_000, interval: 500 }).not.toHaveProperty('running');
     const final = await checkInvariants(server);
     console.log(`[crash] ${kills} kills; sessions alive ${sessions.length}; jobs ${JSON.stringify(final.jobs)}`);

@@ -68,7 +68,8 @@ describe('backup and restore', () => {
     const first = await createSession(a.url);
     const backup = path.join(tempDir(), 'backup');
     const env = { ...process.env, ATELIER_DATA_DIR: data };
-    const run = (script: string, dir: string) => spawnSync(process.execPath, [`src/cli/${script}.ts`, dir], { cwd: ROOT, env, encoding: 'utf8' });
+    const run = (script: string, dir: string) =>
+      spawnSync(process.execPath, [`src/cli/${script}.ts`, dir], { cwd: ROOT, env, encoding: 'utf8' });
     const b = run('backup', backup);
     expect(b.status, b.stderr).toBe(0);
     expect(b.stdout).toMatch(/Backup of .* files/);

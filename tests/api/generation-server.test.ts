@@ -56,7 +56,11 @@ describe('checkpoint families', () => {
   });
 
   it('the loaded checkpoint decides when none is chosen: an SDXL one gets the SDXL model and size', async () => {
-    const { sd, server, session } = await setup({ kind: 'a1111', controlnetModels: [SD15_POSE, XL_POSE], checkpoints: [CHECKPOINTS[1], CHECKPOINTS[0]] });
+    const { sd, server, session } = await setup({
+      kind: 'a1111',
+      controlnetModels: [SD15_POSE, XL_POSE],
+      checkpoints: [CHECKPOINTS[1], CHECKPOINTS[0]],
+    });
     const job = await run(server.url, { sessionId: session.id, recipe: 'pose-change' });
     expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
     const body = sd.payloads.find((p) => p.path === '/sdapi/v1/img2img')!.body as Img2ImgRequest;

@@ -172,9 +172,13 @@ describe('POST /api/images', () => {
   });
 
   it('accepts PNG with transparency and WebP', async () => {
-    const png = await sharp({ create: { width: 64, height: 48, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const png = await sharp({ create: { width: 64, height: 48, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .png()
+      .toBuffer();
     expect((await upload(png, { type: 'image/png', filename: 'a.png' })).status).toBe(201);
-    const webp = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#08f' } }).webp().toBuffer();
+    const webp = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#08f' } })
+      .webp()
+      .toBuffer();
     expect((await upload(webp, { type: 'image/webp', filename: 'a.webp' })).status).toBe(201);
   });
 });
@@ -202,7 +206,9 @@ describe('bad uploads get a clear 4xx and store nothing', () => {
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
     const msg = await expectError(await upload(svg, { type: 'image/svg+xml', filename: 'a.svg' }), 415, 'unsupported_format');
     expect(msg).toMatch(/JPEG, PNG or WebP/);
-    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).gif().toBuffer();
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .gif()
+      .toBuffer();
     expect(await expectError(await upload(gif, { type: 'image/gif' }), 415, 'unsupported_format')).toMatch(/GIF.*JPEG, PNG or WebP/);
     // An ISO-BMFF 'ftypheic' header, as iPhones write: refused either as HEIC or as unreadable, naming what works.
     const heic = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic\0\0\0\0mif1heic'), Buffer.alloc(64)]);
@@ -211,7 +217,9 @@ describe('bad uploads get a clear 4xx and store nothing', () => {
     expect((await res.json()).error.message).toMatch(/JPEG, PNG or WebP/);
   });
   it('a PNG with damaged pixel data: garbled, a wrong checksum, or cut short', async () => {
-    const good = await sharp({ create: { width: 160, height: 120, channels: 3, background: '#336699', noise: grain } }).png().toBuffer();
+    const good = await sharp({ create: { width: 160, height: 120, channels: 3, background: '#336699', noise: grain } })
+      .png()
+      .toBuffer();
     await sharp(good).raw().toBuffer(); // the undamaged one decodes
     for (const [name, png] of Object.entries(damagedPngs(good))) {
       const res = await upload(png, { type: 'image/png', filename: `${name}.png` });
@@ -242,7 +250,11 @@ describe('bad uploads get a clear 4xx and store nothing', () => {
     const empty = new FormData();
     empty.append('note', 'hi');
     await expectError(await fetch(url('/api/images'), { method: 'POST', body: empty }), 400, 'missing_field');
-    await expectError(await fetch(url('/api/images'), { method: 'POST', body: readFileSync(photo(PHOTO)), headers: { 'content-type': 'image/jpeg' } }), 415, 'expected_multipart');
+    await expectError(
+      await fetch(url('/api/images'), { method: 'POST', body: readFileSync(photo(PHOTO)), headers: { 'content-type': 'image/jpeg' } }),
+      415,
+      'expected_multipart',
+    );
   });
   it('a form cut short (its file part never closed)', async () => {
     const part = '--cut\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n';
@@ -253,7 +265,11 @@ describe('bad uploads get a clear 4xx and store nothing', () => {
   it('a cross-site browser form post', async () => {
     const form = new FormData();
     form.append('image', new Blob([readFileSync(photo(PHOTO))]), 'a.jpg');
-    await expectError(await fetch(url('/api/images'), { method: 'POST', body: form, headers: { origin: 'https://evil.example' } }), 403, 'cross_site');
+    await expectError(
+      await fetch(url('/api/images'), { method: 'POST', body: form, headers: { origin: 'https://evil.example' } }),
+      403,
+      'cross_site',
+    );
   });
 });
 
@@ -280,35 +296,52 @@ describe('sessions and masks', () => {
   it('stores a mask PNG of the photo size, counts its area, and serves it back', async () => {
     const raw = Buffer.alloc(width * height);
     for (let y = 100; y < 300; y++) raw.fill(255, y * width + 200, y * width + 400);
-    const png = await sharp(raw, { raw: { width, height, channels: 1 } }).png().toBuffer();
+    const png = await sharp(raw, { raw: { width, height, channels: 1 } })
+      .png()
+      .toBuffer();
     const res = await putMask(sessionId, png);
     expect(res.status).toBe(200);
     const { session } = await res.json();
     expect(session.mask).toMatchObject({ rev: 1, area: 200 * 200 });
     const back = await fetch(url(session.mask.url));
     expect(back.status).toBe(200);
-    const decoded = await sharp(Buffer.from(await back.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+    const decoded = await sharp(Buffer.from(await back.arrayBuffer()))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect([decoded.info.width, decoded.info.height]).toEqual([width, height]);
     let area = 0;
     for (let i = 0; i < decoded.data.length; i += decoded.info.channels) area += decoded.data[i] >= 128 ? 1 : 0;
     expect(area).toBe(200 * 200);
     // a second save replaces the first; the old file is gone
-    const res2 = await putMask(sessionId, await sharp({ create: { width, height, channels: 3, background: '#fff' } }).png().toBuffer());
+    const res2 = await putMask(
+      sessionId,
+      await sharp({ create: { width, height, channels: 3, background: '#fff' } })
+        .png()
+        .toBuffer(),
+    );
     expect((await res2.json()).session.mask).toMatchObject({ rev: 2, area: width * height });
-    expect((await blobNames(serverBlobs(server), `sessions/${sessionId}`)).map((n) => n.replace(/^(mask-\d+)-[\w-]+\.png$/, '$1.png'))).toEqual(['mask-2.png']);
+    expect(
+      (await blobNames(serverBlobs(server), `sessions/${sessionId}`)).map((n) => n.replace(/^(mask-\d+)-[\w-]+\.png$/, '$1.png')),
+    ).toEqual(['mask-2.png']);
   });
 
   it('refuses a mask of the wrong size, not a PNG, for an unknown session, and ids with path characters', async () => {
     const before = await storedState();
-    const small = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#fff' } }).png().toBuffer();
+    const small = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
     expect(await expectError(await putMask(sessionId, small), 422, 'mask_size_mismatch')).toMatch(/10×10/);
-    const jpeg = await sharp({ create: { width, height, channels: 3, background: '#fff' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width, height, channels: 3, background: '#fff' } })
+      .jpeg()
+      .toBuffer();
     await expectError(await putMask(sessionId, jpeg), 415, 'mask_not_png');
     await expectError(await putMask(sessionId, Buffer.from('not a png')), 415, 'mask_not_png');
     // A decompression bomb: a few bytes whose header claims 60000×60000 pixels. Refused for its size, undecoded.
     const bomb = await putMask(sessionId, pngHeaderClaiming(60_000, 60_000));
     expect(await expectError(bomb, 422, 'mask_size_mismatch')).toMatch(/60000×60000/);
-    const right = await sharp({ create: { width, height, channels: 3, background: '#fff', noise: grain } }).png().toBuffer();
+    const right = await sharp({ create: { width, height, channels: 3, background: '#fff', noise: grain } })
+      .png()
+      .toBuffer();
     await expectError(await putMask(sessionId, damagedPngs(right).garbled), 422, 'corrupt_mask');
     await expectError(await putMask('AAAAAAAAAAAAAAAAAAAAAA', small), 404, 'not_found');
     await expectError(await fetch(url('/api/sessions/AAAAAAAAAAAAAAAAAAAAAA')), 404, 'not_found');
@@ -381,5 +414,3 @@ describe('health and missing models', () => {
     }
   });
 });
-
-

@@ -15,7 +15,6 @@ const OPENPOSE = 'control_v11p_sd15_openpose [cab727d4]';
 let sd: SdDouble;
 let server: RunningServer;
 
-
 /** Reads SSE `job` events until a terminal state. */
 async function readEvents(url: string): Promise<{ state: string; progress: { fraction: number; step: number | null } }[]> {
   const res = await fetch(url);
@@ -40,7 +39,12 @@ beforeAll(async () => {
     stepMs: 40,
     steps: 12,
     controlnetModels: [OPENPOSE],
-    loras: [{ name: 'mamianqun_v1', metadata: { ss_tag_frequency: JSON.stringify({ '7_mmq': { mamianqun: 7, 'horse-face skirt': 7, red: 1 } }) } }],
+    loras: [
+      {
+        name: 'mamianqun_v1',
+        metadata: { ss_tag_frequency: JSON.stringify({ '7_mmq': { mamianqun: 7, 'horse-face skirt': 7, red: 1 } }) },
+      },
+    ],
   });
   server = await startServer({ env: { SD_WEBUI_URL: sd.url } });
 });
@@ -56,7 +60,14 @@ describe('a model shot from queue to gallery', () => {
   it('runs, streams progress, composites the garment back exactly and stores full-resolution results', async () => {
     const s = await createSession(server.url);
     sd.reset();
-    const res = await postJob(server.url, { sessionId: s.id, recipe: 'model-shot', modelPreset: 'f-east-asian-20s-slim', scenePreset: 'studio-white', count: 2, seed: 1234 });
+    const res = await postJob(server.url, {
+      sessionId: s.id,
+      recipe: 'model-shot',
+      modelPreset: 'f-east-asian-20s-slim',
+      scenePreset: 'studio-white',
+      count: 2,
+      seed: 1234,
+    });
     expect(res.status).toBe(202);
     const { job } = await res.json();
     expect(job.state).toBe('queued');
@@ -124,7 +135,10 @@ describe('a model shot from queue to gallery', () => {
       if (body.recipe !== 'portrait') expect(job.results[0].fidelity.after).toBe(0);
     }
     // The clothing LoRA went in with its trigger words from the LoRA's metadata.
-    const swap = sd.payloads.filter((p) => p.path === '/sdapi/v1/img2img').map((p) => (p.body as { prompt: string }).prompt).find((p) => p.includes('<lora:'));
+    const swap = sd.payloads
+      .filter((p) => p.path === '/sdapi/v1/img2img')
+      .map((p) => (p.body as { prompt: string }).prompt)
+      .find((p) => p.includes('<lora:'));
     expect(swap).toMatch(/<lora:mamianqun_v1:0\.8>/);
     expect(swap).toMatch(/horse-face skirt/);
     expect(swap).toMatch(/mamianqun(?!_)/);
@@ -156,9 +170,17 @@ describe('invalid job requests are refused and nothing is queued', () => {
       expect(err.error.code, JSON.stringify(body)).toBe(code);
       expect(err.error.message.length).toBeGreaterThan(5);
     }
-    const notJson = await fetch(`${server.url}/api/jobs`, { method: 'POST', body: 'recipe=portrait', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const notJson = await fetch(`${server.url}/api/jobs`, {
+      method: 'POST',
+      body: 'recipe=portrait',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(notJson.status).toBe(415);
-    const broken = await fetch(`${server.url}/api/jobs`, { method: 'POST', body: '{"recipe":', headers: { 'content-type': 'application/json' } });
+    const broken = await fetch(`${server.url}/api/jobs`, {
+      method: 'POST',
+      body: '{"recipe":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect((await broken.json()).error.code).toBe('invalid_json');
     const { jobs } = await (await fetch(`${server.url}/api/sessions/${s.id}/results`)).json();
     expect(jobs).toEqual([]);
@@ -220,7 +242,8 @@ describe('cancel and faults', () => {
       await waitForJob(server.url, job.id, ['queued'], 10_000);
       // wait until it has failed at least once, then heal the backend
       const until = Date.now() + 15_000;
-      while ((await (await fetch(`${server.url}/api/jobs/${job.id}`)).json()).job.attempts < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      while ((await (await fetch(`${server.url}/api/jobs/${job.id}`)).json()).job.attempts < 1 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 100));
       await sd.setFault('none');
       const ended = await waitForJob(server.url, job.id, ['succeeded', 'failed'], 30_000);
       expect(ended.state, `${fault}: ${JSON.stringify(ended.error)}`).toBe('succeeded');

@@ -32,25 +32,42 @@ async function bandMask(width: number, height: number, y0: number, y1: number): 
   const a = Math.round(height * y0);
   const b = Math.round(height * y1);
   raw.fill(255, a * width, b * width);
-  return { png: await sharp(raw, { raw: { width, height, channels: 1 } }).png().toBuffer(), area: (b - a) * width };
+  return {
+    png: await sharp(raw, { raw: { width, height, channels: 1 } })
+      .png()
+      .toBuffer(),
+    area: (b - a) * width,
+  };
 }
 
 async function putMask(id: string, png: Buffer, headers: Record<string, string> = {}) {
-  return fetch(url(`/api/sessions/${id}/mask`), { method: 'PUT', body: new Uint8Array(png), headers: { 'content-type': 'image/png', ...headers } });
+  return fetch(url(`/api/sessions/${id}/mask`), {
+    method: 'PUT',
+    body: new Uint8Array(png),
+    headers: { 'content-type': 'image/png', ...headers },
+  });
 }
 async function putPose(id: string, pose: unknown, headers: Record<string, string> = {}) {
-  return fetch(url(`/api/sessions/${id}/pose`), { method: 'PUT', body: JSON.stringify(pose), headers: { 'content-type': 'application/json', ...headers } });
+  return fetch(url(`/api/sessions/${id}/pose`), {
+    method: 'PUT',
+    body: JSON.stringify(pose),
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 }
 const getSession = async (id: string) => (await (await fetch(url(`/api/sessions/${id}`))).json()).session;
 
 async function pngArea(res: Response): Promise<number> {
   expect(res.status).toBe(200);
-  const gray = await sharp(Buffer.from(await res.arrayBuffer())).extractChannel(0).raw().toBuffer();
+  const gray = await sharp(Buffer.from(await res.arrayBuffer()))
+    .extractChannel(0)
+    .raw()
+    .toBuffer();
   return gray.reduce((n, v) => n + (v >= 128 ? 1 : 0), 0);
 }
 
 /** A session's mask files named by revision (each save's own id left out). */
-const sessionFiles = async (id: string) => (await blobNames(serverBlobs(server), `sessions/${id}`)).map((n) => n.replace(/^(mask-\d+)-[\w-]+\.png$/, '$1.png'));
+const sessionFiles = async (id: string) =>
+  (await blobNames(serverBlobs(server), `sessions/${id}`)).map((n) => n.replace(/^(mask-\d+)-[\w-]+\.png$/, '$1.png'));
 
 describe('mask saves from a device that was offline', () => {
   it('plain saves (no sync headers) answer as before and replace the mask', async () => {
@@ -128,7 +145,12 @@ describe('mask saves from a device that was offline', () => {
   it('a device clock ahead of the server cannot date an edit in the future', async () => {
     const s = await createSession(server.url, 'person-idm-00034.jpg', { mask: false, pose: false });
     await putMask(s.id, (await bandMask(s.width, s.height, 0.1, 0.2)).png);
-    const body = await (await putMask(s.id, (await bandMask(s.width, s.height, 0.2, 0.3)).png, { 'x-base-rev': '1', 'x-edited-at': '2100-01-01T00:00:00.000Z' })).json();
+    const body = await (
+      await putMask(s.id, (await bandMask(s.width, s.height, 0.2, 0.3)).png, {
+        'x-base-rev': '1',
+        'x-edited-at': '2100-01-01T00:00:00.000Z',
+      })
+    ).json();
     expect(Date.parse(body.session.mask.updatedAt)).toBeLessThanOrEqual(Date.now());
   });
 
@@ -199,7 +221,16 @@ describe('DELETE /api/sessions/:id', () => {
     const image = (await getSession(a.id)).image;
     expect((await getSession(b.id)).image.id).toBe(image.id);
     // A finished job with results, and a conflict copy.
-    const { job } = await (await postJob(server.url, { sessionId: a.id, recipe: 'model-shot', modelPreset: 'f-east-asian-20s-slim', scenePreset: 'studio-white', count: 1, seed: 7 })).json();
+    const { job } = await (
+      await postJob(server.url, {
+        sessionId: a.id,
+        recipe: 'model-shot',
+        modelPreset: 'f-east-asian-20s-slim',
+        scenePreset: 'studio-white',
+        count: 1,
+        seed: 7,
+      })
+    ).json();
     const done = await waitForJob(server.url, job.id, ['succeeded']);
     const resultUrl: string = done.results[0].url;
     await putMask(a.id, (await bandMask(a.width, a.height, 0.1, 0.2)).png, { 'x-base-rev': '0', 'x-edited-at': iso(0) });
@@ -219,7 +250,7 @@ describe('DELETE /api/sessions/:id', () => {
 
     // The other session of the same photo keeps it.
     expect((await fetch(url(image.thumbUrl))).status).toBe(200);
-    expect((await fetch(url(`/api/sessions/${b.id}`, ))).status).toBe(200);
+    expect((await fetch(url(`/api/sessions/${b.id}`))).status).toBe(200);
     expect((await fetch(url(`/api/sessions/${b.id}`), { method: 'DELETE' })).status).toBe(200);
     expect((await fetch(url(image.thumbUrl))).status).toBe(404);
     expect(await serverBlobs(server).list(`images/${image.id}`)).toEqual([]);
@@ -227,7 +258,16 @@ describe('DELETE /api/sessions/:id', () => {
 
   it('cancels a running job first, and no result of it is stored', async () => {
     const s = await createSession(server.url, 'person-idm-00121.jpg');
-    const { job } = await (await postJob(server.url, { sessionId: s.id, recipe: 'model-shot', modelPreset: 'f-east-asian-20s-slim', scenePreset: 'studio-white', count: 1, seed: 1 })).json();
+    const { job } = await (
+      await postJob(server.url, {
+        sessionId: s.id,
+        recipe: 'model-shot',
+        modelPreset: 'f-east-asian-20s-slim',
+        scenePreset: 'studio-white',
+        count: 1,
+        seed: 1,
+      })
+    ).json();
     await waitForJob(server.url, job.id, ['running']);
     const interruptsBefore = sd.payloads.filter((p) => p.path === '/sdapi/v1/interrupt').length;
     const res = await fetch(url(`/api/sessions/${s.id}`), { method: 'DELETE' });

@@ -91,7 +91,12 @@ describe('PUT/GET /api/sessions/:id/pose', () => {
     pose.presetId = 'front';
     const again = await (await putPose(withPose, pose)).json();
     expect(again.rev).toBe(2);
-    expect((await (await getPose(withPose)).json()).pose.keypoints[J.lWrist]).toEqual({ name: 'left_wrist', x: 600, y: 700, source: 'edited' });
+    expect((await (await getPose(withPose)).json()).pose.keypoints[J.lWrist]).toEqual({
+      name: 'left_wrist',
+      x: 600,
+      y: 700,
+      source: 'edited',
+    });
   });
 });
 
@@ -123,7 +128,9 @@ describe('GET /api/sessions/:id/skeleton.png', () => {
   });
 
   it('refuses one side whose partner would pass 4096 at the photo aspect', async () => {
-    expect(await expectError(await fetch(url(`/api/sessions/${withPose}/skeleton.png?width=4000`)), 400, 'invalid_size')).toMatch(/height would be 5333 px/);
+    expect(await expectError(await fetch(url(`/api/sessions/${withPose}/skeleton.png?width=4000`)), 400, 'invalid_size')).toMatch(
+      /height would be 5333 px/,
+    );
   });
 
   it('answers 304 to a matching If-None-Match', async () => {
@@ -157,28 +164,163 @@ describe('bad pose input: 4xx with a message, nothing stored', () => {
   };
 
   const cases: [string, () => Promise<Response>, number, RegExp][] = [
-    ['missing keypoints', () => putPose(withPose, mutate((p: RawJson) => delete p.keypoints)), 400, /keypoints/],
-    ['a keypoint without y', () => putPose(withPose, mutate((p) => delete p.keypoints[3].y)), 400, /keypoints\.3\.y/],
-    ['an extra top-level field', () => putPose(withPose, mutate((p) => (p.owner = 'x'))), 400, /owner|unrecognized/i],
-    ['an extra keypoint field', () => putPose(withPose, mutate((p) => (p.keypoints[0].score = 0.9))), 400, /score|unrecognized/i],
-    ['a coordinate as a string', () => putPose(withPose, mutate((p) => (p.keypoints[2].x = '12'))), 400, /keypoints\.2\.x/],
-    ['a null coordinate', () => putPose(withPose, mutate((p) => (p.keypoints[2].x = null))), 400, /keypoints\.2\.x/],
-    ['an infinite coordinate (1e999)', () => putRaw(withPose, JSON.stringify(good).replace(/"x":[^,]+/, '"x":1e999')), 400, /keypoints\.0\.x/],
+    [
+      'missing keypoints',
+      () =>
+        putPose(
+          withPose,
+          mutate((p: RawJson) => delete p.keypoints),
+        ),
+      400,
+      /keypoints/,
+    ],
+    [
+      'a keypoint without y',
+      () =>
+        putPose(
+          withPose,
+          mutate((p) => delete p.keypoints[3].y),
+        ),
+      400,
+      /keypoints\.3\.y/,
+    ],
+    [
+      'an extra top-level field',
+      () =>
+        putPose(
+          withPose,
+          mutate((p) => (p.owner = 'x')),
+        ),
+      400,
+      /owner|unrecognized/i,
+    ],
+    [
+      'an extra keypoint field',
+      () =>
+        putPose(
+          withPose,
+          mutate((p) => (p.keypoints[0].score = 0.9)),
+        ),
+      400,
+      /score|unrecognized/i,
+    ],
+    [
+      'a coordinate as a string',
+      () =>
+        putPose(
+          withPose,
+          mutate((p) => (p.keypoints[2].x = '12')),
+        ),
+      400,
+      /keypoints\.2\.x/,
+    ],
+    [
+      'a null coordinate',
+      () =>
+        putPose(
+          withPose,
+          mutate((p) => (p.keypoints[2].x = null)),
+        ),
+      400,
+      /keypoints\.2\.x/,
+    ],
+    [
+      'an infinite coordinate (1e999)',
+      () => putRaw(withPose, JSON.stringify(good).replace(/"x":[^,]+/, '"x":1e999')),
+      400,
+      /keypoints\.0\.x/,
+    ],
     ['NaN (not JSON)', () => putRaw(withPose, JSON.stringify(good).replace(/"x":[^,]+/, '"x":NaN')), 400, /JSON/],
-    ['a joint far outside the photo', () => putPose(withPose, mutate((p) => (p.keypoints[4].x = 1e7))), 400, /right_wrist.*too far outside/],
-    ['a joint far above the photo', () => putPose(withPose, mutate((p) => (p.keypoints[0].y = -5000))), 400, /nose.*too far outside/],
-    ['17 keypoints', () => putPose(withPose, mutate((p) => p.keypoints.pop())), 400, /18 keypoints/],
-    ['19 keypoints', () => putPose(withPose, mutate((p) => p.keypoints.push({ ...p.keypoints[0] }))), 400, /18 keypoints/],
-    ['keypoints out of order', () => putPose(withPose, mutate((p) => ([p.keypoints[2], p.keypoints[5]] = [p.keypoints[5], p.keypoints[2]]))), 400, /keypoint 2 must be right_shoulder/],
-    ['an unknown joint name', () => putPose(withPose, mutate((p) => (p.keypoints[0].name = 'head'))), 400, /keypoints\.0\.name/],
-    ['an unknown source', () => putPose(withPose, mutate((p) => (p.keypoints[0].source = 'guessed'))), 400, /source/],
+    [
+      'a joint far outside the photo',
+      () =>
+        putPose(
+          withPose,
+          mutate((p) => (p.keypoints[4].x = 1e7)),
+        ),
+      400,
+      /right_wrist.*too far outside/,
+    ],
+    [
+      'a joint far above the photo',
+      () =>
+        putPose(
+          withPose,
+          mutate((p) => (p.keypoints[0].y = -5000)),
+        ),
+      400,
+      /nose.*too far outside/,
+    ],
+    [
+      '17 keypoints',
+      () =>
+        putPose(
+          withPose,
+          mutate((p) => p.keypoints.pop()),
+        ),
+      400,
+      /18 keypoints/,
+    ],
+    [
+      '19 keypoints',
+      () =>
+        putPose(
+          withPose,
+          mutate((p) => p.keypoints.push({ ...p.keypoints[0] })),
+        ),
+      400,
+      /18 keypoints/,
+    ],
+    [
+      'keypoints out of order',
+      () =>
+        putPose(
+          withPose,
+          mutate((p) => ([p.keypoints[2], p.keypoints[5]] = [p.keypoints[5], p.keypoints[2]])),
+        ),
+      400,
+      /keypoint 2 must be right_shoulder/,
+    ],
+    [
+      'an unknown joint name',
+      () =>
+        putPose(
+          withPose,
+          mutate((p) => (p.keypoints[0].name = 'head')),
+        ),
+      400,
+      /keypoints\.0\.name/,
+    ],
+    [
+      'an unknown source',
+      () =>
+        putPose(
+          withPose,
+          mutate((p) => (p.keypoints[0].source = 'guessed')),
+        ),
+      400,
+      /source/,
+    ],
     [
       'the wrong photo size',
-      () => putPose(withPose, mutate((p) => Object.assign(p, { width: 512, height: 512 }))),
+      () =>
+        putPose(
+          withPose,
+          mutate((p) => Object.assign(p, { width: 512, height: 512 })),
+        ),
       400,
       /512×512.*768×1024/,
     ],
-    ['a fractional width', () => putPose(withPose, mutate((p) => (p.width = 767.5))), 400, /width/],
+    [
+      'a fractional width',
+      () =>
+        putPose(
+          withPose,
+          mutate((p) => (p.width = 767.5)),
+        ),
+      400,
+      /width/,
+    ],
     ['not JSON at all', () => putRaw(withPose, 'pose please'), 400, /JSON/],
     ['an empty body', () => putRaw(withPose, ''), 400, /JSON/],
     ['a JSON array', () => putRaw(withPose, '[]'), 400, /object/i],
@@ -193,7 +335,14 @@ describe('bad pose input: 4xx with a message, nothing stored', () => {
   });
 
   it('stores nothing for a session that had no pose', async () => {
-    await expectError(await putPose(without, mutate((p) => (p.keypoints[4].x = 1e7))), 400, 'invalid_input');
+    await expectError(
+      await putPose(
+        without,
+        mutate((p) => (p.keypoints[4].x = 1e7)),
+      ),
+      400,
+      'invalid_input',
+    );
     await expectError(await getPose(without), 404, 'no_pose');
   });
 

@@ -59,7 +59,9 @@ describe('results at the photo’s resolution', () => {
       expect(typeof r.checks.sharpness).toBe('number');
       expect(typeof r.checks.check).toBe('boolean');
       expect(r.checks.bandPx).toBeGreaterThanOrEqual(3);
-      console.log(`[quality] upscaled: seam ${r.checks.seamColour.toFixed(2)}, gradient ${r.checks.seamGradient.toFixed(2)}, sharpness ${r.checks.sharpness.toFixed(3)}, upscale ${r.checks.timings.upscaleMs} ms, composite ${r.checks.timings.compositeMs} ms`);
+      console.log(
+        `[quality] upscaled: seam ${r.checks.seamColour.toFixed(2)}, gradient ${r.checks.seamGradient.toFixed(2)}, sharpness ${r.checks.sharpness.toFixed(3)}, upscale ${r.checks.timings.upscaleMs} ms, composite ${r.checks.timings.compositeMs} ms`,
+      );
     }
     const zip = unzipSync(new Uint8Array(await (await fetch(`${server.url}/api/sessions/${session.id}/results.zip`)).arrayBuffer()));
     const params = JSON.parse(new TextDecoder().decode(zip['parameters.json']));
@@ -82,7 +84,9 @@ describe('results at the photo’s resolution', () => {
     // A weak generation: soft, resized (no upscaler) — soft surroundings next to a sharp garment.
     sd.setSoftness(6);
     const first = await run(server.url, { sessionId: session.id, recipe: 'model-shot', seed: 5 });
-    console.log(`[quality] soft: sharpness ${first.results[0].checks.sharpness.toFixed(3)}, seam ${first.results[0].checks.seamColour.toFixed(2)}`);
+    console.log(
+      `[quality] soft: sharpness ${first.results[0].checks.sharpness.toFixed(3)}, seam ${first.results[0].checks.seamColour.toFixed(2)}`,
+    );
     expect(first.results[0].checks.check).toBe(true);
     sd.reset();
     const job = await run(server.url, { sessionId: session.id, recipe: 'model-shot', seed: 5, count: 2, reroll: true });
@@ -97,7 +101,9 @@ describe('results at the photo’s resolution', () => {
   it('takes the operator’s upscaler by its exact name', async () => {
     const { sd, server, session } = await setup({ upscalers: ['R-ESRGAN 4x+', 'SwinIR 4x'] }, { ATELIER_UPSCALER: 'SwinIR 4x' });
     const job = await run(server.url, { sessionId: session.id, recipe: 'scene-swap' });
-    expect((sd.payloads.find((p) => p.path === '/sdapi/v1/extra-single-image')!.body as Record<string, unknown>).upscaler_1).toBe('SwinIR 4x');
+    expect((sd.payloads.find((p) => p.path === '/sdapi/v1/extra-single-image')!.body as Record<string, unknown>).upscaler_1).toBe(
+      'SwinIR 4x',
+    );
     expect(job.results[0].checks.upscaler).toBe('SwinIR 4x');
   });
 });

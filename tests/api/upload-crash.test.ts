@@ -39,13 +39,17 @@ async function upload(base: string, bytes: Buffer) {
 describe('a crash during an upload', () => {
   it('leaves nothing behind after the next start', async () => {
     server = await startServer({ dataDir });
-    const keptPhoto = await sharp({ create: { width: 300, height: 400, channels: 3, background: '#2a6f4e' } }).jpeg().toBuffer();
+    const keptPhoto = await sharp({ create: { width: 300, height: 400, channels: 3, background: '#2a6f4e' } })
+      .jpeg()
+      .toBuffer();
     const kept = await (await upload(server.url, keptPhoto)).json();
     expect(kept.image.id).toBeTruthy();
 
     // A large upload on its way in when the process is killed.
     const grain = { type: 'gaussian', mean: 128, sigma: 40 } as const;
-    const big = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: '#808080', noise: grain } }).jpeg().toBuffer();
+    const big = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: '#808080', noise: grain } })
+      .jpeg()
+      .toBuffer();
     const inFlight = pacedUpload(server.url, big);
     inFlight.send(Math.floor(big.length / 2));
     await expect.poll(() => unfinishedFiles().filter((f) => f.endsWith('.part')).length, { timeout: 10_000 }).toBe(1);
@@ -72,7 +76,9 @@ describe('a crash during an upload', () => {
     const uploads = existsSync(path.join(dataDir, 'uploads')) ? readdirSync(path.join(dataDir, 'uploads')) : [];
     expect(uploads.filter((run) => !run.startsWith(`${server!.process.pid}-`))).toEqual([]);
     // The sweep runs beside the start: its line may come a moment after the files are gone.
-    await expect.poll(() => server!.logs(), { timeout: 10_000 }).toMatch(/removed what an interrupted run left: 1 temp file\(s\), 2 image folder\(s\)/);
+    await expect
+      .poll(() => server!.logs(), { timeout: 10_000 })
+      .toMatch(/removed what an interrupted run left: 1 temp file\(s\), 2 image folder\(s\)/);
 
     // The photo stored before the crash is untouched, and uploads work.
     expect((await fetch(`${server.url}/api/images/${kept.image.id}/photo.jpg`)).status).toBe(200);

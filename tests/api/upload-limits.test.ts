@@ -60,7 +60,9 @@ async function upload(bytes: Buffer) {
 /** A distinct photo each time (the server deduplicates by content). */
 let variant = 0;
 const smallPhoto = () =>
-  sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 20 + (variant++ % 200), g: 90, b: 160 } } }).jpeg().toBuffer();
+  sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 20 + (variant++ % 200), g: 90, b: 160 } } })
+    .jpeg()
+    .toBuffer();
 
 describe('upload bodies', () => {
   it('are received into a temp file, not memory, removed once the upload is done', async () => {
@@ -82,7 +84,8 @@ describe('upload bodies', () => {
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
         if (pieces === 0) controller.enqueue(head);
-        if (pieces++ < 12) controller.enqueue(chunk); // 3 MB against a 2 MB limit
+        if (pieces++ < 12)
+          controller.enqueue(chunk); // 3 MB against a 2 MB limit
         else controller.close();
       },
     });

@@ -10,7 +10,8 @@ test.beforeAll(async () => {
 });
 test.afterAll(() => server?.stop());
 
-const fresh = (browser: Browser) => browser.newContext({ baseURL: server.url, storageState: { cookies: [], origins: [] }, viewport: { width: 412, height: 860 } });
+const fresh = (browser: Browser) =>
+  browser.newContext({ baseURL: server.url, storageState: { cookies: [], origins: [] }, viewport: { width: 412, height: 860 } });
 
 /** What this device keeps: session records (IndexedDB), pending edits, and runtime-cache entries. */
 const deviceHoldings = (page: Page) =>
@@ -32,7 +33,9 @@ const deviceHoldings = (page: Page) =>
     return { sessions: await count('atelier-sessions', 'sessions'), pending: await count('atelier-pending', 'edits'), cached };
   });
 
-test('first run: the owner is created in one form, invites staff, who join, work and sign out leaving nothing on the device', async ({ browser }) => {
+test('first run: the owner is created in one form, invites staff, who join, work and sign out leaving nothing on the device', async ({
+  browser,
+}) => {
   const ownerContext = await fresh(browser);
   const owner = await ownerContext.newPage();
   await owner.goto('/');

@@ -19,7 +19,12 @@ export async function maskArea(page: Page): Promise<number> {
 }
 
 /** Clicks at a fraction of the photo (fx, fy in 0..1) on the editor canvas. */
-export async function clickPhoto(page: Page, fx: number, fy: number, opts: { button?: 'left' | 'right'; modifiers?: ('Alt' | 'Shift')[] } = {}) {
+export async function clickPhoto(
+  page: Page,
+  fx: number,
+  fy: number,
+  opts: { button?: 'left' | 'right'; modifiers?: ('Alt' | 'Shift')[] } = {},
+) {
   const canvas = page.getByTestId('editor-canvas');
   const box = (await canvas.boundingBox())!;
   await canvas.click({ position: { x: box.width * fx, y: box.height * fy }, button: opts.button ?? 'left', modifiers: opts.modifiers });

@@ -65,7 +65,10 @@ test('installable: a manifest per language with icons (maskable too) and a theme
   expect(zh.name).not.toBe(en.name);
 });
 
-test('offline: the session opens from this device, the mask and pose are edited, and the edits sync when back online', async ({ page, context }) => {
+test('offline: the session opens from this device, the mask and pose are edited, and the edits sync when back online', async ({
+  page,
+  context,
+}) => {
   // ---- first visit: the studio opens; the service worker installs and activates ----------------
   const sessionId = await uploadPhoto(page, 'person-idm-00034.jpg');
   // `ready` resolves once a worker is active, which may still be "activating" for a moment.

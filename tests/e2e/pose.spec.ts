@@ -19,7 +19,9 @@ interface Uploaded {
 }
 
 async function upload(page: Page, file: string, bytes = readFileSync(file)): Promise<Uploaded> {
-  const res = await page.request.post('/api/images', { multipart: { image: { name: path.basename(file), mimeType: 'image/jpeg', buffer: bytes } } });
+  const res = await page.request.post('/api/images', {
+    multipart: { image: { name: path.basename(file), mimeType: 'image/jpeg', buffer: bytes } },
+  });
   expect(res.status()).toBe(201);
   const body = await res.json();
   return { id: body.session.id, width: body.image.width, height: body.image.height };
@@ -33,7 +35,11 @@ async function openPose(page: Page, id: string, state: RegExp = /^(ready|none)$/
 const joint = (page: Page, name: string) => page.getByTestId(`pose-joint-${name}`);
 
 async function readJoint(handle: Locator) {
-  const [x, y, source] = await Promise.all([handle.getAttribute('data-x'), handle.getAttribute('data-y'), handle.getAttribute('data-source')]);
+  const [x, y, source] = await Promise.all([
+    handle.getAttribute('data-x'),
+    handle.getAttribute('data-y'),
+    handle.getAttribute('data-source'),
+  ]);
   return { x: Number(x), y: Number(y), source: source! };
 }
 
@@ -74,7 +80,9 @@ async function dragJoint(page: Page, name: string, dx: number, dy: number, photo
 async function skeletonPixel(page: Page, id: string, width: number, height: number) {
   const res = await page.request.get(`/api/sessions/${id}/skeleton.png?width=${width}&height=${height}`);
   expect(res.status()).toBe(200);
-  const { data, info } = await sharp(await res.body()).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(await res.body())
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   expect([info.width, info.height]).toEqual([width, height]);
   return (x: number, y: number) => {
     const o = (Math.floor(y) * info.width + Math.floor(x)) * info.channels;
@@ -227,7 +235,9 @@ test('no person: the studio says so and offers presets; a garment mask saved lat
   await expectEighteenCentredJoints(page, masked);
   const fromMask = await readPose(page);
   expect(fromMask.every((k) => k.source === 'completed')).toBe(true);
-  expect(fromMask.map((k) => [k.x, k.y])).toEqual(saved.keypoints.map((k: { x: number; y: number }) => [Number(k.x.toFixed(2)), Number(k.y.toFixed(2))]));
+  expect(fromMask.map((k) => [k.x, k.y])).toEqual(
+    saved.keypoints.map((k: { x: number; y: number }) => [Number(k.x.toFixed(2)), Number(k.y.toFixed(2))]),
+  );
   // Shoulders on the garment's upper half, the person's left on the image's right.
   expect(fromMask[J.lShoulder]!.x).toBeGreaterThan(fromMask[J.rShoulder]!.x);
   for (const j of [J.rShoulder, J.lShoulder]) {

@@ -14,7 +14,11 @@ export interface CheckpointSpec {
 
 export const DEFAULT_CHECKPOINTS: CheckpointSpec[] = [
   { title: 'realisticVisionV60B1_v51VAE.safetensors [15012c538f]', family: 'sd15' },
-  { title: 'juggernautXL_v9Rdphoto2Lightning.safetensors [c9e3e68f89]', family: 'sdxl', metadata: { 'modelspec.architecture': 'stable-diffusion-xl-v1-base' } },
+  {
+    title: 'juggernautXL_v9Rdphoto2Lightning.safetensors [c9e3e68f89]',
+    family: 'sdxl',
+    metadata: { 'modelspec.architecture': 'stable-diffusion-xl-v1-base' },
+  },
 ];
 
 /** A title given as a plain string: its family the way a person would guess it from the name. */
@@ -115,7 +119,14 @@ export function defaultOptions(kind: Kind, checkpoint: string): Record<string, u
 }
 
 /** "dir/name.safetensors [abc1234567]" → parts of an /sdapi/v1/sd-models entry. */
-export function sdModelEntry(title: string): { title: string; model_name: string; hash: string | null; sha256: string | null; filename: string; config: null } {
+export function sdModelEntry(title: string): {
+  title: string;
+  model_name: string;
+  hash: string | null;
+  sha256: string | null;
+  filename: string;
+  config: null;
+} {
   // A1111 fills `config` only with a sibling .yaml, Forge never: the family is not in this answer.
   const m = /^(.*?)\s*\[([0-9a-f]+)\]\s*$/i.exec(title);
   const file = m ? m[1] : title;

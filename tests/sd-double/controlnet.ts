@@ -34,7 +34,15 @@ export interface ControlNetOutcome {
   samplingError: string | null;
 }
 
-const RESIZE_MODES = ['Just Resize', 'Crop and Resize', 'Resize and Fill', 'Inner Fit (Scale to Fit)', 'Outer Fit (Shrink to Fit)', 'Scale to Fit (Inner Fit)', 'Envelope (Outer Fit)'];
+const RESIZE_MODES = [
+  'Just Resize',
+  'Crop and Resize',
+  'Resize and Fill',
+  'Inner Fit (Scale to Fit)',
+  'Outer Fit (Shrink to Fit)',
+  'Scale to Fit (Inner Fit)',
+  'Envelope (Outer Fit)',
+];
 const CONTROL_MODES = ['Balanced', 'My prompt is more important', 'ControlNet is more important'];
 
 /** Mikubill scripts/enums.py StableDiffusionVersion.detect_from_model_name. */
@@ -162,7 +170,9 @@ async function mikubill(input: ControlNetInput, units: Record<string, unknown>[]
       return fail('ValidationError: resize_mode: assertion failed');
     }
     if (unit.control_mode !== undefined && !(typeof unit.control_mode === 'string' && CONTROL_MODES.includes(unit.control_mode))) {
-      return fail("ValidationError: control_mode: value is not a valid enumeration member; permitted: 'Balanced', 'My prompt is more important', 'ControlNet is more important'");
+      return fail(
+        "ValidationError: control_mode: value is not a valid enumeration member; permitted: 'Balanced', 'My prompt is more important', 'ControlNet is more important'",
+      );
     }
     const gs = asFloat(unit.guidance_start, 0);
     const ge = asFloat(unit.guidance_end, 1);
@@ -208,7 +218,8 @@ async function forge(input: ControlNetInput, units: Record<string, unknown>[]): 
   for (const [i, u] of units.entries()) out.entries[`ControlNet ${i}`] = infotext(u, 'forge');
   const modules = moduleList('forge');
   for (const unit of units) {
-    const swallow = (msg: string) => out.log.push(`*** Error running process: extensions-builtin/sd_forge_controlnet/scripts/controlnet.py\n    ${msg}`);
+    const swallow = (msg: string) =>
+      out.log.push(`*** Error running process: extensions-builtin/sd_forge_controlnet/scripts/controlnet.py\n    ${msg}`);
     const module = typeof unit.module === 'string' ? unit.module : 'None';
     if (!modules.includes(module)) {
       swallow("AttributeError: 'NoneType' object has no attribute 'slider_resolution'");

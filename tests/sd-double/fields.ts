@@ -116,17 +116,68 @@ export const EXTRAS_FIELDS: Record<string, FieldType> = {
 /** ControlNet unit keys each implementation knows (anything else is ignored by the server). */
 export const CONTROLNET_UNIT_KEYS: Record<Kind, ReadonlySet<string>> = {
   a1111: new Set([
-    'input_mode', 'use_preview_as_input', 'batch_image_dir', 'batch_mask_dir', 'batch_input_gallery', 'batch_mask_gallery',
-    'generated_image', 'mask_image', 'mask_image_mode', 'hr_option', 'enabled', 'module', 'model', 'weight', 'image', 'resize_mode',
-    'processor_res', 'threshold_a', 'threshold_b', 'guidance_start', 'guidance_end', 'pixel_perfect', 'control_mode',
-    'save_detected_map', 'low_vram', 'lowvram', 'mask', 'input_image', 'inpaint_crop_input_image', 'advanced_weighting',
-    'effective_region_mask', 'ipadapter_input', 'union_control_type', 'pulid_mode', 'animatediff_batch', 'batch_modifiers',
-    'batch_images', 'is_ui',
+    'input_mode',
+    'use_preview_as_input',
+    'batch_image_dir',
+    'batch_mask_dir',
+    'batch_input_gallery',
+    'batch_mask_gallery',
+    'generated_image',
+    'mask_image',
+    'mask_image_mode',
+    'hr_option',
+    'enabled',
+    'module',
+    'model',
+    'weight',
+    'image',
+    'resize_mode',
+    'processor_res',
+    'threshold_a',
+    'threshold_b',
+    'guidance_start',
+    'guidance_end',
+    'pixel_perfect',
+    'control_mode',
+    'save_detected_map',
+    'low_vram',
+    'lowvram',
+    'mask',
+    'input_image',
+    'inpaint_crop_input_image',
+    'advanced_weighting',
+    'effective_region_mask',
+    'ipadapter_input',
+    'union_control_type',
+    'pulid_mode',
+    'animatediff_batch',
+    'batch_modifiers',
+    'batch_images',
+    'is_ui',
   ]),
   forge: new Set([
-    'input_mode', 'use_preview_as_input', 'batch_image_dir', 'batch_mask_dir', 'batch_input_gallery', 'batch_mask_gallery',
-    'generated_image', 'mask_image', 'hr_option', 'enabled', 'module', 'model', 'weight', 'image', 'resize_mode',
-    'processor_res', 'threshold_a', 'threshold_b', 'guidance_start', 'guidance_end', 'pixel_perfect', 'control_mode',
+    'input_mode',
+    'use_preview_as_input',
+    'batch_image_dir',
+    'batch_mask_dir',
+    'batch_input_gallery',
+    'batch_mask_gallery',
+    'generated_image',
+    'mask_image',
+    'hr_option',
+    'enabled',
+    'module',
+    'model',
+    'weight',
+    'image',
+    'resize_mode',
+    'processor_res',
+    'threshold_a',
+    'threshold_b',
+    'guidance_start',
+    'guidance_end',
+    'pixel_perfect',
+    'control_mode',
     'save_detected_map',
   ]),
 };
@@ -160,7 +211,12 @@ function checkValue(type: FieldType, v: unknown, loc: (string | number)[], kind:
       if (typeof v === 'string') {
         if (INT_STRING.test(v)) return [];
         if (!v2 && NUM_STRING.test(v)) return [];
-        return item('value is not a valid integer', 'type_error.integer', 'Input should be a valid integer, unable to parse string as an integer', 'int_parsing');
+        return item(
+          'value is not a valid integer',
+          'type_error.integer',
+          'Input should be a valid integer, unable to parse string as an integer',
+          'int_parsing',
+        );
       }
       return item('value is not a valid integer', 'type_error.integer', 'Input should be a valid integer', 'int_type');
     }
@@ -168,7 +224,12 @@ function checkValue(type: FieldType, v: unknown, loc: (string | number)[], kind:
       if (typeof v === 'number' || typeof v === 'boolean') return [];
       if (typeof v === 'string') {
         if (NUM_STRING.test(v)) return [];
-        return item('value is not a valid float', 'type_error.float', 'Input should be a valid number, unable to parse string as a number', 'float_parsing');
+        return item(
+          'value is not a valid float',
+          'type_error.float',
+          'Input should be a valid number, unable to parse string as a number',
+          'float_parsing',
+        );
       }
       return item('value is not a valid float', 'type_error.float', 'Input should be a valid number', 'float_type');
     }
@@ -177,7 +238,12 @@ function checkValue(type: FieldType, v: unknown, loc: (string | number)[], kind:
       if (typeof v === 'number' && (v === 0 || v === 1)) return [];
       if (typeof v === 'string' && (TRUE_STRINGS.has(v.toLowerCase()) || FALSE_STRINGS.has(v.toLowerCase()))) return [];
       return typeof v === 'string' || typeof v === 'number'
-        ? item('value could not be parsed to a boolean', 'type_error.bool', 'Input should be a valid boolean, unable to interpret input', 'bool_parsing')
+        ? item(
+            'value could not be parsed to a boolean',
+            'type_error.bool',
+            'Input should be a valid boolean, unable to interpret input',
+            'bool_parsing',
+          )
         : item('value could not be parsed to a boolean', 'type_error.bool', 'Input should be a valid boolean', 'bool_type');
     }
     case 'str': {

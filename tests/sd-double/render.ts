@@ -31,7 +31,12 @@ export async function decodeB64Image(value: unknown): Promise<Buffer> {
 
 /** RGBA inputs are flattened onto white (img2img_background_color). */
 export async function loadRgb(buf: Buffer): Promise<Rgb> {
-  const { data, info } = await sharp(buf).flatten({ background: '#ffffff' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(buf)
+    .flatten({ background: '#ffffff' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
 
@@ -48,13 +53,19 @@ export async function resizeRgb(img: Rgb, width: number, height: number, resizeM
 
 /** A soft rendition (Gaussian blur), for the double's weak-model switch. */
 export async function blurRgb(img: Rgb, sigma: number): Promise<Rgb> {
-  const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).blur(sigma).raw().toBuffer();
+  const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .blur(sigma)
+    .raw()
+    .toBuffer();
   return { data, width: img.width, height: img.height };
 }
 
 /** An upscaler of the double: a model sharpens after the resize (finer than a plain resize, as ESRGAN is). */
 export async function upscaleRgb(img: Rgb, width: number, height: number, model: boolean): Promise<Rgb> {
-  let pipeline = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
+  let pipeline = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).resize(width, height, {
+    fit: 'fill',
+    kernel: 'lanczos3',
+  });
   if (model) pipeline = pipeline.sharpen({ sigma: 2, m1: 2, m2: 6 });
   const data = await pipeline.raw().toBuffer();
   return { data, width, height };
@@ -232,7 +243,9 @@ export function cloneRgb(img: Rgb): Rgb {
 }
 
 export async function encodePng(img: Rgb): Promise<string> {
-  const png = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+  const png = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
   return png.toString('base64');
 }
 
@@ -261,7 +274,9 @@ export async function encodeMaskComposite(img: Rgb, mask: Uint8Array): Promise<s
     rgba[i * 4 + 2] = img.data[i * 3 + 2];
     rgba[i * 4 + 3] = mask[i];
   }
-  const png = await sharp(rgba, { raw: { width: img.width, height: img.height, channels: 4 } }).png({ compressionLevel: 1 }).toBuffer();
+  const png = await sharp(rgba, { raw: { width: img.width, height: img.height, channels: 4 } })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
   return png.toString('base64');
 }
 

@@ -238,12 +238,14 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
   const familyOf = (title: string): Family => specs.find((c) => c.title === title)?.family ?? 'sd15';
   const webui = opts.webui ?? true;
   const apiError = (status: number, error: string, detail: string, errors: string) => serverError(kind, status, error, errors, detail);
-  const loras = (opts.loras ?? DEFAULT_LORAS).map((l) => (typeof l === 'string' ? { name: l } : l)).map((l) => ({
-    name: l.name,
-    alias: l.alias ?? l.name,
-    path: `/sd/models/Lora/${l.name}.safetensors`,
-    metadata: l.metadata ?? { ss_output_name: l.alias ?? l.name },
-  }));
+  const loras = (opts.loras ?? DEFAULT_LORAS)
+    .map((l) => (typeof l === 'string' ? { name: l } : l))
+    .map((l) => ({
+      name: l.name,
+      alias: l.alias ?? l.name,
+      path: `/sd/models/Lora/${l.name}.safetensors`,
+      metadata: l.metadata ?? { ss_output_name: l.alias ?? l.name },
+    }));
   // Models on disk; Forge keeps the list it read at start (lib_controlnet/global_state.py update_controlnet_filenames).
   const cnModels = [...(opts.controlnetModels ?? DEFAULT_CONTROLNET_MODELS)];
   let forgeCnList = [...cnModels];
@@ -256,7 +258,13 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     { name: 'None', model_name: null, model_path: null, model_url: null, scale: 4 },
     { name: 'Lanczos', model_name: null, model_path: null, model_url: null, scale: 4 },
     { name: 'Nearest', model_name: null, model_path: null, model_url: null, scale: 4 },
-    ...(opts.upscalers ?? ['R-ESRGAN 4x+']).map((name) => ({ name, model_name: name.replace(/\W+/g, '_'), model_path: `/sd/models/ESRGAN/${name}.pth`, model_url: null, scale: 4 })),
+    ...(opts.upscalers ?? ['R-ESRGAN 4x+']).map((name) => ({
+      name,
+      model_name: name.replace(/\W+/g, '_'),
+      model_path: `/sd/models/ESRGAN/${name}.pth`,
+      model_url: null,
+      scale: 4,
+    })),
   ];
   const options = defaultOptions(kind, checkpoints[0].title);
 
@@ -305,7 +313,17 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
       return {
         progress: 0,
         eta_relative: 0,
-        state: { skipped: false, interrupted: false, stopping_generation: false, job: '', job_count: 0, job_timestamp: '0', job_no: 0, sampling_step: 0, sampling_steps: 0 },
+        state: {
+          skipped: false,
+          interrupted: false,
+          stopping_generation: false,
+          job: '',
+          job_count: 0,
+          job_timestamp: '0',
+          job_no: 0,
+          sampling_step: 0,
+          sampling_steps: 0,
+        },
         current_image: null,
         textinfo: null,
       };
@@ -370,11 +388,27 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     let livePreview: string | null = null;
     let idLive = lastPreview;
     const wantPreview = req.live_preview === undefined ? true : toBool(req.live_preview, true);
-    if (opts.livePreviews && options.live_previews_enable && wantPreview && j?.preview && j.idLivePreview > 0 && j.idLivePreview !== lastPreview) {
+    if (
+      opts.livePreviews &&
+      options.live_previews_enable &&
+      wantPreview &&
+      j?.preview &&
+      j.idLivePreview > 0 &&
+      j.idLivePreview !== lastPreview
+    ) {
       livePreview = `data:image/png;base64,${await encodePreview(j.preview())}`;
       idLive = j.idLivePreview;
     }
-    return { active: true, queued: false, completed: false, progress, eta, live_preview: livePreview, id_live_preview: idLive, textinfo: null };
+    return {
+      active: true,
+      queued: false,
+      completed: false,
+      progress,
+      eta,
+      live_preview: livePreview,
+      id_live_preview: idLive,
+      textinfo: null,
+    };
   }
 
   /** Another client's generation holding the queue lock (a UI user, another program). */
@@ -382,7 +416,18 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     const taskId = tasks.idFor(undefined, 'txt2img');
     tasks.add(taskId);
     const done = withQueueLock(async () => {
-      const state: JobState = { job: 'txt2img', jobCount: -1, jobNo: 0, step: 0, steps: o.steps ?? 20, startedAt: Date.now(), timestamp: timestamp(), interrupted: false, preview: null, idLivePreview: 0 };
+      const state: JobState = {
+        job: 'txt2img',
+        jobCount: -1,
+        jobNo: 0,
+        step: 0,
+        steps: o.steps ?? 20,
+        startedAt: Date.now(),
+        timestamp: timestamp(),
+        interrupted: false,
+        preview: null,
+        idLivePreview: 0,
+      };
       job = state;
       tasks.start(taskId);
       try {
@@ -416,7 +461,12 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     if (fault === '422') {
       const item: PydanticItem =
         kind === 'forge'
-          ? { type: 'int_parsing', loc: ['body', 'steps'], msg: 'Input should be a valid integer, unable to parse string as an integer', input: 'thirty' }
+          ? {
+              type: 'int_parsing',
+              loc: ['body', 'steps'],
+              msg: 'Input should be a valid integer, unable to parse string as an integer',
+              input: 'thirty',
+            }
           : { loc: ['body', 'steps'], msg: 'value is not a valid integer', type: 'type_error.integer' };
       throw new HttpError(422, { detail: [item] });
     }
@@ -445,7 +495,16 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     tasks.add(taskId);
     return withQueueLock(async () => {
       rec.startedAt = Date.now();
-      const record: GenerationRecord = { taskId, endpoint, checkpoint: '', family: 'sd15', controlnetApplied: [], log: [], failed: null, interrupted: false };
+      const record: GenerationRecord = {
+        taskId,
+        endpoint,
+        checkpoint: '',
+        family: 'sd15',
+        controlnetApplied: [],
+        log: [],
+        failed: null,
+        interrupted: false,
+      };
       try {
         if (stopped) throw new HttpError(503, { detail: 'stopping' });
         // Init images are decoded inside the lock, before start_task: a bad one leaves the task queued for ever.
@@ -470,7 +529,12 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
         }
         if (fault === '500') throw apiError(500, 'RuntimeError', '', 'simulated failure inside generation (SD double)');
         if (fault === 'oom') {
-          throw apiError(500, 'OutOfMemoryError', '', 'CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total capacity; 5.10 GiB already allocated)');
+          throw apiError(
+            500,
+            'OutOfMemoryError',
+            '',
+            'CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total capacity; 5.10 GiB already allocated)',
+          );
         }
         const out = await runJob(endpoint, b, init, mask, scripts, recordUnknown, record);
         tasks.finish(taskId);
@@ -501,7 +565,8 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     }
     const jobOptions: Record<string, unknown> = { ...options };
     for (const [k, v] of Object.entries(overrides)) if (k !== 'sd_model_checkpoint') jobOptions[k] = v;
-    if (b.override_settings_restore_afterwards === false) for (const [k, v] of Object.entries(overrides)) if (k !== 'sd_model_checkpoint') options[k] = v;
+    if (b.override_settings_restore_afterwards === false)
+      for (const [k, v] of Object.entries(overrides)) if (k !== 'sd_model_checkpoint') options[k] = v;
     let model = resolveCheckpoint(String(options.sd_model_checkpoint)) ?? checkpoints[0];
     if (typeof overrides.sd_model_checkpoint === 'string' && !opts.ignoreCheckpointOverride) {
       const wanted = resolveCheckpoint(overrides.sd_model_checkpoint);
@@ -524,7 +589,9 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     const requestedSteps = Math.max(1, toInt(b.steps, 50));
     const steps =
       opts.steps ??
-      (endpoint === 'img2img' && !options.img2img_fix_steps ? Math.max(1, Math.floor(requestedSteps * Math.min(1, denoise))) : requestedSteps);
+      (endpoint === 'img2img' && !options.img2img_fix_steps
+        ? Math.max(1, Math.floor(requestedSteps * Math.min(1, denoise)))
+        : requestedSteps);
     let seed = toInt(b.seed, -1);
     if (seed === -1) seed = Math.floor(Math.random() * 0xffffffff);
     const total = batchSize * nIter;
@@ -536,14 +603,17 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     // fallbacks — an unknown sampler runs as samplers[0] ("DPM++ 2M"), an unknown scheduler as "Automatic".
     let samplerName = String(b.sampler_name || b.sampler_index || 'Euler');
     let schedulerName = typeof b.scheduler === 'string' ? b.scheduler : null;
-    const suffix = SCHEDULERS.find((s) => s.name !== 'automatic' && [s.label, s.name, ...(s.aliases ?? [])].some((n) => samplerName.endsWith(` ${n}`)));
+    const suffix = SCHEDULERS.find(
+      (s) => s.name !== 'automatic' && [s.label, s.name, ...(s.aliases ?? [])].some((n) => samplerName.endsWith(` ${n}`)),
+    );
     if (suffix) {
       const n = [suffix.label, suffix.name, ...(suffix.aliases ?? [])].find((x) => samplerName.endsWith(` ${x}`))!;
       samplerName = samplerName.slice(0, -(n.length + 1));
       if (!schedulerName || schedulerName === 'Automatic' || schedulerName === 'automatic') schedulerName = suffix.name;
     }
     const sampler = SAMPLERS.find((s) => s.name === samplerName) ?? SAMPLERS[0];
-    const scheduler = SCHEDULERS.find((s) => schedulerName !== null && (s.name === schedulerName || s.label === schedulerName)) ?? SCHEDULERS[0];
+    const scheduler =
+      SCHEDULERS.find((s) => schedulerName !== null && (s.name === schedulerName || s.label === schedulerName)) ?? SCHEDULERS[0];
 
     // LoRAs: known names go into "Lora hashes", unknown ones are skipped without a word.
     const prompt = String(b.prompt ?? '');
@@ -552,10 +622,12 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
       .filter((n) => loras.some((l) => l.name === n || l.alias === n));
 
     const cnKey = Object.keys(scripts).find((k) => k.toLowerCase() === 'controlnet');
-    const cnArgs = cnKey && Array.isArray((scripts[cnKey] as { args?: unknown } | null)?.args) ? ((scripts[cnKey] as { args: unknown[] }).args) : [];
+    const cnArgs =
+      cnKey && Array.isArray((scripts[cnKey] as { args?: unknown } | null)?.args) ? (scripts[cnKey] as { args: unknown[] }).args : [];
     cnArgs.forEach((raw, i) => {
       if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return;
-      for (const k of Object.keys(raw)) if (!CONTROLNET_UNIT_KEYS[kind].has(k)) recordUnknown(`${endpoint}.alwayson_scripts.${cnKey}.args[${i}].${k}`);
+      for (const k of Object.keys(raw))
+        if (!CONTROLNET_UNIT_KEYS[kind].has(k)) recordUnknown(`${endpoint}.alwayson_scripts.${cnKey}.args[${i}].${k}`);
     });
 
     // Geometry.
@@ -632,7 +704,8 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     const negative = String(b.negative_prompt ?? '');
     const outW = onlyMasked ? base.width : width;
     const outH = onlyMasked ? base.height : height;
-    const infotextFor = (s: number) => `${prompt}\nNegative prompt: ${negative}\nSteps: ${requestedSteps}, Sampler: ${sampler.name}, Seed: ${s}, Size: ${outW}x${outH}, Model: ${model.model_name}`;
+    const infotextFor = (s: number) =>
+      `${prompt}\nNegative prompt: ${negative}\nSteps: ${requestedSteps}, Sampler: ${sampler.name}, Seed: ${s}, Size: ${outW}x${outH}, Model: ${model.model_name}`;
     // The mask as processing.py keeps it for the overlay (inverted and blurred), at the output size.
     const overlayMask = maskArr;
     const previewEvery = Math.max(1, toInt(jobOptions.show_progress_every_n_steps, 10));
@@ -659,7 +732,8 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
           infotexts.push(infotextFor(allSeeds[i]));
           images.push(await encodePngWithParameters(img, infotexts[infotexts.length - 1]));
           // processing.py: a mask and a composite after each image when the operator asked for them.
-          if (overlayMask && toBool(jobOptions.return_mask, false)) images.push(await encodePng(maskAsRgb(overlayMask, img.width, img.height)));
+          if (overlayMask && toBool(jobOptions.return_mask, false))
+            images.push(await encodePng(maskAsRgb(overlayMask, img.width, img.height)));
           if (overlayMask && toBool(jobOptions.return_mask_composite, false)) images.push(await encodeMaskComposite(img, overlayMask));
         }
         if (state.interrupted || stopped) break;
@@ -815,7 +889,8 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
         if (get) return { model_list: kind === 'forge' ? ['None', ...forgeCnList] : [...cnModels] };
         break;
       case '/controlnet/module_list':
-        if (get) return kind === 'a1111' ? { module_list: moduleList(kind), module_detail: moduleDetail() } : { module_list: moduleList(kind) };
+        if (get)
+          return kind === 'a1111' ? { module_list: moduleList(kind), module_detail: moduleDetail() } : { module_list: moduleList(kind) };
         break;
       case '/internal/ping':
         if (webui && get) return {};
@@ -830,7 +905,13 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
         // ui_extra_networks.py get_metadata: {} when unknown or without metadata, else {metadata: JSON text}.
         if (!webui || !get) break;
         if (query.get('page') !== 'checkpoints') return {};
-        const spec = specs.find((c) => sdModelEntry(c.title).filename.split('/').pop()!.replace(/\.(safetensors|ckpt)$/i, '') === query.get('item'));
+        const spec = specs.find(
+          (c) =>
+            sdModelEntry(c.title)
+              .filename.split('/')
+              .pop()!
+              .replace(/\.(safetensors|ckpt)$/i, '') === query.get('item'),
+        );
         return spec?.metadata ? { metadata: JSON.stringify(spec.metadata, null, 4) } : {};
       }
     }
@@ -858,7 +939,8 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
       rangeErrors.push({ loc: ['body', 'resize_mode'], msg: 'unexpected value; permitted: 0, 1', type: 'value_error.const' });
     }
     for (const k of ['upscaling_resize_w', 'upscaling_resize_h'] as const) {
-      if (b[k] !== undefined && !(toInt(b[k], 1) >= 1)) rangeErrors.push({ loc: ['body', k], msg: 'ensure this value is greater than or equal to 1', type: 'value_error.number.not_ge' });
+      if (b[k] !== undefined && !(toInt(b[k], 1) >= 1))
+        rangeErrors.push({ loc: ['body', k], msg: 'ensure this value is greater than or equal to 1', type: 'value_error.number.not_ge' });
     }
     if (check.errors.length || rangeErrors.length) throw new HttpError(422, { detail: [...check.errors, ...rangeErrors] });
     let image: Buffer;
@@ -878,12 +960,16 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
         let out = src;
         if (name !== 'None') {
           const mode = toInt(b.resize_mode, 0);
-          const scale = mode === 1 ? Math.max(toInt(b.upscaling_resize_w, 512) / src.width, toInt(b.upscaling_resize_h, 512) / src.height) : toFloat(b.upscaling_resize, 2);
+          const scale =
+            mode === 1
+              ? Math.max(toInt(b.upscaling_resize_w, 512) / src.width, toInt(b.upscaling_resize_h, 512) / src.height)
+              : toFloat(b.upscaling_resize, 2);
           const w = Math.floor((src.width * scale) / 8) * 8;
           const h = Math.floor((src.height * scale) / 8) * 8;
           await sleep(stepMs * 4);
           out = await upscaleRgb(src, w, h, upscaler.model_name !== null);
-          if (mode === 1 && toBool(b.upscaling_crop, true)) out = await resizeRgb(out, toInt(b.upscaling_resize_w, 512), toInt(b.upscaling_resize_h, 512), 2);
+          if (mode === 1 && toBool(b.upscaling_crop, true))
+            out = await resizeRgb(out, toInt(b.upscaling_resize_w, 512), toInt(b.upscaling_resize_h, 512), 2);
         }
         return { html_info: '<p>Postprocess upscale to …</p>', image: await encodePng(out) };
       } finally {
@@ -982,7 +1068,14 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
           send(res, 200, out, rec, started);
         } catch (err) {
           if (err instanceof HttpError) send(res, err.status, err.body, rec, started);
-          else send(res, 500, { error: (err as Error).name ?? 'Exception', detail: '', body: '', errors: String((err as Error).message ?? err) }, rec, started);
+          else
+            send(
+              res,
+              500,
+              { error: (err as Error).name ?? 'Exception', detail: '', body: '', errors: String((err as Error).message ?? err) },
+              rec,
+              started,
+            );
         }
       })();
     });

@@ -19,7 +19,9 @@ export async function ownerState(baseUrl: string): Promise<{ cookies: object[]; 
   if (!cookie) throw new Error('sign-in set no session cookie');
   const host = new URL(baseUrl).hostname;
   return {
-    cookies: [{ name: 'atelier_session', value: cookie[1], domain: host, path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Lax' }],
+    cookies: [
+      { name: 'atelier_session', value: cookie[1], domain: host, path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Lax' },
+    ],
     origins: [],
   };
 }

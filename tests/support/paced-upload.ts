@@ -28,13 +28,18 @@ export interface PacedUpload {
 
 export function pacedUpload(baseUrl: string, photo: Buffer, opts: { filename?: string; type?: string } = {}): PacedUpload {
   const boundary = `atelier-${randomBytes(8).toString('hex')}`;
-  const head = `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${opts.filename ?? 'photo.jpg'}"\r\n` +
+  const head =
+    `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${opts.filename ?? 'photo.jpg'}"\r\n` +
     `Content-Type: ${opts.type ?? 'image/jpeg'}\r\n\r\n`;
   const body = Buffer.concat([Buffer.from(head), photo, Buffer.from(`\r\n--${boundary}--\r\n`)]);
   const req = http.request(`${baseUrl}/api/images`, {
     method: 'POST',
     agent: false,
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': body.length, authorization: `Bearer ${TEST_API_KEY}` },
+    headers: {
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-length': body.length,
+      authorization: `Bearer ${TEST_API_KEY}`,
+    },
   });
   req.flushHeaders();
   let sent = 0;

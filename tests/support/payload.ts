@@ -23,9 +23,11 @@ async function raw(input: Buffer, channels: 1 | 3): Promise<{ data: Buffer; widt
 }
 
 /** A base64 PNG (or any image file) as one channel. */
-export const decodeGrey = (b64OrBuf: string | Buffer): Promise<Grey> => raw(typeof b64OrBuf === 'string' ? Buffer.from(b64OrBuf, 'base64') : b64OrBuf, 1);
+export const decodeGrey = (b64OrBuf: string | Buffer): Promise<Grey> =>
+  raw(typeof b64OrBuf === 'string' ? Buffer.from(b64OrBuf, 'base64') : b64OrBuf, 1);
 /** A base64 PNG (or any image file) as RGB. */
-export const decodeRgb = (b64OrBuf: string | Buffer): Promise<Rgb> => raw(typeof b64OrBuf === 'string' ? Buffer.from(b64OrBuf, 'base64') : b64OrBuf, 3);
+export const decodeRgb = (b64OrBuf: string | Buffer): Promise<Rgb> =>
+  raw(typeof b64OrBuf === 'string' ? Buffer.from(b64OrBuf, 'base64') : b64OrBuf, 3);
 
 /**
  * A binary mask scaled to width×height by area coverage: a target pixel is set when at least half of the

@@ -14,9 +14,9 @@ export async function prepareTestModels(): Promise<{ sam: 'real' | 'standin' }> 
   mkdirSync(testModelsDir, { recursive: true });
 
   const samEntries = MANIFEST.filter((m) => m.kind === 'sam');
-  const samReal = (
-    await Promise.all(samEntries.map((m) => verifyModelFile(path.join(realDir, m.file), m).then((r) => r.ok)))
-  ).every(Boolean);
+  const samReal = (await Promise.all(samEntries.map((m) => verifyModelFile(path.join(realDir, m.file), m).then((r) => r.ok)))).every(
+    Boolean,
+  );
   if (samReal) {
     for (const m of samEntries) copyFileSync(path.join(realDir, m.file), path.join(testModelsDir, m.file));
   } else {

@@ -10,7 +10,11 @@ export interface TestSession {
   height: number;
 }
 
-export async function createSession(base: string, file = 'person-idm-00034.jpg', opts: { mask?: boolean; pose?: boolean } = {}): Promise<TestSession> {
+export async function createSession(
+  base: string,
+  file = 'person-idm-00034.jpg',
+  opts: { mask?: boolean; pose?: boolean } = {},
+): Promise<TestSession> {
   const form = new FormData();
   form.append('image', new Blob([readFileSync(photo(file))]), file);
   const res = await fetch(`${base}/api/images`, { method: 'POST', body: form });
@@ -21,9 +25,16 @@ export async function createSession(base: string, file = 'person-idm-00034.jpg',
   if (opts.mask !== false) {
     // The "garment": a rectangle over the torso.
     const raw = Buffer.alloc(width * height);
-    for (let y = Math.round(height * 0.3); y < Math.round(height * 0.65); y++) raw.fill(255, y * width + Math.round(width * 0.3), y * width + Math.round(width * 0.7));
-    const png = await sharp(raw, { raw: { width, height, channels: 1 } }).png().toBuffer();
-    const r = await fetch(`${base}/api/sessions/${id}/mask`, { method: 'PUT', body: new Uint8Array(png), headers: { 'content-type': 'image/png' } });
+    for (let y = Math.round(height * 0.3); y < Math.round(height * 0.65); y++)
+      raw.fill(255, y * width + Math.round(width * 0.3), y * width + Math.round(width * 0.7));
+    const png = await sharp(raw, { raw: { width, height, channels: 1 } })
+      .png()
+      .toBuffer();
+    const r = await fetch(`${base}/api/sessions/${id}/mask`, {
+      method: 'PUT',
+      body: new Uint8Array(png),
+      headers: { 'content-type': 'image/png' },
+    });
     if (r.status !== 200) throw new Error(`mask save failed: ${r.status}`);
   }
   if (opts.pose !== false) {

@@ -18,7 +18,9 @@ export interface StoredPhoto {
 }
 
 export async function storePhoto(ctx: Pick<AppContext, 'db' | 'blobs'>, width = 64, height = 48, colour = '#c03030'): Promise<StoredPhoto> {
-  const bytes = await sharp({ create: { width, height, channels: 3, background: colour } }).jpeg().toBuffer();
+  const bytes = await sharp({ create: { width, height, channels: 3, background: colour } })
+    .jpeg()
+    .toBuffer();
   const imageId = newId();
   const keys = imageKeys(imageId);
   await Promise.all([
@@ -40,5 +42,10 @@ export async function storePhoto(ctx: Pick<AppContext, 'db' | 'blobs'>, width = 
 export async function bandMask(width: number, height: number, y0: number, y1: number): Promise<{ png: Buffer; area: number }> {
   const raw = Buffer.alloc(width * height);
   raw.fill(255, y0 * width, y1 * width);
-  return { png: await sharp(raw, { raw: { width, height, channels: 1 } }).png().toBuffer(), area: (y1 - y0) * width };
+  return {
+    png: await sharp(raw, { raw: { width, height, channels: 1 } })
+      .png()
+      .toBuffer(),
+    area: (y1 - y0) * width,
+  };
 }

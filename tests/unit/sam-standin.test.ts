@@ -145,7 +145,11 @@ function decoderFeeds(ort: Ort, scene: Scene, embedding: Tensor, prompts: Prompt
   return {
     image_embeddings: new ort.Tensor('float32', embedding.data as Float32Array, embedding.dims),
     point_coords: new ort.Tensor('float32', coords, [1, prompts.length, 2]),
-    point_labels: new ort.Tensor('float32', Float32Array.from(prompts, (p) => p[2]), [1, prompts.length]),
+    point_labels: new ort.Tensor(
+      'float32',
+      Float32Array.from(prompts, (p) => p[2]),
+      [1, prompts.length],
+    ),
     mask_input: new ort.Tensor('float32', opts.mask ?? new Float32Array(256 * 256), [1, 1, 256, 256]),
     has_mask_input: new ort.Tensor('float32', new Float32Array([opts.hasMask ? 1 : 0]), [1]),
     orig_im_size: new ort.Tensor('float32', new Float32Array([scene.height, scene.width]), [2]),
@@ -316,17 +320,33 @@ describe('decoder behaviour', () => {
   });
 
   it('a box alone selects what in it is like its centre, and nothing outside it', async () => {
-    const around = maskOf(await decode(node.single, LANDSCAPE, [[130, 130, 2], [470, 420, 3]]));
+    const around = maskOf(
+      await decode(node.single, LANDSCAPE, [
+        [130, 130, 2],
+        [470, 420, 3],
+      ]),
+    );
     expect(iou(around, truth(LANDSCAPE, red))).toBeGreaterThan(0.9);
 
     // A box over the red rectangle and part of the blue one: centre (390, 260) is red.
-    const wide = maskOf(await decode(node.single, LANDSCAPE, [[130, 120, 2], [650, 400, 3]]));
+    const wide = maskOf(
+      await decode(node.single, LANDSCAPE, [
+        [130, 120, 2],
+        [650, 400, 3],
+      ]),
+    );
     expect(iou(wide, truth(LANDSCAPE, red))).toBeGreaterThan(0.9);
     expect(coverage(wide, truth(LANDSCAPE, blue))).toBe(0);
 
     // A box over the left half of the red rectangle, with a click: the mask stays in the box.
     const box = boxMask(LANDSCAPE, 120, 120, 300, 430);
-    const half = maskOf(await decode(node.single, LANDSCAPE, [[200, 275, 1], [120, 120, 2], [300, 430, 3]]));
+    const half = maskOf(
+      await decode(node.single, LANDSCAPE, [
+        [200, 275, 1],
+        [120, 120, 2],
+        [300, 430, 3],
+      ]),
+    );
     const outside = area(half) - area(half.map((v, i) => v & box[i]));
     expect(outside / area(half)).toBeLessThan(0.01);
     const redInBox = truth(LANDSCAPE, red).map((v, i) => v & box[i]);
@@ -450,7 +470,9 @@ describe('onnxruntime-web (wasm backend)', () => {
       const t1 = performance.now();
       await multi.run(feeds);
       const multiMs = performance.now() - t1;
-      console.log(`[sam-standin] ort-web (wasm, 1 thread) decode 900x600: single ${singleMs.toFixed(1)} ms, multi ${multiMs.toFixed(1)} ms`);
+      console.log(
+        `[sam-standin] ort-web (wasm, 1 thread) decode 900x600: single ${singleMs.toFixed(1)} ms, multi ${multiMs.toFixed(1)} ms`,
+      );
       expect(singleMs).toBeLessThan(2000);
     } finally {
       await Promise.all([encoder.release(), single.release(), multi.release()]);

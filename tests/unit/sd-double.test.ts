@@ -43,11 +43,17 @@ async function makeInit(w = W, h = H): Promise<string> {
       data[i + 2] = 210;
     }
   }
-  return (await sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer()).toString('base64');
+  return (
+    await sharp(data, { raw: { width: w, height: h, channels: 3 } })
+      .png()
+      .toBuffer()
+  ).toString('base64');
 }
 
 async function makeMask(w = W, h = H, rect = GARMENT): Promise<string> {
-  const white = await sharp({ create: { width: rect.width, height: rect.height, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  const white = await sharp({ create: { width: rect.width, height: rect.height, channels: 3, background: '#ffffff' } })
+    .png()
+    .toBuffer();
   const png = await sharp({ create: { width: w, height: h, channels: 3, background: '#000000' } })
     .composite([{ input: white, left: rect.left, top: rect.top }])
     .png()
@@ -56,7 +62,11 @@ async function makeMask(w = W, h = H, rect = GARMENT): Promise<string> {
 }
 
 async function makeSkeleton(w = W, h = H): Promise<string> {
-  return (await sharp({ create: { width: w, height: h, channels: 3, background: '#000000' } }).png().toBuffer()).toString('base64');
+  return (
+    await sharp({ create: { width: w, height: h, channels: 3, background: '#000000' } })
+      .png()
+      .toBuffer()
+  ).toString('base64');
 }
 
 let INIT: string;
@@ -172,7 +182,10 @@ describe.each(['a1111', 'forge'] as const)('client against the %s double', (kind
       for (let y = 0; y < H; y++) {
         for (let x = 0; x < W; x++) {
           const i = (y * W + x) * 3;
-          const diff = Math.abs(after.data[i] - before.data[i]) + Math.abs(after.data[i + 1] - before.data[i + 1]) + Math.abs(after.data[i + 2] - before.data[i + 2]);
+          const diff =
+            Math.abs(after.data[i] - before.data[i]) +
+            Math.abs(after.data[i + 1] - before.data[i + 1]) +
+            Math.abs(after.data[i + 2] - before.data[i + 2]);
           const inX = x >= GARMENT.left + band && x < GARMENT.left + GARMENT.width - band;
           const inY = y >= GARMENT.top + band && y < GARMENT.top + GARMENT.height - band;
           const outX = x < GARMENT.left - band || x >= GARMENT.left + GARMENT.width + band;
@@ -210,7 +223,11 @@ describe.each(['a1111', 'forge'] as const)('client against the %s double', (kind
     const payload = { ...modelShot(kind), steps: 'thirty' as unknown as number };
     const err = await expectBackendError(client.img2img(payload, { validate: false }), 'validation');
     expect(err.status).toBe(422);
-    expect(err.detail).toBe(kind === 'forge' ? 'steps: Input should be a valid integer, unable to parse string as an integer' : 'steps: value is not a valid integer');
+    expect(err.detail).toBe(
+      kind === 'forge'
+        ? 'steps: Input should be a valid integer, unable to parse string as an integer'
+        : 'steps: value is not a valid integer',
+    );
     expect(err.retryable).toBe(false);
     expect(err.localized('zh-CN')).toContain('steps');
   });
@@ -223,7 +240,8 @@ describe.each(['a1111', 'forge'] as const)('client against the %s double', (kind
     (payload.alwayson_scripts!.controlnet!.args[0] as unknown as Record<string, unknown>).mask = 'x';
     await client.img2img(payload);
     const expected = ['img2img.denoise'];
-    if (kind === 'forge') expected.push('img2img.alwayson_scripts.controlnet.args[0].low_vram', 'img2img.alwayson_scripts.controlnet.args[0].mask');
+    if (kind === 'forge')
+      expected.push('img2img.alwayson_scripts.controlnet.args[0].low_vram', 'img2img.alwayson_scripts.controlnet.args[0].mask');
     expect(double.unknownFields).toEqual(expected);
   });
 });
@@ -510,7 +528,15 @@ describe('real-server behaviours the client sees through', () => {
   it('with an SDXL OpenPose model the unit runs and its map comes back', async () => {
     for (const kind of ['a1111', 'forge'] as const) {
       const { client, double } = await setup({ kind, controlnetModels: [OPENPOSE, XL_OPENPOSE] });
-      const payload = buildModelShot({ ...common(kind, { checkpoint: XL_CKPT }), initImageB64: INIT, maskB64: MASK, skeletonB64: SKEL, look: { prompt: 'a woman' }, scene: { prompt: 'studio' }, controlnetModels: { openpose: XL_OPENPOSE } });
+      const payload = buildModelShot({
+        ...common(kind, { checkpoint: XL_CKPT }),
+        initImageB64: INIT,
+        maskB64: MASK,
+        skeletonB64: SKEL,
+        look: { prompt: 'a woman' },
+        scene: { prompt: 'studio' },
+        controlnetModels: { openpose: XL_OPENPOSE },
+      });
       const r = await client.img2img(payload);
       expect(r.controlMaps).toHaveLength(1);
       expect(double.generations.at(-1)?.controlnetApplied).toEqual([XL_OPENPOSE]);
@@ -581,7 +607,11 @@ describe('real-server behaviours the client sees through', () => {
   it('live previews come per task as a data URL, only when changed since the id we echo', async () => {
     const { client, double } = await setup({ kind: 'a1111', stepMs: 15, livePreviews: true });
     double.options.show_progress_every_n_steps = 2;
-    const call = client.img2img({ ...modelShot('a1111', { steps: 12 }), denoising_strength: 1, force_task_id: 'atelier-live' } as Img2ImgRequest);
+    const call = client.img2img({
+      ...modelShot('a1111', { steps: 12 }),
+      denoising_strength: 1,
+      force_task_id: 'atelier-live',
+    } as Img2ImgRequest);
     await until(async () => ((await client.taskProgress('atelier-live', { livePreview: true }))?.id_live_preview ?? -1) > 0);
     const first = await client.taskProgress('atelier-live', { livePreview: true });
     expect(first?.live_preview).toMatch(/^data:image\/png;base64,/);
@@ -610,7 +640,10 @@ describe('real-server behaviours the client sees through', () => {
   it('init_images: [] passes validation and fails inside with a 500 that leaves the task "active"', async () => {
     for (const kind of ['a1111', 'forge'] as const) {
       const { client } = await setup({ kind });
-      const err = await expectBackendError(client.img2img({ ...modelShot(kind), init_images: [], force_task_id: 'atelier-empty' }, { validate: false }), 'server');
+      const err = await expectBackendError(
+        client.img2img({ ...modelShot(kind), init_images: [], force_task_id: 'atelier-empty' }, { validate: false }),
+        'server',
+      );
       expect(err.status).toBe(500);
       expect(await client.taskProgress('atelier-empty')).toMatchObject({ active: true, completed: false });
     }

@@ -10,6 +10,9 @@ export const SignOutRequest = z.object({ everywhere: z.boolean().default(false) 
 export const PasswordChangeRequest = z.object({ currentPassword: Password, newPassword: Password });
 export const AcceptInviteRequest = z.object({ email: Email, password: Password });
 export const InviteRequest = z.object({ role: z.enum(['owner', 'editor', 'viewer']) });
-export const ApiKeyRequest = z.object({ name: z.string().trim().min(1, 'give the key a name').max(80), scope: z.enum(['read', 'generate', 'admin']) });
+export const ApiKeyRequest = z.object({
+  name: z.string().trim().min(1, 'give the key a name').max(80),
+  scope: z.enum(['read', 'generate', 'admin']),
+});
 export const WorkspaceRequest = z.object({ name: z.string().trim().min(1, 'give the workspace a name').max(80) });
 export const SwitchWorkspaceRequest = z.object({ workspaceId: z.string().min(1) });

@@ -22,7 +22,11 @@ export const CreateJobSchema = z.strictObject({
   loras: z
     .array(
       z.strictObject({
-        name: z.string().min(1).max(128).regex(/^[^<>:]+$/, 'must not contain <, > or :'),
+        name: z
+          .string()
+          .min(1)
+          .max(128)
+          .regex(/^[^<>:]+$/, 'must not contain <, > or :'),
         weight: z.number().min(-2).max(2),
       }),
     )

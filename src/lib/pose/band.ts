@@ -12,7 +12,26 @@ export function inBand(p: Point, width: number, height: number): boolean {
 }
 
 /** The joint each joint hangs from, for pulling a far-away completed joint back along its limb. */
-const PARENT: readonly number[] = [J.neck, -1, J.neck, J.rShoulder, J.rElbow, J.neck, J.lShoulder, J.lElbow, J.neck, J.rHip, J.rKnee, J.neck, J.lHip, J.lKnee, J.nose, J.nose, J.rEye, J.lEye];
+const PARENT: readonly number[] = [
+  J.neck,
+  -1,
+  J.neck,
+  J.rShoulder,
+  J.rElbow,
+  J.neck,
+  J.lShoulder,
+  J.lElbow,
+  J.neck,
+  J.rHip,
+  J.rKnee,
+  J.neck,
+  J.lHip,
+  J.lKnee,
+  J.nose,
+  J.nose,
+  J.rEye,
+  J.lEye,
+];
 /** Parents before children. */
 const ORDER = [J.neck, ...PARENT.map((_, i) => i).filter((i) => i !== J.neck)];
 

@@ -46,7 +46,13 @@ function rng(seed: number) {
 
 /** Named variants plus random ones: random hidden groups on a randomly placed, sized and tilted body. */
 function variants(): { name: string; landmarks: Landmark[] }[] {
-  const out = Object.entries(NAMED).map(([name, groups]) => ({ name, landmarks: hide(standingBody(), groups.flatMap((g) => GROUPS[g]!)) }));
+  const out = Object.entries(NAMED).map(([name, groups]) => ({
+    name,
+    landmarks: hide(
+      standingBody(),
+      groups.flatMap((g) => GROUPS[g]!),
+    ),
+  }));
   const rand = rng(7);
   const keys = Object.keys(GROUPS);
   for (let n = 0; n < 60; n++) {
@@ -63,7 +69,13 @@ function variants(): { name: string; landmarks: Landmark[] }[] {
         (470 + dy + scale * (px * Math.sin(angle) + py * Math.cos(angle))) / PHOTO.height,
       ];
     });
-    out.push({ name: `random #${n} (${groups.join(', ') || 'nothing'} hidden)`, landmarks: hide(moved, groups.flatMap((g) => GROUPS[g]!)) });
+    out.push({
+      name: `random #${n} (${groups.join(', ') || 'nothing'} hidden)`,
+      landmarks: hide(
+        moved,
+        groups.flatMap((g) => GROUPS[g]!),
+      ),
+    });
   }
   return out;
 }
@@ -91,17 +103,27 @@ describe.each(variants())('$name', ({ landmarks }) => {
 
   it('is invariant to translation', () => {
     const [dx, dy] = [0.071, -0.043];
-    const moved = completePose(mapLandmarks(landmarks, (x, y) => [x + dx, y + dy]), opts)!;
+    const moved = completePose(
+      mapLandmarks(landmarks, (x, y) => [x + dx, y + dy]),
+      opts,
+    )!;
     const expected = { ...pose, keypoints: pose.keypoints.map((k) => ({ ...k, x: k.x + dx * PHOTO.width, y: k.y + dy * PHOTO.height })) };
     expectSamePose(moved, expected);
   });
 
   it('is invariant to scale (of the body in the photo, and of the photo)', () => {
     const s = 0.63;
-    const smaller = completePose(mapLandmarks(landmarks, (x, y) => [0.5 + s * (x - 0.5), 0.5 + s * (y - 0.5)]), opts)!;
+    const smaller = completePose(
+      mapLandmarks(landmarks, (x, y) => [0.5 + s * (x - 0.5), 0.5 + s * (y - 0.5)]),
+      opts,
+    )!;
     const expected = {
       ...pose,
-      keypoints: pose.keypoints.map((k) => ({ ...k, x: PHOTO.width / 2 + s * (k.x - PHOTO.width / 2), y: PHOTO.height / 2 + s * (k.y - PHOTO.height / 2) })),
+      keypoints: pose.keypoints.map((k) => ({
+        ...k,
+        x: PHOTO.width / 2 + s * (k.x - PHOTO.width / 2),
+        y: PHOTO.height / 2 + s * (k.y - PHOTO.height / 2),
+      })),
     };
     expectSamePose(smaller, expected);
     const bigPhoto = completePose(landmarks, { width: PHOTO.width * 3, height: PHOTO.height * 3 })!;

@@ -64,7 +64,10 @@ describe('completePose: headless', () => {
     const rotated = mapLandmarks(hide(standingBody(), HEAD), (x, y) => {
       const px = x * PHOTO.width - centre.x;
       const py = y * PHOTO.height - centre.y;
-      return [(centre.x + px * Math.cos(lean) - py * Math.sin(lean)) / PHOTO.width, (centre.y + px * Math.sin(lean) + py * Math.cos(lean)) / PHOTO.height];
+      return [
+        (centre.x + px * Math.cos(lean) - py * Math.sin(lean)) / PHOTO.width,
+        (centre.y + px * Math.sin(lean) + py * Math.cos(lean)) / PHOTO.height,
+      ];
     });
     const leaning = completePose(rotated, opts)!;
     const n = kp(leaning, J.neck);
@@ -74,7 +77,10 @@ describe('completePose: headless', () => {
   });
 
   it('completes the rest of a head of which only the nose was seen around that nose', () => {
-    const landmarks = hide(standingBody(), HEAD.filter((i) => i !== 0));
+    const landmarks = hide(
+      standingBody(),
+      HEAD.filter((i) => i !== 0),
+    );
     const partial = completePose(landmarks, opts)!;
     expect(kp(partial, J.nose).source).toBe('detected');
     const nose = kp(partial, J.nose);
@@ -252,7 +258,6 @@ describe('completePose: close-ups', () => {
   ]);
 
   it('keeps completed joints within the band the API accepts, along their limb', () => {
-    
     const pose = completePose(closeUp, square)!;
     expect(shoulderWidth(pose)).toBeGreaterThan(600);
     expect(() => poseSchemaFor(square).parse(pose)).not.toThrow();

@@ -35,7 +35,8 @@ const MIN_LATERAL = 0.25;
 export function completePose(landmarks: readonly Landmark[] | null, opts: CompleteOptions): Pose | null {
   const { width, height } = opts;
   assertFrameSize(width, height);
-  const seen = landmarks && landmarks.length > 0 ? observeMediaPipe(landmarks, width, height) : new Array<Point | null>(JOINT_COUNT).fill(null);
+  const seen =
+    landmarks && landmarks.length > 0 ? observeMediaPipe(landmarks, width, height) : new Array<Point | null>(JOINT_COUNT).fill(null);
   const observed = seen.map((point): Observation | null => (point ? { point, source: 'detected' } : null));
   const torsoSeen = TORSO_JOINTS.filter((j) => observed[j]).length;
   if (torsoSeen < 2 && opts.silhouette) {

@@ -25,6 +25,11 @@ describe('poseError', () => {
   it('is no measure without a person or with too few joints seen', () => {
     expect(poseError(target, null)).toBeNull();
     const few = landmarksOf(target).map((l, i) => (i > 12 ? { ...l, visibility: 0 } : l));
-    expect(poseError(target, few.map((l, i) => (i === 11 || i === 12 ? l : { ...l, visibility: 0 })))).toBeNull();
+    expect(
+      poseError(
+        target,
+        few.map((l, i) => (i === 11 || i === 12 ? l : { ...l, visibility: 0 })),
+      ),
+    ).toBeNull();
   });
 });

@@ -64,14 +64,34 @@ describe('fromOpenPoseJson', () => {
   });
 
   const bad: [string, (j: ReturnType<typeof toOpenPoseJson>) => unknown, RegExp][] = [
-    ['a wrong keypoint count', (j) => ({ ...j, people: [{ pose_keypoints_2d: j.people[0]!.pose_keypoints_2d.slice(0, 51) }] }), /18 \(x, y, c\) triples/],
-    ['an extra keypoint', (j) => ({ ...j, people: [{ pose_keypoints_2d: [...j.people[0]!.pose_keypoints_2d, 1, 2, 1] }] }), /18 \(x, y, c\) triples/],
-    ['an infinite coordinate', (j) => JSON.parse(JSON.stringify(j).replace(/"pose_keypoints_2d":\[[^,]+/, '"pose_keypoints_2d":[1e999')), /number/i],
+    [
+      'a wrong keypoint count',
+      (j) => ({ ...j, people: [{ pose_keypoints_2d: j.people[0]!.pose_keypoints_2d.slice(0, 51) }] }),
+      /18 \(x, y, c\) triples/,
+    ],
+    [
+      'an extra keypoint',
+      (j) => ({ ...j, people: [{ pose_keypoints_2d: [...j.people[0]!.pose_keypoints_2d, 1, 2, 1] }] }),
+      /18 \(x, y, c\) triples/,
+    ],
+    [
+      'an infinite coordinate',
+      (j) => JSON.parse(JSON.stringify(j).replace(/"pose_keypoints_2d":\[[^,]+/, '"pose_keypoints_2d":[1e999')),
+      /number/i,
+    ],
     ['a string coordinate', (j) => ({ ...j, people: [{ pose_keypoints_2d: j.people[0]!.pose_keypoints_2d.map(String) }] }), /number/i],
     ['no people', (j) => ({ ...j, people: [] }), /no person/],
     ['no canvas', ({ canvas_width: _w, ...j }) => j, /canvas_width/],
-    ['an absurd coordinate', (j) => ({ ...j, people: [{ pose_keypoints_2d: j.people[0]!.pose_keypoints_2d.map((v, i) => (i === 3 * J.lWrist ? 1e6 : v)) }] }), /left_wrist/],
-    ['a single joint', (j) => ({ ...j, people: [{ pose_keypoints_2d: j.people[0]!.pose_keypoints_2d.map((v, i) => (i < 3 ? v : 0)) }] }), /too few joints/],
+    [
+      'an absurd coordinate',
+      (j) => ({ ...j, people: [{ pose_keypoints_2d: j.people[0]!.pose_keypoints_2d.map((v, i) => (i === 3 * J.lWrist ? 1e6 : v)) }] }),
+      /left_wrist/,
+    ],
+    [
+      'a single joint',
+      (j) => ({ ...j, people: [{ pose_keypoints_2d: j.people[0]!.pose_keypoints_2d.map((v, i) => (i < 3 ? v : 0)) }] }),
+      /too few joints/,
+    ],
   ];
   it.each(bad)('rejects %s with a message', (_name, spoil, message) => {
     expect(() => fromOpenPoseJson(spoil(toOpenPoseJson(pose)))).toThrow(message);

@@ -37,7 +37,11 @@ const openPoseJsonSchema = z.looseObject({
   canvas_width: z.int().positive().max(16384),
   canvas_height: z.int().positive().max(16384),
   people: z
-    .array(z.looseObject({ pose_keypoints_2d: z.array(finite).length(JOINT_COUNT * 3, `pose_keypoints_2d must hold ${JOINT_COUNT} (x, y, c) triples`) }))
+    .array(
+      z.looseObject({
+        pose_keypoints_2d: z.array(finite).length(JOINT_COUNT * 3, `pose_keypoints_2d must hold ${JOINT_COUNT} (x, y, c) triples`),
+      }),
+    )
     .min(1, 'no person in the pose JSON'),
 });
 

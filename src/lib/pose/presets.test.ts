@@ -28,17 +28,20 @@ describe('POSE_PRESETS', () => {
     for (const [a, b] of [
       [J.rShoulder, J.rElbow],
       [J.lShoulder, J.lElbow],
-    ]) expect(seg(a!, b!)).toBeLessThanOrEqual(1.0);
+    ])
+      expect(seg(a!, b!)).toBeLessThanOrEqual(1.0);
     for (const [a, b] of [
       [J.rElbow, J.rWrist],
       [J.lElbow, J.lWrist],
-    ]) expect(seg(a!, b!)).toBeLessThanOrEqual(0.8);
+    ])
+      expect(seg(a!, b!)).toBeLessThanOrEqual(0.8);
     for (const [a, b] of [
       [J.rHip, J.rKnee],
       [J.lHip, J.lKnee],
       [J.rKnee, J.rAnkle],
       [J.lKnee, J.lAnkle],
-    ]) expect(seg(a!, b!)).toBeLessThanOrEqual(1.4);
+    ])
+      expect(seg(a!, b!)).toBeLessThanOrEqual(1.4);
     expect(k[J.nose]!.y).toBeLessThan(k[J.neck]!.y);
     expect(k[J.rHip]!.y).toBeGreaterThan(k[J.neck]!.y);
     expect(k[J.rShoulder]!.x).toBeLessThan(k[J.lShoulder]!.x);
@@ -97,7 +100,12 @@ describe('placePreset', () => {
 describe('applyPreset on a close-up', () => {
   it('keeps preset joints within the band the API accepts', () => {
     const k = (x: number, y: number) => ({ x, y });
-    const big: Pose = { ...anchor, width: 800, height: 800, keypoints: anchor.keypoints.map((p) => ({ ...p, ...k(400 + (p.x - 384) * 4.5, 90 + (p.y - 261) * 4.5) })) };
+    const big: Pose = {
+      ...anchor,
+      width: 800,
+      height: 800,
+      keypoints: anchor.keypoints.map((p) => ({ ...p, ...k(400 + (p.x - 384) * 4.5, 90 + (p.y - 261) * 4.5) })),
+    };
     for (const id of PRESET_IDS) expect(() => poseSchemaFor({ width: 800, height: 800 }).parse(applyPreset(id, big))).not.toThrow();
   });
 });

@@ -173,9 +173,7 @@ export function applyPreset(id: string, anchor: Pose): Pose {
   const kept = new Set<number>([J.neck, ...torso]);
   pullIntoBand(out, (j) => !kept.has(j), anchor.width, anchor.height);
   const keypoints: Keypoint[] = JOINT_NAMES.map((name, i) =>
-    kept.has(i)
-      ? { ...anchor.keypoints[i]!, name }
-      : { name, x: out[i]!.x, y: out[i]!.y, source: 'completed' },
+    kept.has(i) ? { ...anchor.keypoints[i]!, name } : { name, x: out[i]!.x, y: out[i]!.y, source: 'completed' },
   );
   return { width: anchor.width, height: anchor.height, keypoints, origin: 'preset', presetId: preset.id };
 }
@@ -192,10 +190,20 @@ export function placePreset(id: string, width: number, height: number): Pose {
   const bottom = Math.max(...ys);
   const scale = Math.min((STANDALONE_BODY_HEIGHT * height) / (bottom - headTop), (0.8 * width) / 2);
   const fit = fitSimilarity(
-    [{ x: 0, y: headTop }, { x: 0, y: bottom }],
-    [{ x: width / 2, y: (height - scale * (bottom - headTop)) / 2 }, { x: width / 2, y: (height + scale * (bottom - headTop)) / 2 }],
+    [
+      { x: 0, y: headTop },
+      { x: 0, y: bottom },
+    ],
+    [
+      { x: width / 2, y: (height - scale * (bottom - headTop)) / 2 },
+      { x: width / 2, y: (height + scale * (bottom - headTop)) / 2 },
+    ],
     false,
   )!;
-  const keypoints: Keypoint[] = JOINT_NAMES.map((name, i) => ({ name, ...framePoint(fit.frame, preset.keypoints[i]!), source: 'completed' }));
+  const keypoints: Keypoint[] = JOINT_NAMES.map((name, i) => ({
+    name,
+    ...framePoint(fit.frame, preset.keypoints[i]!),
+    source: 'completed',
+  }));
   return { width, height, keypoints, origin: 'preset', presetId: preset.id };
 }

@@ -9,7 +9,14 @@ export const MAX_RENDER_SIDE = 8192;
 
 /** RGBA, width×height, opaque; typed on ArrayBuffer so it goes straight into `new ImageData()`. */
 export function renderSkeleton(pose: Pose, width: number, height: number): Uint8ClampedArray<ArrayBuffer> {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0 || width > MAX_RENDER_SIDE || height > MAX_RENDER_SIDE) {
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width <= 0 ||
+    height <= 0 ||
+    width > MAX_RENDER_SIDE ||
+    height > MAX_RENDER_SIDE
+  ) {
     throw new RangeError(`invalid skeleton size ${width}×${height}`);
   }
   const pts = scalePose(pose, width, height).keypoints;

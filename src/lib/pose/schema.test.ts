@@ -97,10 +97,13 @@ describe('pose JSON schema', () => {
 });
 
 describe('pose JSON schema on garbage', () => {
-  it.each([[null], ['pose'], [[]], [{ ...{ width: 10, height: 10, origin: 'none' }, keypoints: Array(18).fill(null) }], [{ width: 10, height: 10, origin: 'none', keypoints: 'x' }]])(
-    'rejects %j without throwing anything but a ZodError',
-    (json) => {
-      expect(poseSchema.safeParse(json).success).toBe(false);
-    },
-  );
+  it.each([
+    [null],
+    ['pose'],
+    [[]],
+    [{ ...{ width: 10, height: 10, origin: 'none' }, keypoints: Array(18).fill(null) }],
+    [{ width: 10, height: 10, origin: 'none', keypoints: 'x' }],
+  ])('rejects %j without throwing anything but a ZodError', (json) => {
+    expect(poseSchema.safeParse(json).success).toBe(false);
+  });
 });

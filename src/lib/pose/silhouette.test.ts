@@ -8,7 +8,12 @@ import { dressFormMask } from './__fixtures__/bodies.ts';
 const S = 170;
 const base = { width: 600, height: 900, cx: 300, top: 120, shoulder: S };
 
-function expectNear(anchors: ReturnType<typeof estimateSilhouetteAnchors>, truth: ReturnType<typeof dressFormMask>['truth'], shoulderTol = 0.12, hipTol = 0.15) {
+function expectNear(
+  anchors: ReturnType<typeof estimateSilhouetteAnchors>,
+  truth: ReturnType<typeof dressFormMask>['truth'],
+  shoulderTol = 0.12,
+  hipTol = 0.15,
+) {
   expect(anchors).not.toBeNull();
   const a = anchors!;
   expect(dist(a.rightShoulder, truth.rightShoulder) / S).toBeLessThan(shoulderTol);

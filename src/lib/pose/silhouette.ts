@@ -57,7 +57,10 @@ export function estimateSilhouetteAnchors(sil: BinaryMask): SilhouetteAnchors | 
   const toMask = (p: Point): Point => ({ x: p.x * cell, y: p.y * cell });
   const pair = (y: number, half: number) => {
     const c = { x: axis.at(y), y };
-    return [toMask({ x: c.x - axis.n.x * half, y: c.y - axis.n.y * half }), toMask({ x: c.x + axis.n.x * half, y: c.y + axis.n.y * half })] as const;
+    return [
+      toMask({ x: c.x - axis.n.x * half, y: c.y - axis.n.y * half }),
+      toMask({ x: c.x + axis.n.x * half, y: c.y + axis.n.y * half }),
+    ] as const;
   };
   const [rightShoulder, leftShoulder] = pair(shoulderY, span / 2);
   if (hipY === null) return { rightShoulder, leftShoulder, rightHip: null, leftHip: null };

@@ -10,7 +10,11 @@ export type PresetLocale = 'en' | 'zh-CN';
 const Id = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'ids are lower-case words joined by "-"');
 const Label = z.object({ en: z.string().min(1), 'zh-CN': z.string().min(1) });
 // No "<" or ">": fragments must not smuggle <lora:…> tags into prompts.
-const Fragment = z.string().min(3).max(400).regex(/^[^<>]*$/, 'no angle brackets in prompt fragments');
+const Fragment = z
+  .string()
+  .min(3)
+  .max(400)
+  .regex(/^[^<>]*$/, 'no angle brackets in prompt fragments');
 
 export const ModelLookSchema = z.strictObject({
   id: Id,

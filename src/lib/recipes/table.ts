@@ -57,7 +57,7 @@ export interface RecipeSpec<D = ShotDefaults | InpaintDefaults | null> {
 }
 
 /** Keeps each entry's `build` typed against its own `defaults`. */
-const recipe = <D,>(spec: RecipeSpec<D>): RecipeSpec<D> => spec;
+const recipe = <D>(spec: RecipeSpec<D>): RecipeSpec<D> => spec;
 
 function need<T>(v: T | null, what: string): T {
   if (v === null) throw new RangeError(what);
@@ -84,7 +84,13 @@ export const RECIPE_TABLE = {
     keeps: 'garment',
     growMask: false,
     // High denoising over the original (fill 1) so the mannequin becomes a person in the garment's place.
-    defaults: { denoisingStrength: 0.9, inpaintingFill: 1, maskBlur: 4, openposeWeight: 1, negatives: [MANNEQUIN_NEGATIVE, GARMENT_NEGATIVE] },
+    defaults: {
+      denoisingStrength: 0.9,
+      inpaintingFill: 1,
+      maskBlur: 4,
+      openposeWeight: 1,
+      negatives: [MANNEQUIN_NEGATIVE, GARMENT_NEGATIVE],
+    },
     build: (ctx, d) => garmentShot(shotInput(ctx), d),
   }),
   'outfit-swap': recipe<ShotDefaults>({
@@ -117,7 +123,16 @@ export const RECIPE_TABLE = {
     // Latent noise (fill 2) so the old background does not leak into the new one.
     defaults: { denoisingStrength: 1, inpaintingFill: 2, maskBlur: 6 },
     build: (ctx, d) =>
-      sceneSwap({ ...ctx.common, initImageB64: ctx.inputs.initB64, maskB64: need(ctx.inputs.maskB64, 'no subject mask'), scene: ctx.scene, look: ctx.look }, d),
+      sceneSwap(
+        {
+          ...ctx.common,
+          initImageB64: ctx.inputs.initB64,
+          maskB64: need(ctx.inputs.maskB64, 'no subject mask'),
+          scene: ctx.scene,
+          look: ctx.look,
+        },
+        d,
+      ),
   }),
   'pose-change': recipe<ShotDefaults>({
     needs: { mask: true, pose: true, lora: false, look: true },
@@ -125,7 +140,14 @@ export const RECIPE_TABLE = {
     keeps: 'garment',
     growMask: false,
     // Everything but the garment from latent noise under the new skeleton: the old limbs must not leak through.
-    defaults: { denoisingStrength: 1, inpaintingFill: 2, maskBlur: 4, openposeWeight: 1, controlMode: 'ControlNet is more important', negatives: [GARMENT_NEGATIVE] },
+    defaults: {
+      denoisingStrength: 1,
+      inpaintingFill: 2,
+      maskBlur: 4,
+      openposeWeight: 1,
+      controlMode: 'ControlNet is more important',
+      negatives: [GARMENT_NEGATIVE],
+    },
     build: (ctx, d) => garmentShot(shotInput(ctx), d),
   }),
   portrait: recipe<null>({

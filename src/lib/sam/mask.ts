@@ -176,7 +176,14 @@ export interface Box {
  * postprocessing), and returns the bounding box of the selected pixels. Only the region around
  * positive logits is visited, so a small piece of a big photo costs little.
  */
-export function logitsToMask(src: Float32Array, sw: number, sh: number, dw: number, dh: number, offset = 0): { mask: Mask; bbox: Box | null } {
+export function logitsToMask(
+  src: Float32Array,
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+  offset = 0,
+): { mask: Mask; bbox: Box | null } {
   const mask = new Uint8Array(dw * dh);
   // Bounding box of the positive logits in the source grid.
   let sx0 = sw;

@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { displayToPhoto, fitInside, samInputSize, toSamFrame } from './coords.ts';
 import { MOBILE_SAM } from './families/mobile-sam.ts';
 import { buildDecoderFeeds } from './feeds.ts';
-import { area, invert, iou, maskFromLogits, resampleNearest, strokeInto, subtract, union, maskToRgba, maskFromRgba, renderOverlay } from './mask.ts';
+import {
+  area,
+  invert,
+  iou,
+  maskFromLogits,
+  resampleNearest,
+  strokeInto,
+  subtract,
+  union,
+  maskToRgba,
+  maskFromRgba,
+  renderOverlay,
+} from './mask.ts';
 import { decodeEmbeddingNpy, encodeEmbeddingNpy } from './npy.ts';
 import { Selection, type Piece } from './selection.ts';
 
@@ -76,7 +88,17 @@ describe('mask ops', () => {
   });
   it('strokes a round brush and erases', () => {
     const m = new Uint8Array(100 * 100);
-    strokeInto(m, 100, 100, [{ x: 20, y: 50 }, { x: 80, y: 50 }], 5, 1);
+    strokeInto(
+      m,
+      100,
+      100,
+      [
+        { x: 20, y: 50 },
+        { x: 80, y: 50 },
+      ],
+      5,
+      1,
+    );
     const painted = area(m);
     // a 60 px long band of width 10 plus round caps ≈ 60*10 + π*25
     expect(painted).toBeGreaterThan(600);
@@ -85,7 +107,17 @@ describe('mask ops', () => {
     expect(m[40 * 100 + 50]).toBe(0);
     strokeInto(m, 100, 100, [{ x: 50, y: 50 }], 5, 0);
     expect(m[50 * 100 + 50]).toBe(0);
-    strokeInto(m, 100, 100, [{ x: -10, y: -10 }, { x: 3, y: 3 }], 4, 1); // clipped at the edges
+    strokeInto(
+      m,
+      100,
+      100,
+      [
+        { x: -10, y: -10 },
+        { x: 3, y: 3 },
+      ],
+      4,
+      1,
+    ); // clipped at the edges
     expect(m[0]).toBe(1);
   });
   it('resamples and round-trips RGBA', () => {
@@ -228,13 +260,47 @@ describe('logits to full-resolution masks', () => {
     const s = new Selection(W, H);
     const m = new Uint8Array(W * H);
     for (let y = 5; y < 15; y++) m.fill(1, y * W + 5, y * W + 25);
-    s.apply({ kind: 'piece', piece: { mode: 'add', points: [], box: null, candidate: 0, scores: [1], mask: m, bbox: { x0: 5, y0: 5, x1: 25, y1: 15 }, lowRes: null } });
+    s.apply({
+      kind: 'piece',
+      piece: {
+        mode: 'add',
+        points: [],
+        box: null,
+        candidate: 0,
+        scores: [1],
+        mask: m,
+        bbox: { x0: 5, y0: 5, x1: 25, y1: 15 },
+        lowRes: null,
+      },
+    });
     expect(s.area()).toBe(area(s.mask()));
-    s.apply({ kind: 'stroke', stroke: { mode: 'paint', radius: 4, points: [{ x: 20, y: 20 }, { x: 45, y: 35 }] } });
+    s.apply({
+      kind: 'stroke',
+      stroke: {
+        mode: 'paint',
+        radius: 4,
+        points: [
+          { x: 20, y: 20 },
+          { x: 45, y: 35 },
+        ],
+      },
+    });
     expect(s.area()).toBe(area(s.mask()));
     s.apply({ kind: 'invert' });
     expect(s.area()).toBe(area(s.mask()));
-    s.apply({ kind: 'piece', piece: { mode: 'remove', points: [], box: null, candidate: 0, scores: [1], mask: m, bbox: { x0: 5, y0: 5, x1: 25, y1: 15 }, lowRes: null } });
+    s.apply({
+      kind: 'piece',
+      piece: {
+        mode: 'remove',
+        points: [],
+        box: null,
+        candidate: 0,
+        scores: [1],
+        mask: m,
+        bbox: { x0: 5, y0: 5, x1: 25, y1: 15 },
+        lowRes: null,
+      },
+    });
     expect(s.area()).toBe(area(s.mask()));
     s.undo();
     expect(s.area()).toBe(area(s.mask()));

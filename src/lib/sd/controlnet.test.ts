@@ -44,8 +44,12 @@ describe('unit builders', () => {
     });
     expect(openposeUnit({ kind: 'forge', model: OPENPOSE, skeletonB64: 'SKEL' }).module).toBe('None');
     // A union model names its control type on A1111; Forge has no such field.
-    expect(openposeUnit({ kind: 'a1111', model: 'controlnet-union-sdxl-1.0', skeletonB64: 'S', union: true }).union_control_type).toBe('OpenPose');
-    expect(openposeUnit({ kind: 'forge', model: 'controlnet-union-sdxl-1.0', skeletonB64: 'S', union: true })).not.toHaveProperty('union_control_type');
+    expect(openposeUnit({ kind: 'a1111', model: 'controlnet-union-sdxl-1.0', skeletonB64: 'S', union: true }).union_control_type).toBe(
+      'OpenPose',
+    );
+    expect(openposeUnit({ kind: 'forge', model: 'controlnet-union-sdxl-1.0', skeletonB64: 'S', union: true })).not.toHaveProperty(
+      'union_control_type',
+    );
   });
 
   it('build an edge unit with canny thresholds and a softer, shorter influence', () => {
@@ -57,7 +61,9 @@ describe('unit builders', () => {
 
   it('refuse impossible settings instead of letting the server drop the unit silently', () => {
     expect(() => openposeUnit({ kind: 'a1111', model: 'None', skeletonB64: 'S' })).toThrow(RangeError);
-    expect(() => openposeUnit({ kind: 'a1111', model: OPENPOSE, skeletonB64: 'S', guidanceStart: 0.8, guidanceEnd: 0.5 })).toThrow(RangeError);
+    expect(() => openposeUnit({ kind: 'a1111', model: OPENPOSE, skeletonB64: 'S', guidanceStart: 0.8, guidanceEnd: 0.5 })).toThrow(
+      RangeError,
+    );
     expect(() => openposeUnit({ kind: 'a1111', model: OPENPOSE, skeletonB64: 'S', weight: 3 })).toThrow(RangeError);
     expect(() => openposeUnit({ kind: 'a1111', model: OPENPOSE, skeletonB64: '' })).toThrow(RangeError);
   });
@@ -95,7 +101,9 @@ describe('verifyControlNetRan', () => {
     ]);
     expect(r.entries).toHaveLength(2);
     // parsed object and stem-only model names (A1111 closest match) work too
-    expect(() => verifyControlNetRan({ extra_generation_params: { 'ControlNet 0': entry('control_v11p_sd15_openpose') } }, [{ model: OPENPOSE }])).not.toThrow();
+    expect(() =>
+      verifyControlNetRan({ extra_generation_params: { 'ControlNet 0': entry('control_v11p_sd15_openpose') } }, [{ model: OPENPOSE }]),
+    ).not.toThrow();
     // Forge writes "" when a value contains ',' or ':' — presence still counts
     expect(() => verifyControlNetRan(info({ 'ControlNet 0': '' }), 1)).not.toThrow();
   });

@@ -89,7 +89,9 @@ export interface OpenposeUnitInput extends UnitCommon {
 /** OpenPose unit: the completed skeleton with no preprocessor, or server-side detection as a fallback. */
 export function openposeUnit(input: OpenposeUnitInput): ControlNetUnitPayload {
   const unit =
-    input.skeletonB64 !== undefined ? baseUnit(input, 'none', input.skeletonB64) : baseUnit(input, input.detectModule ?? 'openpose_full', input.detectFromB64);
+    input.skeletonB64 !== undefined
+      ? baseUnit(input, 'none', input.skeletonB64)
+      : baseUnit(input, input.detectModule ?? 'openpose_full', input.detectFromB64);
   if (input.skeletonB64 === undefined) unit.processor_res = 512;
   // Forge has no union support and drops the field; only A1111's extension reads it.
   if (input.union && input.kind === 'a1111') unit.union_control_type = 'OpenPose';
@@ -111,11 +113,7 @@ export interface EdgesUnitInput extends UnitCommon {
  */
 export function edgesUnit(input: EdgesUnitInput): ControlNetUnitPayload {
   const module = input.module ?? 'canny';
-  const unit = baseUnit(
-    { ...input, weight: input.weight ?? 0.6, guidanceEnd: input.guidanceEnd ?? 0.6 },
-    module,
-    input.imageB64,
-  );
+  const unit = baseUnit({ ...input, weight: input.weight ?? 0.6, guidanceEnd: input.guidanceEnd ?? 0.6 }, module, input.imageB64);
   if (module !== 'none') unit.processor_res = 512;
   if (module === 'canny') {
     unit.threshold_a = 100;

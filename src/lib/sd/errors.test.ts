@@ -5,10 +5,16 @@ const body = (o: unknown) => JSON.stringify(o);
 
 describe('errorFromResponse', () => {
   it('maps pydantic v1 and v2 422s to validation with the backend detail', () => {
-    const v1 = errorFromResponse(422, body({ detail: [{ loc: ['body', 'steps'], msg: 'value is not a valid integer', type: 'type_error.integer' }] }));
+    const v1 = errorFromResponse(
+      422,
+      body({ detail: [{ loc: ['body', 'steps'], msg: 'value is not a valid integer', type: 'type_error.integer' }] }),
+    );
     expect(v1).toMatchObject({ kind: 'validation', retryable: false, status: 422, detail: 'steps: value is not a valid integer' });
     expect(v1.message).toContain('steps: value is not a valid integer');
-    const v2 = errorFromResponse(422, body({ detail: [{ type: 'int_parsing', loc: ['body', 'steps'], msg: 'Input should be a valid integer', input: 'x' }] }));
+    const v2 = errorFromResponse(
+      422,
+      body({ detail: [{ type: 'int_parsing', loc: ['body', 'steps'], msg: 'Input should be a valid integer', input: 'x' }] }),
+    );
     expect(v2.detail).toBe('steps: Input should be a valid integer');
     const script = errorFromResponse(422, body({ error: 'HTTPException', detail: 'always on script foo not found', body: '', errors: '' }));
     expect(script).toMatchObject({ kind: 'validation', detail: 'always on script foo not found' });
@@ -28,7 +34,9 @@ describe('errorFromResponse', () => {
       kind: 'validation',
       code: 'unknown_name',
     });
-    expect(errorFromResponse(500, body({ error: 'KeyError', detail: '', body: '', errors: "'bogus'" }))).toMatchObject({ kind: 'validation' });
+    expect(errorFromResponse(500, body({ error: 'KeyError', detail: '', body: '', errors: "'bogus'" }))).toMatchObject({
+      kind: 'validation',
+    });
     expect(errorFromResponse(500, body({ error: 'RuntimeError', detail: '', body: '', errors: 'boom' }))).toMatchObject({
       kind: 'server',
       retryable: true,
@@ -43,7 +51,11 @@ describe('errorFromResponse', () => {
   });
 
   it('tells a missing --api apart from a missing init image', () => {
-    expect(errorFromResponse(404, body({ detail: 'Not Found' }))).toMatchObject({ kind: 'unreachable', code: 'api_missing', retryable: false });
+    expect(errorFromResponse(404, body({ detail: 'Not Found' }))).toMatchObject({
+      kind: 'unreachable',
+      code: 'api_missing',
+      retryable: false,
+    });
     expect(errorFromResponse(404, body({ error: 'HTTPException', detail: 'Init image not found', body: '', errors: '' }))).toMatchObject({
       kind: 'validation',
     });
@@ -55,11 +67,16 @@ describe('errorFromNetwork', () => {
   it('maps connection failures to unreachable (retryable) and mid-response failures to dropped', () => {
     expect(errorFromNetwork(withCode('ECONNREFUSED'), 'request')).toMatchObject({ kind: 'unreachable', retryable: true });
     expect(errorFromNetwork(new AggregateError([withCode('ECONNREFUSED')]), 'request')).toMatchObject({ kind: 'unreachable' });
-    expect(errorFromNetwork(new TypeError('fetch failed', { cause: withCode('ENOTFOUND') }), 'request')).toMatchObject({ kind: 'unreachable' });
+    expect(errorFromNetwork(new TypeError('fetch failed', { cause: withCode('ENOTFOUND') }), 'request')).toMatchObject({
+      kind: 'unreachable',
+    });
     expect(errorFromNetwork(withCode('UND_ERR_CONNECT_TIMEOUT'), 'request')).toMatchObject({ kind: 'unreachable' });
     expect(errorFromNetwork(withCode('UND_ERR_HEADERS_TIMEOUT'), 'request')).toMatchObject({ kind: 'timeout', retryable: true });
     expect(errorFromNetwork(withCode('UND_ERR_BODY_TIMEOUT'), 'body')).toMatchObject({ kind: 'timeout' });
-    expect(errorFromNetwork(withCode('UND_ERR_SOCKET', 'other side closed'), 'request')).toMatchObject({ kind: 'dropped', retryable: true });
+    expect(errorFromNetwork(withCode('UND_ERR_SOCKET', 'other side closed'), 'request')).toMatchObject({
+      kind: 'dropped',
+      retryable: true,
+    });
     expect(errorFromNetwork(new Error('terminated'), 'body')).toMatchObject({ kind: 'dropped' });
     expect(errorFromNetwork(new Error('weird'), 'body')).toMatchObject({ kind: 'dropped' });
   });

@@ -1,16 +1,7 @@
 // Errors from a generation backend, mapped to something a merchant can act on.
 // Pure: no network, no node: imports (the client feeds it status codes, bodies and low-level error codes).
 
-export type BackendErrorKind =
-  | 'unreachable'
-  | 'auth'
-  | 'busy'
-  | 'oom'
-  | 'validation'
-  | 'server'
-  | 'timeout'
-  | 'dropped'
-  | 'bad-response';
+export type BackendErrorKind = 'unreachable' | 'auth' | 'busy' | 'oom' | 'validation' | 'server' | 'timeout' | 'dropped' | 'bad-response';
 
 /** Message keys; each has an English and a Simplified Chinese text in BACKEND_MESSAGES. */
 export type BackendErrorCode =
@@ -177,9 +168,16 @@ function composeMessage(code: BackendErrorCode, detail: string | null, locale: B
   // Only details that help the merchant or the operator act are appended (validation detail, unknown names).
   const showDetail =
     detail &&
-    ['validation', 'invalid_image', 'unknown_name', 'controlnet_not_applied', 'controlnet_missing', 'family_unsupported', 'checkpoint_not_applied', 'stalled'].includes(
-      code,
-    );
+    [
+      'validation',
+      'invalid_image',
+      'unknown_name',
+      'controlnet_not_applied',
+      'controlnet_missing',
+      'family_unsupported',
+      'checkpoint_not_applied',
+      'stalled',
+    ].includes(code);
   if (!showDetail) return base;
   return locale === 'zh-CN' ? `${base}（${detail}）` : `${base} (${detail})`;
 }
@@ -246,17 +244,21 @@ export function errorFromResponse(status: number, bodyText: string, backend: str
     return new BackendError({ ...base, kind: 'validation', detail: clip(detailText || bodyText) || null });
   }
   if (status === 404) {
-    if (!detailText || detailText === 'Not Found') return new BackendError({ ...base, kind: 'unreachable', code: 'api_missing', retryable: false });
+    if (!detailText || detailText === 'Not Found')
+      return new BackendError({ ...base, kind: 'unreachable', code: 'api_missing', retryable: false });
     return new BackendError({ ...base, kind: 'validation', detail: clip(detailText) });
   }
   if (status === 408 || status === 429 || status === 503) return new BackendError({ ...base, kind: 'busy' });
   if (status === 502) return new BackendError({ ...base, kind: 'unreachable' });
   if (status === 504 || status === 524) return new BackendError({ ...base, kind: 'timeout' });
   if (status >= 500) {
-    if (/Invalid encoded image/i.test(anyText)) return new BackendError({ ...base, kind: 'validation', code: 'invalid_image', detail: 'Invalid encoded image' });
+    if (/Invalid encoded image/i.test(anyText))
+      return new BackendError({ ...base, kind: 'validation', code: 'invalid_image', detail: 'Invalid encoded image' });
     const notFound = /model '([^']*)' not found/i.exec(anyText);
-    if (notFound) return new BackendError({ ...base, kind: 'validation', code: 'unknown_name', detail: `model '${notFound[1]}' not found` });
-    if (errorClass === 'KeyError') return new BackendError({ ...base, kind: 'validation', detail: clip(`unknown option ${errorsText || detailText}`) });
+    if (notFound)
+      return new BackendError({ ...base, kind: 'validation', code: 'unknown_name', detail: `model '${notFound[1]}' not found` });
+    if (errorClass === 'KeyError')
+      return new BackendError({ ...base, kind: 'validation', detail: clip(`unknown option ${errorsText || detailText}`) });
     return new BackendError({ ...base, kind: 'server', detail: clip(errorsText || detailText || (obj ? '' : bodyText)) || null });
   }
   if (status >= 400) return new BackendError({ ...base, kind: 'validation', detail: clip(detailText || bodyText) || null });

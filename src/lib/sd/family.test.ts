@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkpointFamily, controlnetFamily, familyFromMetadata, familyFromName, parseFamilyOverrides, pickOpenposeModel } from './family.ts';
+import {
+  checkpointFamily,
+  controlnetFamily,
+  familyFromMetadata,
+  familyFromName,
+  parseFamilyOverrides,
+  pickOpenposeModel,
+} from './family.ts';
 
 const SD15_POSE = 'control_v11p_sd15_openpose [cab727d4]';
 const XL_POSE = 'thibaud_xl_openpose [c7b9cadd]';
@@ -20,8 +27,14 @@ describe('checkpoint families', () => {
   it('prefers the operator, then the server metadata, then the name, and says which', () => {
     const overrides = parseFamilyOverrides('realisticVision=sd15, myMerge=sdxl');
     expect(checkpointFamily('myMerge_v3.safetensors', { overrides })).toEqual({ family: 'sdxl', source: 'config' });
-    expect(checkpointFamily('plain.safetensors', { metadata: { 'modelspec.architecture': 'stable-diffusion-xl-v1-base' } })).toEqual({ family: 'sdxl', source: 'server' });
-    expect(checkpointFamily('plain.safetensors', { metadata: { ss_base_model_version: 'sd_v1' } })).toEqual({ family: 'sd15', source: 'server' });
+    expect(checkpointFamily('plain.safetensors', { metadata: { 'modelspec.architecture': 'stable-diffusion-xl-v1-base' } })).toEqual({
+      family: 'sdxl',
+      source: 'server',
+    });
+    expect(checkpointFamily('plain.safetensors', { metadata: { ss_base_model_version: 'sd_v1' } })).toEqual({
+      family: 'sd15',
+      source: 'server',
+    });
     expect(checkpointFamily('juggernautXL.safetensors')).toEqual({ family: 'sdxl', source: 'name' });
     expect(checkpointFamily('plain.safetensors')).toEqual({ family: 'sd15', source: 'default' });
     expect(familyFromMetadata({ 'modelspec.architecture': 'flux-1-dev' })).toBe('flux');
@@ -38,7 +51,13 @@ describe('ControlNet families, as sd-webui-controlnet decides them', () => {
   it('classifies like scripts/enums.py detect_from_model_name', () => {
     expect(controlnetFamily(SD15_POSE)).toBe('sd15');
     expect(controlnetFamily('control_v11p_sd21_openpose')).toBe('sd2');
-    for (const xl of [XL_POSE, 'controlnet-openpose-sdxl-1.0', 't2i-adapter_xl_openpose', 'kohya_controllllite_xl_openpose_anime', 'controlnet-union-sdxl-1.0 [15e6ad5d]']) {
+    for (const xl of [
+      XL_POSE,
+      'controlnet-openpose-sdxl-1.0',
+      't2i-adapter_xl_openpose',
+      'kohya_controllllite_xl_openpose_anime',
+      'controlnet-union-sdxl-1.0 [15e6ad5d]',
+    ]) {
       expect(controlnetFamily(xl), xl).toBe('sdxl');
     }
     expect(controlnetFamily('diffusion_pytorch_model')).toBeNull();

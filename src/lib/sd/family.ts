@@ -51,7 +51,10 @@ export function parseFamilyOverrides(spec: string | undefined): FamilyOverride[]
   return spec.split(',').map((part) => {
     const i = part.lastIndexOf('=');
     const match = part.slice(0, i).trim();
-    const family = part.slice(i + 1).trim().toLowerCase();
+    const family = part
+      .slice(i + 1)
+      .trim()
+      .toLowerCase();
     if (i <= 0 || !match || !isModelFamily(family)) {
       throw new RangeError(`"${part.trim()}" is not name=family with family one of ${MODEL_FAMILIES.join(', ')}`);
     }
@@ -124,7 +127,6 @@ export function controlnetFamily(title: string, overrides: readonly FamilyOverri
   if (/sd3|sd_3/.test(lower)) return 'sd3';
   return null;
 }
-
 
 export interface ControlNetChoice {
   model: string;

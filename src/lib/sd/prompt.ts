@@ -69,7 +69,13 @@ export function stripLoraTags(text: string): string {
 export function joinPrompt(parts: readonly (string | null | undefined | false)[]): string {
   return parts
     .filter((p): p is string => typeof p === 'string')
-    .map((p) => p.replace(/\s+/g, ' ').replace(/\s*,\s*(,\s*)*/g, ', ').trim().replace(/^,\s*|,\s*$/g, ''))
+    .map((p) =>
+      p
+        .replace(/\s+/g, ' ')
+        .replace(/\s*,\s*(,\s*)*/g, ', ')
+        .trim()
+        .replace(/^,\s*|,\s*$/g, ''),
+    )
     .filter((p) => p.length > 0)
     .join(', ');
 }
@@ -94,7 +100,10 @@ export interface PromptParts {
  */
 export function buildPrompt(parts: PromptParts): string {
   const loras = parts.loras ?? [];
-  const triggers = loras.flatMap((l) => l.triggerWords ?? []).map((w) => w.trim()).filter(Boolean);
+  const triggers = loras
+    .flatMap((l) => l.triggerWords ?? [])
+    .map((w) => w.trim())
+    .filter(Boolean);
   const lookText = parts.look?.prompt?.trim() ?? '';
   const subjectLook = [parts.subject?.trim(), lookText].filter(Boolean).join(' ');
   const text = joinPrompt([

@@ -30,31 +30,116 @@ import type { BackendKind, BackendLists, ControlNetUnitPayload, Img2ImgRequest, 
 // Field lists from shared/reference/sd-webui-api.md §2 (txt2img/img2img) and §4 (ControlNet units, fields both
 // A1111 and Forge know). A payload key outside these lists would be silently ignored by the server.
 const COMMON_FIELDS = [
-  'prompt', 'negative_prompt', 'styles', 'seed', 'subseed', 'subseed_strength', 'seed_resize_from_h', 'seed_resize_from_w',
-  'sampler_name', 'sampler_index', 'scheduler', 'batch_size', 'n_iter', 'steps', 'cfg_scale', 'width', 'height',
-  'restore_faces', 'tiling', 'eta', 's_churn', 's_tmin', 's_tmax', 's_noise', 's_min_uncond', 'denoising_strength',
-  'override_settings', 'override_settings_restore_afterwards', 'refiner_checkpoint', 'refiner_switch_at',
-  'disable_extra_networks', 'comments', 'script_name', 'script_args', 'alwayson_scripts', 'send_images', 'save_images',
-  'force_task_id', 'infotext',
+  'prompt',
+  'negative_prompt',
+  'styles',
+  'seed',
+  'subseed',
+  'subseed_strength',
+  'seed_resize_from_h',
+  'seed_resize_from_w',
+  'sampler_name',
+  'sampler_index',
+  'scheduler',
+  'batch_size',
+  'n_iter',
+  'steps',
+  'cfg_scale',
+  'width',
+  'height',
+  'restore_faces',
+  'tiling',
+  'eta',
+  's_churn',
+  's_tmin',
+  's_tmax',
+  's_noise',
+  's_min_uncond',
+  'denoising_strength',
+  'override_settings',
+  'override_settings_restore_afterwards',
+  'refiner_checkpoint',
+  'refiner_switch_at',
+  'disable_extra_networks',
+  'comments',
+  'script_name',
+  'script_args',
+  'alwayson_scripts',
+  'send_images',
+  'save_images',
+  'force_task_id',
+  'infotext',
 ];
 const TXT2IMG_FIELDS = new Set([
-  ...COMMON_FIELDS, 'enable_hr', 'hr_scale', 'hr_upscaler', 'hr_second_pass_steps', 'hr_resize_x', 'hr_resize_y',
-  'hr_checkpoint_name', 'hr_sampler_name', 'hr_scheduler', 'hr_prompt', 'hr_negative_prompt', 'firstphase_width',
-  'firstphase_height', 'firstpass_image',
+  ...COMMON_FIELDS,
+  'enable_hr',
+  'hr_scale',
+  'hr_upscaler',
+  'hr_second_pass_steps',
+  'hr_resize_x',
+  'hr_resize_y',
+  'hr_checkpoint_name',
+  'hr_sampler_name',
+  'hr_scheduler',
+  'hr_prompt',
+  'hr_negative_prompt',
+  'firstphase_width',
+  'firstphase_height',
+  'firstpass_image',
 ]);
 const IMG2IMG_FIELDS = new Set([
-  ...COMMON_FIELDS, 'init_images', 'resize_mode', 'image_cfg_scale', 'mask', 'mask_blur', 'mask_blur_x', 'mask_blur_y',
-  'mask_round', 'inpainting_fill', 'inpaint_full_res', 'inpaint_full_res_padding', 'inpainting_mask_invert',
-  'initial_noise_multiplier', 'latent_mask', 'include_init_images',
+  ...COMMON_FIELDS,
+  'init_images',
+  'resize_mode',
+  'image_cfg_scale',
+  'mask',
+  'mask_blur',
+  'mask_blur_x',
+  'mask_blur_y',
+  'mask_round',
+  'inpainting_fill',
+  'inpaint_full_res',
+  'inpaint_full_res_padding',
+  'inpainting_mask_invert',
+  'initial_noise_multiplier',
+  'latent_mask',
+  'include_init_images',
 ]);
 const UNIT_FIELDS_BOTH = new Set([
-  'enabled', 'module', 'model', 'weight', 'image', 'mask_image', 'resize_mode', 'processor_res', 'threshold_a',
-  'threshold_b', 'guidance_start', 'guidance_end', 'pixel_perfect', 'control_mode', 'hr_option', 'save_detected_map',
+  'enabled',
+  'module',
+  'model',
+  'weight',
+  'image',
+  'mask_image',
+  'resize_mode',
+  'processor_res',
+  'threshold_a',
+  'threshold_b',
+  'guidance_start',
+  'guidance_end',
+  'pixel_perfect',
+  'control_mode',
+  'hr_option',
+  'save_detected_map',
 ]);
 /** Fields where the server takes 0 literally (or 0 is a trap) — never sent as 0. */
 const NO_LITERAL_ZERO = [
-  'eta', 's_churn', 's_tmin', 's_tmax', 's_noise', 's_min_uncond', 'initial_noise_multiplier', 'steps', 'cfg_scale',
-  'width', 'height', 'batch_size', 'n_iter', 'denoising_strength', 'inpaint_full_res_padding',
+  'eta',
+  's_churn',
+  's_tmin',
+  's_tmax',
+  's_noise',
+  's_min_uncond',
+  'initial_noise_multiplier',
+  'steps',
+  'cfg_scale',
+  'width',
+  'height',
+  'batch_size',
+  'n_iter',
+  'denoising_strength',
+  'inpaint_full_res_padding',
 ];
 
 const OPENPOSE = 'control_v11p_sd15_openpose [cab727d4]';
@@ -196,7 +281,15 @@ describe.each(['a1111', 'forge'] as const)('recipes on %s', (kind) => {
     expect(us[1]).toMatchObject({ module: 'canny', model: CANNY, image: 'EDGES', threshold_a: 100, threshold_b: 200, processor_res: 512 });
     expect(us[1].weight).toBeLessThan(1);
     expect(() =>
-      buildModelShot({ ...common(kind), initImageB64: 'I', maskB64: 'M', skeletonB64: 'S', look: LOOK, scene: SCENE, controlnetModels: { openpose: OPENPOSE, edges: CANNY } }),
+      buildModelShot({
+        ...common(kind),
+        initImageB64: 'I',
+        maskB64: 'M',
+        skeletonB64: 'S',
+        look: LOOK,
+        scene: SCENE,
+        controlnetModels: { openpose: OPENPOSE, edges: CANNY },
+      }),
     ).toThrow(/edgesImageB64/);
   });
 
@@ -223,7 +316,9 @@ describe.each(['a1111', 'forge'] as const)('recipes on %s', (kind) => {
     const [u] = units(p);
     expectUnitShape(u, kind);
     expect(u).toMatchObject({ module: kind === 'forge' ? 'None' : 'none', image: 'SKEL', model: OPENPOSE });
-    expect(() => buildOutfitSwap({ ...common(kind), initImageB64: 'I', maskB64: 'M', loras: [], controlnetModels: { openpose: OPENPOSE } })).toThrow(/LoRA/);
+    expect(() =>
+      buildOutfitSwap({ ...common(kind), initImageB64: 'I', maskB64: 'M', loras: [], controlnetModels: { openpose: OPENPOSE } }),
+    ).toThrow(/LoRA/);
   });
 
   it('outfit swap without a skeleton lets the server detect the pose from the init image', () => {
@@ -309,7 +404,10 @@ describe('recipe input checks', () => {
     expect(() => buildModelShot({ ...common('a1111'), ...base, skeletonB64: '' })).toThrow(/skeletonB64/);
   });
   it('leaves the checkpoint override out when no checkpoint is chosen, and the scheduler out when unsupported', () => {
-    const p = buildModelShot({ ...common('a1111', { checkpoint: undefined, sampler: { sampler: 'DPM++ 2M Karras', scheduler: null } }), ...base });
+    const p = buildModelShot({
+      ...common('a1111', { checkpoint: undefined, sampler: { sampler: 'DPM++ 2M Karras', scheduler: null } }),
+      ...base,
+    });
     expect(p.override_settings).not.toHaveProperty('sd_model_checkpoint');
     expect(p).not.toHaveProperty('override_settings_restore_afterwards');
     expect(p).not.toHaveProperty('scheduler');
@@ -409,11 +507,21 @@ describe('validateAgainstBackend', () => {
 describe('choosing names from the backend lists', () => {
   it('pickSampler prefers DPM++ 2M + karras and falls back to what exists', () => {
     expect(pickSampler(LISTS)).toEqual({ sampler: 'DPM++ 2M', scheduler: 'karras' });
-    expect(pickSampler({ samplers: [{ name: 'Euler', aliases: [] }], schedulers: [{ name: 'simple', label: 'Simple', aliases: null }] })).toEqual({
+    expect(
+      pickSampler({ samplers: [{ name: 'Euler', aliases: [] }], schedulers: [{ name: 'simple', label: 'Simple', aliases: null }] }),
+    ).toEqual({
       sampler: 'Euler',
       scheduler: 'simple',
     });
-    expect(pickSampler({ samplers: [{ name: 'Euler a', aliases: [] }, { name: 'DPM++ 2M Karras', aliases: [] }], schedulers: null })).toEqual({
+    expect(
+      pickSampler({
+        samplers: [
+          { name: 'Euler a', aliases: [] },
+          { name: 'DPM++ 2M Karras', aliases: [] },
+        ],
+        schedulers: null,
+      }),
+    ).toEqual({
       sampler: 'DPM++ 2M Karras',
       scheduler: null,
     });

@@ -12,21 +12,8 @@
 
 import { controlnetScripts, edgesUnit, modelStem, openposeUnit, type EdgeModule } from './controlnet.ts';
 import { BackendError } from './errors.ts';
-import {
-  buildNegativePrompt,
-  buildPrompt,
-  parseLoraTags,
-  type LoraUse,
-  type PromptFragment,
-} from './prompt.ts';
-import type {
-  BackendKind,
-  BackendLists,
-  ControlNetUnitPayload,
-  Img2ImgRequest,
-  InpaintingFill,
-  Txt2ImgRequest,
-} from './types.ts';
+import { buildNegativePrompt, buildPrompt, parseLoraTags, type LoraUse, type PromptFragment } from './prompt.ts';
+import type { BackendKind, BackendLists, ControlNetUnitPayload, Img2ImgRequest, InpaintingFill, Txt2ImgRequest } from './types.ts';
 
 export interface SamplerChoice {
   /** Exact name from /sdapi/v1/samplers. */
@@ -91,7 +78,8 @@ export function splitCount(count: number, maxBatchSize: number = RECIPE_DEFAULTS
   if (!Number.isInteger(count) || count < 1 || count > RECIPE_DEFAULTS.maxCount) {
     throw new RangeError(`count must be an integer 1–${RECIPE_DEFAULTS.maxCount}, got ${count}`);
   }
-  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new RangeError(`maxBatchSize must be a positive integer, got ${maxBatchSize}`);
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1)
+    throw new RangeError(`maxBatchSize must be a positive integer, got ${maxBatchSize}`);
   let batch = Math.min(count, maxBatchSize);
   while (count % batch !== 0) batch--;
   return { batch_size: batch, n_iter: count / batch };
@@ -246,15 +234,26 @@ export function garmentShot(input: ModelShotInput, d: ShotDefaults): Img2ImgRequ
     loras: input.loras,
     extra: input.prompt,
   });
-  const negative = buildNegativePrompt({ look: input.look, scene: input.scene, recipe: [...(d.negatives ?? [])], extra: input.negativePrompt });
-  return img2imgBody(input, prompt, negative, {
-    initImageB64: input.initImageB64,
-    maskB64: input.maskB64,
-    invert: true,
-    fill: d.inpaintingFill,
-    denoisingStrength: input.denoisingStrength ?? d.denoisingStrength,
-    maskBlur: d.maskBlur,
-  }, units);
+  const negative = buildNegativePrompt({
+    look: input.look,
+    scene: input.scene,
+    recipe: [...(d.negatives ?? [])],
+    extra: input.negativePrompt,
+  });
+  return img2imgBody(
+    input,
+    prompt,
+    negative,
+    {
+      initImageB64: input.initImageB64,
+      maskB64: input.maskB64,
+      invert: true,
+      fill: d.inpaintingFill,
+      denoisingStrength: input.denoisingStrength ?? d.denoisingStrength,
+      maskBlur: d.maskBlur,
+    },
+    units,
+  );
 }
 
 export interface OutfitSwapInput extends RecipeCommon {
@@ -296,14 +295,20 @@ export function outfitSwap(input: OutfitSwapInput, d: ShotDefaults): Img2ImgRequ
     extra: input.prompt,
   });
   const negative = buildNegativePrompt({ look: input.look, scene: input.scene, extra: input.negativePrompt });
-  return img2imgBody(input, prompt, negative, {
-    initImageB64: input.initImageB64,
-    maskB64: input.maskB64,
-    invert: false,
-    fill: d.inpaintingFill,
-    denoisingStrength: input.denoisingStrength ?? d.denoisingStrength,
-    maskBlur: d.maskBlur,
-  }, units);
+  return img2imgBody(
+    input,
+    prompt,
+    negative,
+    {
+      initImageB64: input.initImageB64,
+      maskB64: input.maskB64,
+      invert: false,
+      fill: d.inpaintingFill,
+      denoisingStrength: input.denoisingStrength ?? d.denoisingStrength,
+      maskBlur: d.maskBlur,
+    },
+    units,
+  );
 }
 
 export interface SceneSwapInput extends RecipeCommon {
@@ -326,14 +331,20 @@ export function sceneSwap(input: SceneSwapInput, d: InpaintDefaults): Img2ImgReq
     extra: input.prompt,
   });
   const negative = buildNegativePrompt({ scene: input.scene, recipe: ['halo, outline around person'], extra: input.negativePrompt });
-  return img2imgBody(input, prompt, negative, {
-    initImageB64: input.initImageB64,
-    maskB64: input.maskB64,
-    invert: true,
-    fill: d.inpaintingFill,
-    denoisingStrength: input.denoisingStrength ?? d.denoisingStrength,
-    maskBlur: d.maskBlur,
-  }, []);
+  return img2imgBody(
+    input,
+    prompt,
+    negative,
+    {
+      initImageB64: input.initImageB64,
+      maskB64: input.maskB64,
+      invert: true,
+      fill: d.inpaintingFill,
+      denoisingStrength: input.denoisingStrength ?? d.denoisingStrength,
+      maskBlur: d.maskBlur,
+    },
+    [],
+  );
 }
 
 export interface PortraitInput extends RecipeCommon {
@@ -386,8 +397,7 @@ export function pickSampler(
   const sampler = wanted.map((w) => samplers.find((s) => eq(s.name, w))).find(Boolean) ?? samplers[0];
   const schedulers = lists.schedulers;
   const wantedSched = prefer.schedulers ?? PREFERRED_SCHEDULERS;
-  const scheduler =
-    wantedSched.map((w) => schedulers.find((s) => eq(s.name, w) || eq(s.label, w))).find(Boolean) ?? schedulers[0] ?? null;
+  const scheduler = wantedSched.map((w) => schedulers.find((s) => eq(s.name, w) || eq(s.label, w))).find(Boolean) ?? schedulers[0] ?? null;
   return { sampler: sampler.name, scheduler: scheduler ? scheduler.name : null };
 }
 

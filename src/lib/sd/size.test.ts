@@ -20,7 +20,14 @@ describe('generationSize', () => {
   });
 
   it('always returns multiples of 8 within 1 % of the photo aspect (or the 64 px floor)', () => {
-    for (const [w, h] of [[1234, 567], [567, 1234], [3024, 4032], [1, 1], [999, 1001], [5000, 200]]) {
+    for (const [w, h] of [
+      [1234, 567],
+      [567, 1234],
+      [3024, 4032],
+      [1, 1],
+      [999, 1001],
+      [5000, 200],
+    ]) {
       for (const max of [512, 768, 1024, 1536]) {
         const s = generationSize(w, h, max);
         expect(s.width % 8).toBe(0);
@@ -60,9 +67,13 @@ describe('familySize', () => {
     expect(familySize(4000, 3000, FAMILIES.sdxl)).toMatchObject({ width: 1176, height: 880 });
     expect(familySize(1000, 1000, FAMILIES.sd15)).toMatchObject({ width: 624, height: 624 });
     for (const f of Object.values(FAMILIES)) {
-      for (const [w, h] of [[3000, 4000], [1080, 1920], [5000, 800]]) {
+      for (const [w, h] of [
+        [3000, 4000],
+        [1080, 1920],
+        [5000, 800],
+      ]) {
         const s = familySize(w, h, f);
-        expect(s.width % 8 + (s.height % 8)).toBe(0);
+        expect((s.width % 8) + (s.height % 8)).toBe(0);
         expect(s.width * s.height).toBeLessThanOrEqual(f.pixels * 1.03);
         expect(Math.max(s.width, s.height)).toBeLessThanOrEqual(f.maxSide);
       }

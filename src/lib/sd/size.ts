@@ -27,7 +27,11 @@ const round8 = (n: number) => Math.round(n / 8) * 8;
  * The other side is the aspect-preserving length rounded to the nearest multiple of 8 (at least 64).
  */
 export function generationSize(photoW: number, photoH: number, maxSide: number = DEFAULT_GENERATION_MAX_SIDE): GenerationSize {
-  for (const [name, v] of [['photoW', photoW], ['photoH', photoH], ['maxSide', maxSide]] as const) {
+  for (const [name, v] of [
+    ['photoW', photoW],
+    ['photoH', photoH],
+    ['maxSide', maxSide],
+  ] as const) {
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} must be a positive number, got ${v}`);
   }
   const longest = floor8(maxSide);
@@ -48,7 +52,12 @@ export function generationSize(photoW: number, photoH: number, maxSide: number =
  * The size a checkpoint family draws best at: about `budget.pixels` pixels with the photo's aspect, longest
  * side at most `budget.maxSide` and `cap` (the operator's limit).
  */
-export function familySize(photoW: number, photoH: number, budget: { pixels: number; maxSide: number }, cap: number = Infinity): GenerationSize {
+export function familySize(
+  photoW: number,
+  photoH: number,
+  budget: { pixels: number; maxSide: number },
+  cap: number = Infinity,
+): GenerationSize {
   const long = Math.max(photoW, photoH);
   const short = Math.min(photoW, photoH);
   const side = Math.min(budget.maxSide, cap, Math.sqrt((budget.pixels * long) / short));

@@ -2,7 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { pickUpscaler } from './upscaler.ts';
 
 // Names as A1111 lists them by default, plus common downloads.
-const A1111 = ['None', 'Lanczos', 'Nearest', 'DAT x2', 'DAT x3', 'DAT x4', 'ESRGAN_4x', 'LDSR', 'R-ESRGAN 4x+', 'R-ESRGAN 4x+ Anime6B', 'ScuNET GAN', 'ScuNET PSNR', 'SwinIR 4x'];
+const A1111 = [
+  'None',
+  'Lanczos',
+  'Nearest',
+  'DAT x2',
+  'DAT x3',
+  'DAT x4',
+  'ESRGAN_4x',
+  'LDSR',
+  'R-ESRGAN 4x+',
+  'R-ESRGAN 4x+ Anime6B',
+  'ScuNET GAN',
+  'ScuNET PSNR',
+  'SwinIR 4x',
+];
 
 describe('pickUpscaler', () => {
   it('prefers a photographic ESRGAN-class model, never an anime one or LDSR', () => {

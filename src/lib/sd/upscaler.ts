@@ -5,7 +5,17 @@
 // diffusion upscaler) are never picked automatically. The operator can name one (ATELIER_UPSCALER).
 
 const RESAMPLERS = new Set(['None', 'Lanczos', 'Nearest']);
-const PREFERRED = [/ultrasharp/i, /^R-ESRGAN 4x\+$/i, /^ESRGAN_4x$/i, /R-ESRGAN General/i, /SwinIR/i, /\bDAT\b/i, /\bHAT\b/i, /ESRGAN/i, /ScuNET/i];
+const PREFERRED = [
+  /ultrasharp/i,
+  /^R-ESRGAN 4x\+$/i,
+  /^ESRGAN_4x$/i,
+  /R-ESRGAN General/i,
+  /SwinIR/i,
+  /\bDAT\b/i,
+  /\bHAT\b/i,
+  /ESRGAN/i,
+  /ScuNET/i,
+];
 const NEVER_AUTO = /anime|LDSR/i;
 
 export interface UpscalerChoice {

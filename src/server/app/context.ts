@@ -94,7 +94,11 @@ export function isEncoderLoaded(): boolean {
 export async function samEncoder(): Promise<SamEncoder> {
   const status = (await models()).find((m) => m.role === 'sam-encoder');
   if (!isUsable(status)) {
-    throw new ApiError(503, 'model_missing', `The segmentation model is not installed on the server (${status?.message ?? `run \`${FETCH_COMMAND}\``}).`);
+    throw new ApiError(
+      503,
+      'model_missing',
+      `The segmentation model is not installed on the server (${status?.message ?? `run \`${FETCH_COMMAND}\``}).`,
+    );
   }
   encoder ??= SamEncoder.load(modelPath(app().config.modelsDir, 'sam-encoder')).then(
     (e) => {

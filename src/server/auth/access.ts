@@ -101,5 +101,6 @@ export function resourceWorkspace(db: Db, kind: Resource, rawId: string, actorWo
 
 /** For ids in a query or body (the middleware checks those in the path): another workspace's session is not found. */
 export function assertSessionInWorkspace(db: Db, sessionId: string, workspaceId: string): void {
-  if (resourceWorkspace(db, 'session', sessionId, workspaceId) !== workspaceId) throw new ApiError(404, 'not_found', 'The session was not found.');
+  if (resourceWorkspace(db, 'session', sessionId, workspaceId) !== workspaceId)
+    throw new ApiError(404, 'not_found', 'The session was not found.');
 }

@@ -33,7 +33,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const dump = () => JSON.stringify(db.prepare(`SELECT * FROM users`).all()) + JSON.stringify(db.prepare('SELECT * FROM auth_sessions').all()) + JSON.stringify(db.prepare('SELECT * FROM api_keys').all()) + JSON.stringify(db.prepare('SELECT * FROM invites').all());
+const dump = () =>
+  JSON.stringify(db.prepare(`SELECT * FROM users`).all()) +
+  JSON.stringify(db.prepare('SELECT * FROM auth_sessions').all()) +
+  JSON.stringify(db.prepare('SELECT * FROM api_keys').all()) +
+  JSON.stringify(db.prepare('SELECT * FROM invites').all());
 
 describe('passwords', () => {
   it('are scrypt hashes with their parameters and a salt of their own, verified in constant time', async () => {
@@ -61,7 +65,9 @@ describe('accounts', () => {
 
   it('only the first owner is created; credentials are checked', async () => {
     await createOwner(db, { email: 'o@shop.test', password: 'owner password', workspaceName: '' });
-    await expect(createOwner(db, { email: 'x@shop.test', password: 'other password', workspaceName: '' })).rejects.toMatchObject({ status: 409 });
+    await expect(createOwner(db, { email: 'x@shop.test', password: 'other password', workspaceName: '' })).rejects.toMatchObject({
+      status: 409,
+    });
     expect(await checkCredentials(db, 'O@Shop.test', 'owner password')).not.toBeNull();
     expect(await checkCredentials(db, 'o@shop.test', 'wrong password')).toBeNull();
     expect(await checkCredentials(db, 'nobody@shop.test', 'owner password')).toBeNull();
@@ -90,7 +96,10 @@ describe('invites', () => {
 
     const invite = createInvite(db, workspaceId, { role: 'editor', createdBy: userId, maxAgeMs: 60_000 });
     expect(inviteInfo(db, invite.token)).toMatchObject({ workspaceName: 'Shop', role: 'editor' });
-    const both = await Promise.allSettled([acceptInvite(db, invite.token, 's@shop.test', 'staff password'), acceptInvite(db, invite.token, 't@shop.test', 'staff password')]);
+    const both = await Promise.allSettled([
+      acceptInvite(db, invite.token, 's@shop.test', 'staff password'),
+      acceptInvite(db, invite.token, 't@shop.test', 'staff password'),
+    ]);
     expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(listMembers(db, workspaceId)).toHaveLength(2);
 

@@ -44,7 +44,10 @@ export function hasOwner(db: Db): boolean {
  * The first account: the owner, with the first workspace. Refused once any account exists (first run only).
  * Sessions made before accounts existed join this workspace.
  */
-export async function createOwner(db: Db, o: { email: string; password: string; workspaceName: string }): Promise<{ userId: string; workspaceId: string }> {
+export async function createOwner(
+  db: Db,
+  o: { email: string; password: string; workspaceName: string },
+): Promise<{ userId: string; workspaceId: string }> {
   checkPassword(o.password);
   const hash = await hashPassword(o.password);
   const userId = newId();
@@ -62,7 +65,9 @@ export async function createOwner(db: Db, o: { email: string; password: string; 
 
 /** The account whose e-mail and password these are, or null (the same time either way). */
 export async function checkCredentials(db: Db, email: string, password: string): Promise<{ userId: string } | null> {
-  const user = db.prepare('SELECT id, password_hash FROM users WHERE email = ?').get(email.trim()) as { id: string; password_hash: string } | undefined;
+  const user = db.prepare('SELECT id, password_hash FROM users WHERE email = ?').get(email.trim()) as
+    | { id: string; password_hash: string }
+    | undefined;
   const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
   return user && ok ? { userId: user.id } : null;
 }
@@ -134,7 +139,11 @@ export interface ApiKeyJson {
 const KEY_PREFIX = 'atl_';
 
 /** Registers a key; `plaintext` for the bootstrap key the operator chose, else a new random one. Shown once. */
-export function createApiKey(db: Db, workspaceId: string, o: { name: string; scope: KeyScope; plaintext?: string }): { key: string; apiKey: ApiKeyJson } {
+export function createApiKey(
+  db: Db,
+  workspaceId: string,
+  o: { name: string; scope: KeyScope; plaintext?: string },
+): { key: string; apiKey: ApiKeyJson } {
   const key = o.plaintext ?? newSecret(KEY_PREFIX);
   const id = newId();
   const t = now();
@@ -152,18 +161,41 @@ export function createApiKey(db: Db, workspaceId: string, o: { name: string; sco
 
 export function listApiKeys(db: Db, workspaceId: string): ApiKeyJson[] {
   const rows = db
-    .prepare('SELECT id, name, prefix, scope, created_at, last_used_at, revoked_at FROM api_keys WHERE workspace_id = ? ORDER BY created_at DESC')
-    .all(workspaceId) as { id: string; name: string; prefix: string; scope: KeyScope; created_at: string; last_used_at: string | null; revoked_at: string | null }[];
-  return rows.map((r) => ({ id: r.id, name: r.name, prefix: r.prefix, scope: r.scope, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at }));
+    .prepare(
+      'SELECT id, name, prefix, scope, created_at, last_used_at, revoked_at FROM api_keys WHERE workspace_id = ? ORDER BY created_at DESC',
+    )
+    .all(workspaceId) as {
+    id: string;
+    name: string;
+    prefix: string;
+    scope: KeyScope;
+    created_at: string;
+    last_used_at: string | null;
+    revoked_at: string | null;
+  }[];
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    scope: r.scope,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+  }));
 }
 
 export function revokeApiKey(db: Db, workspaceId: string, id: string): boolean {
-  return db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND workspace_id = ? AND revoked_at IS NULL').run(now(), id, workspaceId).changes > 0;
+  return (
+    db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND workspace_id = ? AND revoked_at IS NULL').run(now(), id, workspaceId)
+      .changes > 0
+  );
 }
 
 /** The workspace key a Bearer token is; null when unknown or revoked. Records when it was last used (once a minute at most). */
 export function actorForApiKey(db: Db, key: string): Actor | null {
-  const row = db.prepare('SELECT id, workspace_id, scope, last_used_at, revoked_at FROM api_keys WHERE key_hash = ?').get(secretHash(key)) as
+  const row = db
+    .prepare('SELECT id, workspace_id, scope, last_used_at, revoked_at FROM api_keys WHERE key_hash = ?')
+    .get(secretHash(key)) as
     | { id: string; workspace_id: string; scope: KeyScope; last_used_at: string | null; revoked_at: string | null }
     | undefined;
   if (!row || row.revoked_at) return null;
@@ -184,7 +216,9 @@ export interface MemberJson {
 
 export function listMembers(db: Db, workspaceId: string): MemberJson[] {
   const rows = db
-    .prepare('SELECT m.user_id, u.email, m.role, m.created_at FROM members m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = ? ORDER BY m.created_at')
+    .prepare(
+      'SELECT m.user_id, u.email, m.role, m.created_at FROM members m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = ? ORDER BY m.created_at',
+    )
     .all(workspaceId) as { user_id: string; email: string; role: Role; created_at: string }[];
   return rows.map((r) => ({ userId: r.user_id, email: r.email, role: r.role, joinedAt: r.created_at }));
 }
@@ -192,16 +226,24 @@ export function listMembers(db: Db, workspaceId: string): MemberJson[] {
 /** Removes a member (their sessions in this workspace end at once); the last owner cannot be removed. */
 export function removeMember(db: Db, workspaceId: string, userId: string): void {
   db.transaction(() => {
-    const member = db.prepare('SELECT role FROM members WHERE workspace_id = ? AND user_id = ?').get(workspaceId, userId) as { role: Role } | undefined;
+    const member = db.prepare('SELECT role FROM members WHERE workspace_id = ? AND user_id = ?').get(workspaceId, userId) as
+      | { role: Role }
+      | undefined;
     if (!member) throw new ApiError(404, 'not_found', 'That member was not found.');
-    const owners = db.prepare(`SELECT COUNT(*) AS n FROM members WHERE workspace_id = ? AND role = 'owner'`).get(workspaceId) as { n: number };
+    const owners = db.prepare(`SELECT COUNT(*) AS n FROM members WHERE workspace_id = ? AND role = 'owner'`).get(workspaceId) as {
+      n: number;
+    };
     if (member.role === 'owner' && owners.n <= 1) throw new ApiError(409, 'last_owner', 'A workspace keeps at least one owner.');
     db.prepare('DELETE FROM members WHERE workspace_id = ? AND user_id = ?').run(workspaceId, userId);
     db.prepare('DELETE FROM auth_sessions WHERE workspace_id = ? AND user_id = ?').run(workspaceId, userId);
   }).immediate();
 }
 
-export function createInvite(db: Db, workspaceId: string, o: { role: Role; createdBy: string | null; maxAgeMs: number }): { token: string; expiresAt: string } {
+export function createInvite(
+  db: Db,
+  workspaceId: string,
+  o: { role: Role; createdBy: string | null; maxAgeMs: number },
+): { token: string; expiresAt: string } {
   const token = newSecret();
   const expires = Date.now() + o.maxAgeMs;
   db.prepare('INSERT INTO invites (token_hash, workspace_id, role, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(
@@ -225,7 +267,9 @@ const INVITE_GONE = () => new ApiError(410, 'invite_invalid', 'This invite link 
 
 export function inviteInfo(db: Db, token: string): InviteInfo {
   const row = db
-    .prepare('SELECT w.name, i.role, i.expires_at, i.used_at FROM invites i JOIN workspaces w ON w.id = i.workspace_id WHERE i.token_hash = ?')
+    .prepare(
+      'SELECT w.name, i.role, i.expires_at, i.used_at FROM invites i JOIN workspaces w ON w.id = i.workspace_id WHERE i.token_hash = ?',
+    )
     .get(secretHash(token)) as { name: string; role: Role; expires_at: number; used_at: string | null } | undefined;
   if (!row || row.used_at || row.expires_at <= Date.now()) throw INVITE_GONE();
   return { workspaceName: row.name, role: row.role, expiresAt: new Date(row.expires_at).toISOString() };
@@ -235,9 +279,16 @@ export function inviteInfo(db: Db, token: string): InviteInfo {
  * Joins the invite's workspace: a new account with this e-mail and password, or an existing one when the password
  * is that account's. Single use: the invite is taken in the same transaction that adds the member.
  */
-export async function acceptInvite(db: Db, token: string, email: string, password: string): Promise<{ userId: string; workspaceId: string }> {
+export async function acceptInvite(
+  db: Db,
+  token: string,
+  email: string,
+  password: string,
+): Promise<{ userId: string; workspaceId: string }> {
   inviteInfo(db, token);
-  const existing = db.prepare('SELECT id, password_hash FROM users WHERE email = ?').get(email.trim()) as { id: string; password_hash: string } | undefined;
+  const existing = db.prepare('SELECT id, password_hash FROM users WHERE email = ?').get(email.trim()) as
+    | { id: string; password_hash: string }
+    | undefined;
   if (existing && !(await verifyPassword(password, existing.password_hash))) {
     throw new ApiError(403, 'wrong_password', 'An account with this e-mail exists; enter its password to join.');
   }
@@ -247,12 +298,22 @@ export async function acceptInvite(db: Db, token: string, email: string, passwor
   let workspaceId = '';
   db.transaction(() => {
     const t = now();
-    const taken = db.prepare('UPDATE invites SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?').run(t, secretHash(token), Date.now());
+    const taken = db
+      .prepare('UPDATE invites SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?')
+      .run(t, secretHash(token), Date.now());
     if (taken.changes === 0) throw INVITE_GONE();
-    const invite = db.prepare('SELECT workspace_id, role FROM invites WHERE token_hash = ?').get(secretHash(token)) as { workspace_id: string; role: Role };
+    const invite = db.prepare('SELECT workspace_id, role FROM invites WHERE token_hash = ?').get(secretHash(token)) as {
+      workspace_id: string;
+      role: Role;
+    };
     workspaceId = invite.workspace_id;
     if (hash) db.prepare('INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)').run(userId, email.trim(), hash, t);
-    db.prepare('INSERT OR IGNORE INTO members (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)').run(workspaceId, userId, invite.role, t);
+    db.prepare('INSERT OR IGNORE INTO members (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)').run(
+      workspaceId,
+      userId,
+      invite.role,
+      t,
+    );
   }).immediate();
   return { userId, workspaceId };
 }
@@ -298,7 +359,9 @@ export interface WorkspaceJson {
 
 export function workspacesOf(db: Db, userId: string): WorkspaceJson[] {
   return db
-    .prepare('SELECT w.id, w.name, m.role FROM members m JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = ? ORDER BY m.created_at, w.id')
+    .prepare(
+      'SELECT w.id, w.name, m.role FROM members m JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = ? ORDER BY m.created_at, w.id',
+    )
     .all(userId) as WorkspaceJson[];
 }
 

@@ -11,9 +11,11 @@ export async function bootstrapDataDir(config: Config): Promise<void> {
   try {
     const done = await bootstrapAccounts(db, { owner: config.owner, apiKey: config.bootstrapApiKey });
     if (done.ownerCreated) console.log(`[accounts] owner ${config.owner?.email} and a first workspace created (ATELIER_OWNER_EMAIL)`);
-    if (done.keyRegistered) console.log('[accounts] ATELIER_BOOTSTRAP_API_KEY registered as the first workspace\'s admin key');
+    if (done.keyRegistered) console.log("[accounts] ATELIER_BOOTSTRAP_API_KEY registered as the first workspace's admin key");
     if (config.bootstrapApiKey && !done.keyRegistered && !config.owner && !db.prepare('SELECT 1 FROM workspaces').get()) {
-      console.log('[accounts] ATELIER_BOOTSTRAP_API_KEY waits for the first workspace (set ATELIER_OWNER_EMAIL/PASSWORD, or create the owner in the browser and restart)');
+      console.log(
+        '[accounts] ATELIER_BOOTSTRAP_API_KEY waits for the first workspace (set ATELIER_OWNER_EMAIL/PASSWORD, or create the owner in the browser and restart)',
+      );
     }
   } finally {
     db.close();

@@ -25,9 +25,14 @@ export function assertSignInAllowed(address: string, email: string, now = Date.n
     if (times.length >= limit) {
       const waitMs = WINDOW_MS - (now - times[0]!);
       const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
-      throw new ApiError(429, 'too_many_attempts', `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
-        'retry-after': String(Math.ceil(waitMs / 1000)),
-      });
+      throw new ApiError(
+        429,
+        'too_many_attempts',
+        `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+        {
+          'retry-after': String(Math.ceil(waitMs / 1000)),
+        },
+      );
     }
   }
 }

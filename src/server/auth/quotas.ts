@@ -9,11 +9,16 @@ const MB = 1024 * 1024;
 export async function workspaceUsage(ctx: AppContext, workspaceId: string): Promise<number> {
   const { db, blobs } = ctx;
   const prefixes = [
-    ...(db.prepare('SELECT DISTINCT image_id FROM sessions WHERE workspace_id = ?').pluck().all(workspaceId) as string[]).map((id) => `images/${id}`),
-    ...(db.prepare('SELECT id FROM sessions WHERE workspace_id = ?').pluck().all(workspaceId) as string[]).map((id) => `sessions/${id}`),
-    ...(db.prepare('SELECT j.id FROM jobs j JOIN sessions s ON s.id = j.session_id WHERE s.workspace_id = ?').pluck().all(workspaceId) as string[]).map(
-      (id) => `results/${id}`,
+    ...(db.prepare('SELECT DISTINCT image_id FROM sessions WHERE workspace_id = ?').pluck().all(workspaceId) as string[]).map(
+      (id) => `images/${id}`,
     ),
+    ...(db.prepare('SELECT id FROM sessions WHERE workspace_id = ?').pluck().all(workspaceId) as string[]).map((id) => `sessions/${id}`),
+    ...(
+      db
+        .prepare('SELECT j.id FROM jobs j JOIN sessions s ON s.id = j.session_id WHERE s.workspace_id = ?')
+        .pluck()
+        .all(workspaceId) as string[]
+    ).map((id) => `results/${id}`),
   ];
   let total = 0;
   for (const prefix of prefixes) for (const key of await blobs.list(prefix)) total += (await blobs.size(key)) ?? 0;
@@ -39,13 +44,20 @@ export function assertQueueRoom(ctx: AppContext, workspaceId: string): void {
   const limit = ctx.config.workspaceLimits.queuedJobs;
   if (!limit) return;
   const waiting = ctx.db
-    .prepare(`SELECT COUNT(*) FROM jobs j JOIN sessions s ON s.id = j.session_id WHERE s.workspace_id = ? AND j.state IN ('queued', 'running')`)
+    .prepare(
+      `SELECT COUNT(*) FROM jobs j JOIN sessions s ON s.id = j.session_id WHERE s.workspace_id = ? AND j.state IN ('queued', 'running')`,
+    )
     .pluck()
     .get(workspaceId) as number;
   if (waiting >= limit) {
-    throw new ApiError(429, 'too_many_jobs', `${waiting} generations are already waiting or running in this workspace (the limit is ${limit}). Start more when some finish.`, {
-      'retry-after': '30',
-    });
+    throw new ApiError(
+      429,
+      'too_many_jobs',
+      `${waiting} generations are already waiting or running in this workspace (the limit is ${limit}). Start more when some finish.`,
+      {
+        'retry-after': '30',
+      },
+    );
   }
 }
 
@@ -58,9 +70,14 @@ export function takeUploadTurn(ctx: AppContext, workspaceId: string, now = Date.
   const recent = (uploads.get(workspaceId) ?? []).filter((t) => now - t < 60_000);
   if (recent.length >= limit) {
     const wait = Math.max(1, Math.ceil((60_000 - (now - recent[0]!)) / 1000));
-    throw new ApiError(429, 'too_many_uploads', `This workspace uploaded ${limit} photos in the last minute (the limit is ${limit} a minute). Try again in ${wait} s.`, {
-      'retry-after': String(wait),
-    });
+    throw new ApiError(
+      429,
+      'too_many_uploads',
+      `This workspace uploaded ${limit} photos in the last minute (the limit is ${limit} a minute). Try again in ${wait} s.`,
+      {
+        'retry-after': String(wait),
+      },
+    );
   }
   recent.push(now);
   uploads.set(workspaceId, recent);

@@ -44,7 +44,13 @@ export function clientAddress(request: Request, socketAddress: string, config: C
 }
 
 export function setSessionCookie(cookies: AstroCookies, token: string, o: { secure: boolean; maxAgeMs: number }): void {
-  cookies.set(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: o.secure, maxAge: Math.floor(o.maxAgeMs / 1000) });
+  cookies.set(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: o.secure,
+    maxAge: Math.floor(o.maxAgeMs / 1000),
+  });
 }
 
 export function clearSessionCookie(cookies: AstroCookies): void {

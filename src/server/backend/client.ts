@@ -197,7 +197,11 @@ const TaskProgressSchema = z.looseObject({
   textinfo: z.string().nullable().optional(),
 });
 const MetadataSchema = z.looseObject({ metadata: z.string().optional() });
-const UpscalerSchema = z.looseObject({ name: z.string(), model_name: z.string().nullable().optional(), scale: z.number().nullable().optional() });
+const UpscalerSchema = z.looseObject({
+  name: z.string(),
+  model_name: z.string().nullable().optional(),
+  scale: z.number().nullable().optional(),
+});
 const ExtrasSchema = z.looseObject({ image: z.string().nullable().optional(), html_info: z.string().nullable().optional() });
 const ModelListSchema = z.looseObject({ model_list: z.array(z.string()) });
 const ModuleListSchema = z.looseObject({
@@ -250,7 +254,11 @@ export function checkpointMatches(info: GenerationInfo, title: string): boolean 
   if (wantHash && gotHash) return gotHash.startsWith(wantHash) || wantHash.startsWith(gotHash);
   const gotName = typeof info.sd_model_name === 'string' ? info.sd_model_name.toLowerCase() : '';
   if (!gotName) return true;
-  const stemWithFolder = title.replace(/\s*\[[0-9a-f]+\]\s*$/i, '').replace(/\.(safetensors|ckpt)$/i, '').replace(/[\\/]/g, '_').toLowerCase();
+  const stemWithFolder = title
+    .replace(/\s*\[[0-9a-f]+\]\s*$/i, '')
+    .replace(/\.(safetensors|ckpt)$/i, '')
+    .replace(/[\\/]/g, '_')
+    .toLowerCase();
   return gotName === stemWithFolder || gotName === modelStem(title);
 }
 
@@ -306,7 +314,12 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
     try {
       return JSON.parse(text);
     } catch {
-      throw new BackendError({ kind: 'bad-response', backend: base, status: res.statusCode, detail: `${path} answered with non-JSON text` });
+      throw new BackendError({
+        kind: 'bad-response',
+        backend: base,
+        status: res.statusCode,
+        detail: `${path} answered with non-JSON text`,
+      });
     }
   }
 
@@ -323,14 +336,20 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
         assertValidForBackend(payload, lists);
       }
     }
-    const body = parseShape(GenerationResponseSchema, await raw('POST', path, { agent: 'generation', body: payload, signal: o.signal }), path, base);
+    const body = parseShape(
+      GenerationResponseSchema,
+      await raw('POST', path, { agent: 'generation', body: payload, signal: o.signal }),
+      path,
+      base,
+    );
     let info: GenerationInfo;
     try {
       info = JSON.parse(body.info) as GenerationInfo;
     } catch {
       throw new BackendError({ kind: 'bad-response', backend: base, detail: `${path}: info is not JSON` });
     }
-    if (!info || typeof info !== 'object') throw new BackendError({ kind: 'bad-response', backend: base, detail: `${path}: info is not an object` });
+    if (!info || typeof info !== 'object')
+      throw new BackendError({ kind: 'bad-response', backend: base, detail: `${path}: info is not an object` });
     const ckpt = payload.override_settings?.sd_model_checkpoint;
     if (o.verifyCheckpoint !== false && typeof ckpt === 'string' && !checkpointMatches(info, ckpt)) {
       throw new BackendError({
@@ -346,7 +365,10 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
     const count = requestedCount(payload);
     const units = expectedUnits(payload as { alwayson_scripts?: Record<string, unknown> });
     // Read by content: masks interleaved by return_mask, maps appended by ControlNet (response.ts).
-    const sorted = await sortImages(all.slice(first), { count, controlImages: units.map((u) => u.image ?? (payload as Img2ImgRequest).init_images?.[0] ?? null) });
+    const sorted = await sortImages(all.slice(first), {
+      count,
+      controlImages: units.map((u) => u.image ?? (payload as Img2ImgRequest).init_images?.[0] ?? null),
+    });
     const images = sorted.results;
     const extraImages = [...all.slice(0, first), ...all.slice(first).filter((_, i) => sorted.roles[i] !== 'result')];
     if (images.length === 0 && payload.send_images !== false) {
@@ -368,7 +390,11 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
     const entry = (await client.lists(o)).checkpoints.find((c) => c.title === title);
     const file = (entry?.filename ?? title.replace(/\s*\[[0-9a-f]+\]\s*$/i, '')).split(/[\\/]/).pop() ?? '';
     const item = file.replace(/\.(safetensors|ckpt)$/i, '');
-    const v = await raw('GET', `/sd_extra_networks/metadata?page=checkpoints&item=${encodeURIComponent(item)}`, { agent: 'quick', signal: o.signal, allow404: true });
+    const v = await raw('GET', `/sd_extra_networks/metadata?page=checkpoints&item=${encodeURIComponent(item)}`, {
+      agent: 'quick',
+      signal: o.signal,
+      allow404: true,
+    });
     const m = v === null ? null : MetadataSchema.safeParse(v);
     if (!m?.success || !m.data.metadata) return null;
     try {
@@ -410,7 +436,11 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
 
     async upscalers(o = {}) {
       const v = await raw('GET', '/sdapi/v1/upscalers', { agent: 'quick', signal: o.signal });
-      return parseShape(z.array(UpscalerSchema), v, 'upscalers', base).map((u) => ({ name: u.name, model_name: u.model_name ?? null, scale: u.scale ?? null }));
+      return parseShape(z.array(UpscalerSchema), v, 'upscalers', base).map((u) => ({
+        name: u.name,
+        model_name: u.model_name ?? null,
+        scale: u.scale ?? null,
+      }));
     },
 
     async upscale(imageB64, o) {
@@ -427,7 +457,12 @@ export function createSdClient(endpoint: SdEndpoint, options: SdClientOptions = 
         codeformer_visibility: 0,
         show_extras_results: true,
       };
-      const v = parseShape(ExtrasSchema, await raw('POST', '/sdapi/v1/extra-single-image', { agent: 'generation', body, signal: o.signal }), 'extra-single-image', base);
+      const v = parseShape(
+        ExtrasSchema,
+        await raw('POST', '/sdapi/v1/extra-single-image', { agent: 'generation', body, signal: o.signal }),
+        'extra-single-image',
+        base,
+      );
       if (!v.image) throw new BackendError({ kind: 'bad-response', backend: base, detail: 'extra-single-image returned no image' });
       return v.image;
     },

@@ -55,7 +55,12 @@ interface Look {
 async function look(b64: string): Promise<Look | null> {
   const buf = Buffer.from(b64.startsWith('data:') ? b64.slice(b64.indexOf(',') + 1) : b64, 'base64');
   try {
-    const { data } = await sharp(buf).resize(THUMB, THUMB, { fit: 'fill' }).ensureAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const { data } = await sharp(buf)
+      .resize(THUMB, THUMB, { fit: 'fill' })
+      .ensureAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     let transparent = false;
     let grey = true;
     let extreme = 0;
@@ -64,7 +69,12 @@ async function look(b64: string): Promise<Look | null> {
       if (Math.abs(data[p] - data[p + 1]) > 3 || Math.abs(data[p + 1] - data[p + 2]) > 3) grey = false;
       if (data[p] < 24 || data[p] > 231) extreme++;
     }
-    return { thumb: data, transparent, greyBinary: grey && extreme >= 0.85 * THUMB * THUMB, infotext: pngTextKeywords(buf).includes('parameters') };
+    return {
+      thumb: data,
+      transparent,
+      greyBinary: grey && extreme >= 0.85 * THUMB * THUMB,
+      infotext: pngTextKeywords(buf).includes('parameters'),
+    };
   } catch {
     return null;
   }
@@ -87,7 +97,10 @@ const MAP_MATCH = 10;
  * Sorts an answer's images. `controlImages`: each expected ControlNet unit's control image (base64), whose
  * map would come back as a resized copy of it.
  */
-export async function sortImages(images: readonly string[], o: { count: number; controlImages: readonly (string | null)[] }): Promise<SortedImages> {
+export async function sortImages(
+  images: readonly string[],
+  o: { count: number; controlImages: readonly (string | null)[] },
+): Promise<SortedImages> {
   const [looks, refs] = await Promise.all([Promise.all(images.map(look)), Promise.all(o.controlImages.map((c) => (c ? look(c) : null)))]);
   const maps: (number | null)[] = o.controlImages.map(() => null);
   const roles: ImageRole[] = [];

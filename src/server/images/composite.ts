@@ -49,7 +49,12 @@ export function distanceInside(mask: Uint8Array | Buffer, width: number, height:
  * `featherPx` inside the garment are the eroded core (exactly original); the outer band ramps down
  * to the mask's edge, so no rim of the old background shows.
  */
-export function garmentAlpha(mask: Uint8Array | Buffer, width: number, height: number, featherPx: number): { core: Uint8Array; alpha: Uint8Array } {
+export function garmentAlpha(
+  mask: Uint8Array | Buffer,
+  width: number,
+  height: number,
+  featherPx: number,
+): { core: Uint8Array; alpha: Uint8Array } {
   const core = new Uint8Array(width * height);
   const alpha = new Uint8Array(width * height);
   if (featherPx <= 0) {
@@ -134,6 +139,11 @@ export function applyComposite(prepared: PreparedComposite, generated: RgbImage)
  * Puts the original garment back into a generated image (both at the photo's full resolution).
  * `mask`: one channel, 255 = garment. Returns the composite and its fidelity record.
  */
-export function compositeGarment(original: RgbImage, generated: RgbImage, mask: Buffer, featherPx: number): { image: RgbImage; fidelity: Fidelity } {
+export function compositeGarment(
+  original: RgbImage,
+  generated: RgbImage,
+  mask: Buffer,
+  featherPx: number,
+): { image: RgbImage; fidelity: Fidelity } {
   return applyComposite(prepareComposite(original, mask, featherPx), generated);
 }

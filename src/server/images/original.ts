@@ -40,7 +40,11 @@ export async function readUprightPhoto(blobs: BlobStore, photo: StoredPhoto): Pr
   if (!(await blobs.has(key))) return blobs.get(legacyOriginalKey(photo.id));
   const bytes = await blobs.get(key);
   if (decodesUpright(await sharp(bytes).metadata())) return bytes;
-  return withImageSlot(() => uprightPipeline(bytes, photo.width * photo.height).png(FAST_PNG).toBuffer());
+  return withImageSlot(() =>
+    uprightPipeline(bytes, photo.width * photo.height)
+      .png(FAST_PNG)
+      .toBuffer(),
+  );
 }
 
 export interface UprightPng {

@@ -85,11 +85,18 @@ describe('seamless composite', () => {
   });
 
   it('takes the colour step out of the band: the seam measures like the garment itself; the old 3 px paste does not', () => {
-    const before = compositeGarment({ ...original, data: Buffer.from(original.data) }, { ...generated, data: Buffer.from(generated.data) }, Buffer.from(mask), 3).image;
+    const before = compositeGarment(
+      { ...original, data: Buffer.from(original.data) },
+      { ...generated, data: Buffer.from(generated.data) },
+      Buffer.from(mask),
+      3,
+    ).image;
     const after = compositeSeamless(prepared, generated, 1);
     const b = measureResult(prepared, before);
     const a = measureResult(prepared, after);
-    console.log(`[seam] synthetic: colour step ratio ${b.seamColour?.toFixed(2)} → ${a.seamColour?.toFixed(2)}, gradient ratio ${b.seamGradient?.toFixed(2)} → ${a.seamGradient?.toFixed(2)}`);
+    console.log(
+      `[seam] synthetic: colour step ratio ${b.seamColour?.toFixed(2)} → ${a.seamColour?.toFixed(2)}, gradient ratio ${b.seamGradient?.toFixed(2)} → ${a.seamGradient?.toFixed(2)}`,
+    );
     expect(b.seamColour!).toBeGreaterThan(3);
     expect(needsCheck(b)).toBe(true);
     expect(a.seamColour!).toBeLessThan(2);

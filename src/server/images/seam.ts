@@ -81,7 +81,16 @@ export function noiseSigma(img: Rgb, region?: (i: number) => boolean): number {
     for (let x = 1; x < w - 1; x += 2) {
       const i = y * w + x;
       if (region && !region(i)) continue;
-      const v = lum(i - w - 1) - 2 * lum(i - w) + lum(i - w + 1) - 2 * lum(i - 1) + 4 * lum(i) - 2 * lum(i + 1) + lum(i + w - 1) - 2 * lum(i + w) + lum(i + w + 1);
+      const v =
+        lum(i - w - 1) -
+        2 * lum(i - w) +
+        lum(i - w + 1) -
+        2 * lum(i - 1) +
+        4 * lum(i) -
+        2 * lum(i + 1) +
+        lum(i + w - 1) -
+        2 * lum(i + w) +
+        lum(i + w + 1);
       sum += Math.abs(v);
       n++;
     }
@@ -113,7 +122,15 @@ export function prepareSeam(original: Rgb, keep: Uint8Array | Buffer, params: Se
       if (y > by1) by1 = y;
     }
   }
-  const roi: Roi = bx1 < 0 ? { x0: 0, y0: 0, x1: 0, y1: 0 } : { x0: Math.max(0, bx0 - margin), y0: Math.max(0, by0 - margin), x1: Math.min(w, bx1 + margin + 2), y1: Math.min(h, by1 + margin + 2) };
+  const roi: Roi =
+    bx1 < 0
+      ? { x0: 0, y0: 0, x1: 0, y1: 0 }
+      : {
+          x0: Math.max(0, bx0 - margin),
+          y0: Math.max(0, by0 - margin),
+          x1: Math.min(w, bx1 + margin + 2),
+          y1: Math.min(h, by1 + margin + 2),
+        };
   const rw = roi.x1 - roi.x0;
   const rh = roi.y1 - roi.y0;
   const crop = new Uint8Array(rw * rh);

@@ -39,14 +39,20 @@ const cache = new LRUCache<string, Promise<Omit<BackendStatus, 'runningJob' | 'r
 async function probe(client: SdClient, index: number): Promise<Omit<BackendStatus, 'runningJob' | 'resting'>> {
   try {
     const signal = AbortSignal.timeout(8000);
-    const [lists, options, progress] = await Promise.all([client.lists({ signal }), client.options({ signal }), client.progress({ signal })]);
+    const [lists, options, progress] = await Promise.all([
+      client.lists({ signal }),
+      client.options({ signal }),
+      client.progress({ signal }),
+    ]);
     const { modelFamilies } = app().config;
     const checkpoints = await Promise.all(
       lists.checkpoints.map(async (c): Promise<CheckpointStatus> => {
         const metadata = await client.checkpointMetadata(c.title, { signal }).catch(() => null);
         const f = checkpointFamily(c.title, { overrides: modelFamilies, metadata });
         const info = FAMILIES[f.family];
-        const poseGuide = info.controlnet && pickOpenposeModel(lists.controlnetModels ?? [], f.family, { kind: lists.kind, overrides: modelFamilies }) !== null;
+        const poseGuide =
+          info.controlnet &&
+          pickOpenposeModel(lists.controlnetModels ?? [], f.family, { kind: lists.kind, overrides: modelFamilies }) !== null;
         return { title: c.title, family: f.family, familyLabel: info.label, familySource: f.source, poseGuide };
       }),
     );
@@ -63,8 +69,21 @@ async function probe(client: SdClient, index: number): Promise<Omit<BackendStatu
       samplers: lists.samplers.map((s) => s.name),
     };
   } catch (err) {
-    const e = isBackendError(err) ? { code: err.code, message: err.message } : { code: 'unreachable', message: 'The generation server did not answer.' };
-    return { index, reachable: false, kind: null, checkpoint: null, busy: false, error: e, checkpoints: [], loras: [], controlnetModels: [], samplers: [] };
+    const e = isBackendError(err)
+      ? { code: err.code, message: err.message }
+      : { code: 'unreachable', message: 'The generation server did not answer.' };
+    return {
+      index,
+      reachable: false,
+      kind: null,
+      checkpoint: null,
+      busy: false,
+      error: e,
+      checkpoints: [],
+      loras: [],
+      controlnetModels: [],
+      samplers: [],
+    };
   }
 }
 

@@ -15,7 +15,8 @@ function garment(width: number, height: number): Buffer {
   const cy = height * 0.5;
   const rx = width * 0.2;
   const ry = height * 0.18;
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1) m[y * width + x] = 255;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) if (((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1) m[y * width + x] = 255;
   return m;
 }
 
@@ -29,7 +30,9 @@ async function photo(width: number, height: number): Promise<Buffer> {
       rgb[p + 1] = (y * 255) / height;
       rgb[p + 2] = y > height * 0.7 && y < height * 0.75 ? 20 : 200;
     }
-  return sharp(rgb, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+  return sharp(rgb, { raw: { width, height, channels: 3 } })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
 }
 
 describe('prepareInputs', () => {
@@ -75,7 +78,11 @@ describe('prepareInputs', () => {
 
   it('keeps a mask that fills the frame edge to edge', async () => {
     const maskData = Buffer.alloc(400 * 300, 255);
-    const inputs = await prepareInputs({ originalPng: await photo(400, 300), mask: { data: maskData, width: 400, height: 300 }, pose: null }, { width: 512, height: 384 }, { grown: false });
+    const inputs = await prepareInputs(
+      { originalPng: await photo(400, 300), mask: { data: maskData, width: 400, height: 300 }, pose: null },
+      { width: 512, height: 384 },
+      { grown: false },
+    );
     const sent = await decodeGrey(inputs.maskB64!);
     expect(setCount(sent.data)).toBe(512 * 384);
     expect(inputs.grownMaskB64).toBeNull();

@@ -42,20 +42,34 @@ export function dilate(mask: Buffer, width: number, height: number, px: number):
 
 /** The mask at the generation size, binarised at half coverage. */
 export async function maskAtSize(mask: NonNullable<SourceImages['mask']>, width: number, height: number): Promise<Buffer> {
-  const { data } = await greyRaw(sharp(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } }).resize(width, height, { fit: 'fill', kernel: 'linear' }));
+  const { data } = await greyRaw(
+    sharp(mask.data, { raw: { width: mask.width, height: mask.height, channels: 1 } }).resize(width, height, {
+      fit: 'fill',
+      kernel: 'linear',
+    }),
+  );
   for (let i = 0; i < data.length; i++) data[i] = data[i] >= 128 ? 255 : 0;
   return data;
 }
 
-const grayPng = (data: Buffer, width: number, height: number) => sharp(data, { raw: { width, height, channels: 1 } }).png(fastPng).toBuffer();
+const grayPng = (data: Buffer, width: number, height: number) =>
+  sharp(data, { raw: { width, height, channels: 1 } })
+    .png(fastPng)
+    .toBuffer();
 
-export async function prepareInputs(src: SourceImages, size: { width: number; height: number }, wants: { grown: boolean }): Promise<GenerationInputs> {
+export async function prepareInputs(
+  src: SourceImages,
+  size: { width: number; height: number },
+  wants: { grown: boolean },
+): Promise<GenerationInputs> {
   const { width, height } = size;
   const [init, mask, skeleton] = await Promise.all([
     sharp(src.originalPng).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).png(fastPng).toBuffer(),
     src.mask ? maskAtSize(src.mask, width, height) : Promise.resolve(null),
     src.pose
-      ? sharp(Buffer.from(renderSkeleton(scalePose(src.pose, width, height), width, height).buffer), { raw: { width, height, channels: 4 } })
+      ? sharp(Buffer.from(renderSkeleton(scalePose(src.pose, width, height), width, height).buffer), {
+          raw: { width, height, channels: 4 },
+        })
           .png(fastPng)
           .toBuffer()
       : Promise.resolve(null),

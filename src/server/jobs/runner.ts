@@ -5,7 +5,15 @@ import { maskGrowthPx, pickSampler, resolveCheckpoint, splitCount, type RecipeCo
 import { pickUpscaler, type UpscalerChoice } from '../../lib/sd/upscaler.ts';
 import { buildRecipe, recipeSpec, type RecipeSpec } from '../../lib/recipes/table.ts';
 import { BackendError } from '../../lib/sd/errors.ts';
-import { FAMILIES, OPENPOSE_EXAMPLES, checkpointFamily, pickOpenposeModel, type ControlNetChoice, type FamilyOverride, type ResolvedFamily } from '../../lib/sd/family.ts';
+import {
+  FAMILIES,
+  OPENPOSE_EXAMPLES,
+  checkpointFamily,
+  pickOpenposeModel,
+  type ControlNetChoice,
+  type FamilyOverride,
+  type ResolvedFamily,
+} from '../../lib/sd/family.ts';
 import { triggerWordsFromMetadata } from '../../lib/sd/prompt.ts';
 import type { SdClient, GenerationResult } from '../backend/client.ts';
 import type { BackendLists, Img2ImgRequest, Txt2ImgRequest } from '../../lib/sd/types.ts';
@@ -105,7 +113,8 @@ export async function planGeneration(
         detail: `${checkpoint} is a ${info.label} model`,
       });
     }
-    const pick = (l: BackendLists) => pickOpenposeModel(l.controlnetModels ?? [], family.family, { kind: l.kind, overrides: deps.familyOverrides });
+    const pick = (l: BackendLists) =>
+      pickOpenposeModel(l.controlnetModels ?? [], family.family, { kind: l.kind, overrides: deps.familyOverrides });
     openpose = pick(lists);
     if (!openpose) {
       lists = await client.lists({ signal, refresh: true });
@@ -116,14 +125,22 @@ export async function planGeneration(
         lists.controlnetModels === null
           ? 'the ControlNet extension is not installed'
           : `no OpenPose ControlNet model for ${info.label} checkpoints is installed (for example ${OPENPOSE_EXAMPLES[family.family] ?? 'an OpenPose model'})`;
-      const forge = lists.kind === 'forge' && lists.controlnetModels !== null ? '; Forge reads its ControlNet models only when it starts: restart Forge after adding them' : '';
+      const forge =
+        lists.kind === 'forge' && lists.controlnetModels !== null
+          ? '; Forge reads its ControlNet models only when it starts: restart Forge after adding them'
+          : '';
       throw new BackendError({ kind: 'validation', code: 'controlnet_missing', retryable: false, detail: what + forge });
     }
   }
   return { checkpoint, family, size, openpose, upscaler: pickUpscaler(lists.upscalers, deps.upscaler) };
 }
 
-function buildPayload(req: CreateJobRequest, lists: BackendLists, plan: GenerationPlan, inputs: GenerationInputs): Img2ImgRequest | Txt2ImgRequest {
+function buildPayload(
+  req: CreateJobRequest,
+  lists: BackendLists,
+  plan: GenerationPlan,
+  inputs: GenerationInputs,
+): Img2ImgRequest | Txt2ImgRequest {
   const common: RecipeCommon = {
     size: inputs.size,
     backendKind: lists.kind,
@@ -146,7 +163,8 @@ function buildPayload(req: CreateJobRequest, lists: BackendLists, plan: Generati
     });
   } catch (err) {
     // A missing input (mask, pose) the service let through: the merchant's words, not an internal error.
-    if (err instanceof RangeError) throw new BackendError({ kind: 'validation', code: 'validation', detail: err.message, retryable: false });
+    if (err instanceof RangeError)
+      throw new BackendError({ kind: 'validation', code: 'validation', detail: err.message, retryable: false });
     throw err;
   }
 }
@@ -165,7 +183,12 @@ function keepMask(keeps: RecipeSpec['keeps'], src: JobSource, size: { width: num
 // The decoded photo and the blend weights depend on the session's state only: reused across jobs.
 const seams = new LRUCache<string, Promise<PreparedSeam | null>>({ max: 4 });
 
-function seamFor(req: CreateJobRequest, src: JobSource, size: { width: number; height: number }, bandGeneratedPx: number): Promise<PreparedSeam | null> {
+function seamFor(
+  req: CreateJobRequest,
+  src: JobSource,
+  size: { width: number; height: number },
+  bandGeneratedPx: number,
+): Promise<PreparedSeam | null> {
   const keeps = recipeSpec(req.recipe).keeps;
   const upscale = Math.max(src.width, src.height) / Math.max(size.width, size.height);
   const key = `${src.version}:${size.width}x${size.height}:${bandGeneratedPx}:${keeps}`;
@@ -264,7 +287,14 @@ async function followTask(
         // Nothing moved for the stall time: stop waiting (our own task is interrupted if it is the one running),
         // and let the scheduler try again, elsewhere when another server answers.
         if (active) await client.interrupt({ signal: AbortSignal.timeout(5000) }).catch(() => {});
-        abandon(new BackendError({ kind: 'timeout', code: 'stalled', retryable: true, detail: `nothing for ${Math.round(deps.stallMs / 1000)} s` }));
+        abandon(
+          new BackendError({
+            kind: 'timeout',
+            code: 'stalled',
+            retryable: true,
+            detail: `nothing for ${Math.round(deps.stallMs / 1000)} s`,
+          }),
+        );
         break;
       }
       const pollSignal = AbortSignal.any([signal, AbortSignal.timeout(POLL_TIMEOUT_MS)]);
@@ -364,10 +394,19 @@ export async function runJob(job: JobRow, client: SdClient, deps: RunDeps, signa
     const onAbort = () => call.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     let running = true;
-    const follower = followTask(client, task, deps, call.signal, () => running, (reason) => call.abort(reason ?? new Error('canceled')));
+    const follower = followTask(
+      client,
+      task,
+      deps,
+      call.signal,
+      () => running,
+      (reason) => call.abort(reason ?? new Error('canceled')),
+    );
     try {
       const validate = await client.lists({ signal: call.signal });
-      return 'init_images' in body ? await client.img2img(body, { signal: call.signal, validate }) : await client.txt2img(body, { signal: call.signal, validate });
+      return 'init_images' in body
+        ? await client.img2img(body, { signal: call.signal, validate })
+        : await client.txt2img(body, { signal: call.signal, validate });
     } finally {
       running = false;
       signal.removeEventListener('abort', onAbort);
@@ -499,7 +538,10 @@ async function finish(
   let upscaleNote: string | null = plan.upscaler ? null : 'the generation server has no upscaler model: resized';
   if (plan.upscaler) {
     try {
-      bytes = Buffer.from(await client.upscale(b64, { upscaler: plan.upscaler.name, width: src.width, height: src.height, signal }), 'base64');
+      bytes = Buffer.from(
+        await client.upscale(b64, { upscaler: plan.upscaler.name, width: src.width, height: src.height, signal }),
+        'base64',
+      );
       upscaler = plan.upscaler.name;
     } catch (err) {
       if (signal.aborted) throw err;
@@ -517,7 +559,9 @@ async function finish(
     image = compositeSeamless(seam, generated, seed ?? 0);
     checks = measureResult(seam, image);
   }
-  const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png({ compressionLevel: 2 }).toBuffer();
+  const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .png({ compressionLevel: 2 })
+    .toBuffer();
   const t2 = performance.now();
   return {
     png,

@@ -196,23 +196,29 @@ export class JobScheduler {
     const entry: Running = { job, client, abort, canceled: false };
     this.running.set(job.id, entry);
     this.deps.publish(job.id);
-    const dropResults = (results: { id: string }[]) => Promise.all(results.map((r) => this.deps.blobs.delete(`results/${job.id}/${r.id}.png`).catch(() => {})));
+    const dropResults = (results: { id: string }[]) =>
+      Promise.all(results.map((r) => this.deps.blobs.delete(`results/${job.id}/${r.id}.png`).catch(() => {})));
     try {
       let results: ResultRow[];
       try {
-        results = await runJob(job, client, {
-          ...this.deps,
-          canceled: () => entry.canceled,
-          onProgress: (p) => {
-            try {
-              saveProgress(db, job.id, p);
-            } catch {
-              // A progress row that could not be written (full disk) only delays the bar.
-            }
-            if (p.preview) this.deps.setPreview(job.id, p.preview);
-            this.deps.publish(job.id);
+        results = await runJob(
+          job,
+          client,
+          {
+            ...this.deps,
+            canceled: () => entry.canceled,
+            onProgress: (p) => {
+              try {
+                saveProgress(db, job.id, p);
+              } catch {
+                // A progress row that could not be written (full disk) only delays the bar.
+              }
+              if (p.preview) this.deps.setPreview(job.id, p.preview);
+              this.deps.publish(job.id);
+            },
           },
-        }, abort.signal);
+          abort.signal,
+        );
       } catch (err) {
         await this.onFailure(client, job, err);
         return;
@@ -271,10 +277,10 @@ export class JobScheduler {
       e.code === 'stalled'
         ? `The image generation server stopped making progress (${e.detail ?? ''}) on ${attempts} attempts, so the job was stopped. Check the server.`
         : e.kind === 'unreachable'
-        ? `Generation server unreachable after ${attempts} attempts. ${e.message}`
-        : e.code === 'busy'
-          ? `The image generation server stayed busy through ${attempts} attempts, so these photos were not made. Please try again later.`
-          : e.message;
+          ? `Generation server unreachable after ${attempts} attempts. ${e.message}`
+          : e.code === 'busy'
+            ? `The image generation server stayed busy through ${attempts} attempts, so these photos were not made. Please try again later.`
+            : e.message;
     await end('the failure', () => failJob(db, job.id, { code: e.code, message }));
   }
 }

@@ -16,7 +16,18 @@ import { JobScheduler } from './scheduler.ts';
 import { resultKey, type JobSource } from './runner.ts';
 import { CreateJobSchema, isTerminal, type CreateJobRequest } from '../../lib/api/job-request.ts';
 import { recipeSpec } from '../../lib/recipes/table.ts';
-import { getJob, getResult, insertJob, jobsForSession, jobsPage, resultsForJob, resultsForSession, resultsPage, type JobRow, type ResultRow } from './store.ts';
+import {
+  getJob,
+  getResult,
+  insertJob,
+  jobsForSession,
+  jobsPage,
+  resultsForJob,
+  resultsForSession,
+  resultsPage,
+  type JobRow,
+  type ResultRow,
+} from './store.ts';
 import type { Page } from '../store/page.ts';
 import { POSE_ERROR_LIMIT } from '../../lib/pose/error.ts';
 
@@ -89,7 +100,8 @@ export function createJob(body: unknown) {
   if (needs.pose && !getPose(req.sessionId)) {
     throw new ApiError(409, 'pose_required', 'Check and save the pose first (step 2).');
   }
-  if (req.modelPreset && !getModelLook(req.modelPreset)) throw new ApiError(400, 'unknown_preset', `Unknown model look "${req.modelPreset}".`);
+  if (req.modelPreset && !getModelLook(req.modelPreset))
+    throw new ApiError(400, 'unknown_preset', `Unknown model look "${req.modelPreset}".`);
   if (req.scenePreset && !getScene(req.scenePreset)) throw new ApiError(400, 'unknown_preset', `Unknown scene "${req.scenePreset}".`);
   if (needs.lora && !req.loras?.length) {
     throw new ApiError(400, 'lora_required', 'This recipe needs a clothing LoRA: choose one from the list.');

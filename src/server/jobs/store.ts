@@ -48,9 +48,13 @@ export interface ResultRow {
 const now = () => new Date().toISOString();
 
 export function insertJob(db: Db, id: string, req: CreateJobRequest): JobRow {
-  db.prepare(
-    `INSERT INTO jobs (id, session_id, recipe, params, state, created_at) VALUES (?, ?, ?, ?, 'queued', ?)`,
-  ).run(id, req.sessionId, req.recipe, JSON.stringify(req), now());
+  db.prepare(`INSERT INTO jobs (id, session_id, recipe, params, state, created_at) VALUES (?, ?, ?, ?, 'queued', ?)`).run(
+    id,
+    req.sessionId,
+    req.recipe,
+    JSON.stringify(req),
+    now(),
+  );
   return getJob(db, id)!;
 }
 
@@ -100,7 +104,13 @@ export function saveProgress(db: Db, id: string, p: JobProgress) {
   );
 }
 
-export function requeueJob(db: Db, id: string, notBeforeMs: number, error: { code: string; message: string }, opts: { refundAttempt?: boolean } = {}) {
+export function requeueJob(
+  db: Db,
+  id: string,
+  notBeforeMs: number,
+  error: { code: string; message: string },
+  opts: { refundAttempt?: boolean } = {},
+) {
   db.prepare(
     `UPDATE jobs SET state = 'queued', backend = NULL, not_before = ?, progress = 0, server_queue = NULL, error_code = ?, error_message = ?,
             attempts = attempts - ?
@@ -138,7 +148,9 @@ export function completeJob(db: Db, id: string, results: ResultRow[]) {
     );
     for (const r of results) insert.run(r);
     const done = db
-      .prepare(`UPDATE jobs SET state = 'succeeded', progress = 1, error_code = NULL, error_message = NULL, finished_at = ? WHERE id = ? AND state = 'running'`)
+      .prepare(
+        `UPDATE jobs SET state = 'succeeded', progress = 1, error_code = NULL, error_message = NULL, finished_at = ? WHERE id = ? AND state = 'running'`,
+      )
       .run(now(), id);
     if (done.changes !== 1) throw new Error(`job ${id} is no longer running`);
   })();
@@ -148,7 +160,8 @@ export function completeJob(db: Db, id: string, results: ResultRow[]) {
 export function recoverInterruptedJobs(db: Db): number {
   return db.transaction(() => {
     db.prepare(`UPDATE jobs SET state = 'canceled', finished_at = ? WHERE state = 'running' AND cancel_requested = 1`).run(now());
-    return db.prepare(`UPDATE jobs SET state = 'queued', backend = NULL, progress = 0, not_before = 0 WHERE state = 'running'`).run().changes;
+    return db.prepare(`UPDATE jobs SET state = 'queued', backend = NULL, progress = 0, not_before = 0 WHERE state = 'running'`).run()
+      .changes;
   })();
 }
 

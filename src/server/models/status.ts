@@ -42,12 +42,22 @@ export async function modelStatuses(dir: string, allowStandins: boolean): Promis
       }
       if (entry.kind === 'sam' && standins) {
         if (!allowStandins) {
-          return { ...base, state: 'missing', version: null, message: `${entry.file} is a generated test stand-in, not the real model: run \`${FETCH_COMMAND}\`.` };
+          return {
+            ...base,
+            state: 'missing',
+            version: null,
+            message: `${entry.file} is a generated test stand-in, not the real model: run \`${FETCH_COMMAND}\`.`,
+          };
         }
         return { ...base, state: 'standin', version: `t${Math.round(statSync(file).mtimeMs)}` };
       }
       if (!(await verifiedOnce(file, entry))) {
-        return { ...base, state: 'invalid', version: null, message: `${entry.file} does not match its checksum: run \`${FETCH_COMMAND}\` again.` };
+        return {
+          ...base,
+          state: 'invalid',
+          version: null,
+          message: `${entry.file} does not match its checksum: run \`${FETCH_COMMAND}\` again.`,
+        };
       }
       return { ...base, state: 'ok', version: (entry.sha256 ?? String(statSync(file).size)).slice(0, 12) };
     }),

@@ -39,12 +39,17 @@ export function parseSyncHeaders(headers: Headers): SyncInfo | null {
   const at = headers.get('x-edited-at');
   if (rev === null && at === null) return null;
   if (rev === null || !/^\d{1,9}$/.test(rev.trim())) {
-    throw new ApiError(400, 'invalid_base_rev', 'x-base-rev must be the whole-number revision the edit was made on (0 when none was saved).');
+    throw new ApiError(
+      400,
+      'invalid_base_rev',
+      'x-base-rev must be the whole-number revision the edit was made on (0 when none was saved).',
+    );
   }
   let editedMs = Date.now();
   if (at !== null) {
     const t = Date.parse(at);
-    if (!Number.isFinite(t)) throw new ApiError(400, 'invalid_edited_at', 'x-edited-at must be an ISO date and time, e.g. 2026-11-26T10:00:00.000Z.');
+    if (!Number.isFinite(t))
+      throw new ApiError(400, 'invalid_edited_at', 'x-edited-at must be an ISO date and time, e.g. 2026-11-26T10:00:00.000Z.');
     editedMs = Math.min(t, editedMs);
   }
   return { baseRev: Number(rev), editedAt: new Date(editedMs).toISOString() };
@@ -89,8 +94,13 @@ export function listConflicts(sessionId: string): ConflictJson[] {
 }
 
 /** One conflict copy: the mask PNG's blob key, or the pose JSON. */
-export function getConflict(sessionId: string, conflictId: string): { kind: ConflictKind; blobKey: string | null; pose: unknown; json: ConflictJson } {
-  const row = app().db.prepare('SELECT * FROM session_conflicts WHERE id = ? AND session_id = ?').get(conflictId, sessionId) as ConflictRow | undefined;
+export function getConflict(
+  sessionId: string,
+  conflictId: string,
+): { kind: ConflictKind; blobKey: string | null; pose: unknown; json: ConflictJson } {
+  const row = app().db.prepare('SELECT * FROM session_conflicts WHERE id = ? AND session_id = ?').get(conflictId, sessionId) as
+    | ConflictRow
+    | undefined;
   if (!row) throw notFound('The conflict copy');
   return { kind: row.kind, blobKey: row.blob_key, pose: row.pose ? JSON.parse(row.pose) : null, json: conflictJson(row) };
 }

@@ -40,9 +40,21 @@ async function fullSession(title: string) {
   await app.blobs.put(resultKey(jobId, resultId), Buffer.from('png'));
   const at = new Date().toISOString();
   completeJob(app.db, jobId, [
-    { id: resultId, job_id: jobId, session_id: id, idx: 0, seed: 1, width: W, height: H, fidelity_before: null, fidelity_after: null,
+    {
+      id: resultId,
+      job_id: jobId,
+      session_id: id,
+      idx: 0,
+      seed: 1,
+      width: W,
+      height: H,
+      fidelity_before: null,
+      fidelity_after: null,
       checks: null,
-    fidelity_pixels: null, params: '{}', created_at: at },
+      fidelity_pixels: null,
+      params: '{}',
+      created_at: at,
+    },
   ]);
   return { id, jobId };
 }

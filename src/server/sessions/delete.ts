@@ -28,14 +28,16 @@ export async function deleteSession(sessionId: string): Promise<{ id: string; im
   const jobIds = jobs().map((j) => j.id);
   let imageDeleted = false;
   // On a full disk the database needs a little room to delete: the reserve file is given up for it.
-  withReserve(app().config.dataDir, () => db.transaction(() => {
-    db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId);
-    const others = db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE image_id = ?').get(row.image_id) as { n: number };
-    if (others.n === 0) {
-      db.prepare('DELETE FROM images WHERE id = ?').run(row.image_id);
-      imageDeleted = true;
-    }
-  })());
+  withReserve(app().config.dataDir, () =>
+    db.transaction(() => {
+      db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId);
+      const others = db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE image_id = ?').get(row.image_id) as { n: number };
+      if (others.n === 0) {
+        db.prepare('DELETE FROM images WHERE id = ?').run(row.image_id);
+        imageDeleted = true;
+      }
+    })(),
+  );
   // Rows first: a crash here leaves only unreferenced files, never rows pointing at missing files.
   await blobs.deletePrefix(`sessions/${sessionId}`);
   for (const id of jobIds) await blobs.deletePrefix(`results/${id}`);

@@ -70,8 +70,26 @@ export function savePose(sessionId: string, json: unknown, sync: SyncInfo | null
       const deviceWins = deviceIsNewer(sync, current.updated_at);
       conflict = insertConflict(
         deviceWins
-          ? { session_id: sessionId, kind: 'pose', source: 'server', rev: current.rev, edited_at: current.updated_at, blob_key: null, area: null, pose: current.pose }
-          : { session_id: sessionId, kind: 'pose', source: 'device', rev: sync.baseRev, edited_at: sync.editedAt, blob_key: null, area: null, pose: JSON.stringify(pose) },
+          ? {
+              session_id: sessionId,
+              kind: 'pose',
+              source: 'server',
+              rev: current.rev,
+              edited_at: current.updated_at,
+              blob_key: null,
+              area: null,
+              pose: current.pose,
+            }
+          : {
+              session_id: sessionId,
+              kind: 'pose',
+              source: 'device',
+              rev: sync.baseRev,
+              edited_at: sync.editedAt,
+              blob_key: null,
+              area: null,
+              pose: JSON.stringify(pose),
+            },
       );
       if (!deviceWins) {
         applied = false;
@@ -98,7 +116,11 @@ export function skeletonSize(photo: { width: number; height: number }, width: nu
   const derived = (name: string, v: number) => {
     const n = Math.max(1, Math.round(v));
     if (n > MAX_SKELETON_SIDE) {
-      throw new ApiError(400, 'invalid_size', `At the photo's aspect the ${name} would be ${n} px, over ${MAX_SKELETON_SIDE}: give a smaller size or both sides.`);
+      throw new ApiError(
+        400,
+        'invalid_size',
+        `At the photo's aspect the ${name} would be ${n} px, over ${MAX_SKELETON_SIDE}: give a smaller size or both sides.`,
+      );
     }
     return n;
   };

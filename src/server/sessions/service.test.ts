@@ -26,7 +26,14 @@ const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
 /** The session's mask files once superseded ones are gone, named by revision (a save's own id left out). */
 const maskFiles = async () => {
   await flushSupersededMasks();
-  return (await app.blobs.list(`sessions/${sessionId}`)).map((k) => k.split('/').pop()!.replace(/^(mask-\d+)-[\w-]+\.png$/, '$1.png')).sort();
+  return (await app.blobs.list(`sessions/${sessionId}`))
+    .map((k) =>
+      k
+        .split('/')
+        .pop()!
+        .replace(/^(mask-\d+)-[\w-]+\.png$/, '$1.png'),
+    )
+    .sort();
 };
 const revKey = (rev: number) => new RegExp(`^sessions/${sessionId}/mask-${rev}-[\\w-]+\\.png$`);
 
@@ -40,7 +47,10 @@ async function storedMaskArea(key: string): Promise<number> {
 }
 
 async function expectApiError(work: Promise<unknown>, status: number, code: string) {
-  const err = await work.then(() => null, (e: unknown) => e);
+  const err = await work.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ApiError);
   expect(err).toMatchObject({ status, code });
 }
@@ -66,7 +76,9 @@ describe('saveMask', () => {
     // Grey levels and colour: the stored mask is thresholded at 128 on the first channel.
     const raw = Buffer.alloc(W * H * 3, 100);
     raw.fill(200, 10 * W * 3, 20 * W * 3);
-    const grey = await sharp(raw, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer();
+    const grey = await sharp(raw, { raw: { width: W, height: H, channels: 3 } })
+      .png()
+      .toBuffer();
     const first = await saveMask(sessionId, grey);
     expect(first).toMatchObject({ applied: true, conflict: null });
     expect(first.session.mask).toMatchObject({ rev: 1, area: 10 * W, url: `/api/sessions/${sessionId}/mask.png?rev=1` });
@@ -82,7 +94,9 @@ describe('saveMask', () => {
   });
 
   it('refuses an empty, non-PNG, wrong-size or damaged mask, and stores nothing', async () => {
-    const jpeg = await sharp({ create: { width: W, height: H, channels: 3, background: '#fff' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: W, height: H, channels: 3, background: '#fff' } })
+      .jpeg()
+      .toBuffer();
     const small = (await bandMask(W / 2, H, 0, 10)).png;
     const png = (await bandMask(W, H, 0, 10)).png;
     const damaged = Buffer.from(png.subarray(0, Math.floor(png.length * 0.6)));

@@ -61,10 +61,15 @@ const currentMaskKey = (s: Pick<SessionRow, 'id' | 'mask_rev' | 'mask_key'>) => 
 const superseded = new Map<string, ReturnType<typeof setTimeout>>();
 async function deleteLater(key: string) {
   const grace = app().config.supersededGraceMs;
-  if (grace === 0) return app().blobs.delete(key).catch(() => {});
+  if (grace === 0)
+    return app()
+      .blobs.delete(key)
+      .catch(() => {});
   const timer = setTimeout(() => {
     superseded.delete(key);
-    void app().blobs.delete(key).catch(() => {});
+    void app()
+      .blobs.delete(key)
+      .catch(() => {});
   }, grace);
   timer.unref();
   superseded.set(key, timer);
@@ -75,7 +80,13 @@ export async function flushSupersededMasks(): Promise<void> {
   const keys = [...superseded.keys()];
   for (const key of keys) clearTimeout(superseded.get(key));
   superseded.clear();
-  await Promise.all(keys.map((k) => app().blobs.delete(k).catch(() => {})));
+  await Promise.all(
+    keys.map((k) =>
+      app()
+        .blobs.delete(k)
+        .catch(() => {}),
+    ),
+  );
 }
 
 export function imageUrls(id: string) {
@@ -104,7 +115,10 @@ export function sessionJson(s: SessionRow, img: ImageRow) {
     updatedAt: s.updated_at,
     image: imageJson(img),
     embedding: embeddingJson(img),
-    mask: s.mask_rev > 0 ? { rev: s.mask_rev, area: s.mask_area, url: `/api/sessions/${s.id}/mask.png?rev=${s.mask_rev}`, updatedAt: s.mask_updated_at } : null,
+    mask:
+      s.mask_rev > 0
+        ? { rev: s.mask_rev, area: s.mask_area, url: `/api/sessions/${s.id}/mask.png?rev=${s.mask_rev}`, updatedAt: s.mask_updated_at }
+        : null,
   };
 }
 export type SessionJson = ReturnType<typeof sessionJson>;
@@ -216,7 +230,10 @@ export async function createSessionFromUpload(upload: UploadSource, filename: st
 }
 
 function titleFromFilename(name: string): string {
-  const base = name.replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[\u0000-\u001f]/g, '').trim();
+  const base = name
+    .replace(/\.[A-Za-z0-9]{1,5}$/, '')
+    .replace(/[\u0000-\u001f]/g, '')
+    .trim();
   return base.slice(0, 120);
 }
 
@@ -260,7 +277,18 @@ export function listSessions(page: Page = { limit: DEFAULT_PAGE, after: null }, 
               i.embedding_shape, i.created_at AS i_created
        FROM sessions s JOIN images i ON i.id = s.image_id ${after} ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?`,
     )
-    .all(...args, page.limit + 1) as (SessionRow & { rowid: number; i_id: string; sha256: string; width: number; height: number; source_format: string; source_bytes: number; embedding_dtype: string; embedding_shape: string; i_created: string })[];
+    .all(...args, page.limit + 1) as (SessionRow & {
+    rowid: number;
+    i_id: string;
+    sha256: string;
+    width: number;
+    height: number;
+    source_format: string;
+    source_bytes: number;
+    embedding_dtype: string;
+    embedding_shape: string;
+    i_created: string;
+  })[];
   const { rows, nextCursor } = splitPage(found, page.limit);
   const sessions = rows.map((r) =>
     sessionJson(r, {
@@ -324,7 +352,9 @@ export async function saveMask(sessionId: string, png: Buffer, sync: SyncInfo | 
     gray[i] = on ? 255 : 0;
     areaPx += on ? 1 : 0;
   }
-  const clean = await sharp(gray, { raw: { width: img.width, height: img.height, channels: 1 } }).png({ compressionLevel: 6, palette: false }).toBuffer();
+  const clean = await sharp(gray, { raw: { width: img.width, height: img.height, channels: 1 } })
+    .png({ compressionLevel: 6, palette: false })
+    .toBuffer();
   const conflicting = sync !== null && session.mask_rev > 0 && sync.baseRev !== session.mask_rev;
   if (conflicting && !deviceIsNewer(sync, session.mask_updated_at)) {
     // The server's mask is newer: it stays current, the device's edit is kept beside it.
@@ -332,7 +362,17 @@ export async function saveMask(sessionId: string, png: Buffer, sync: SyncInfo | 
     const key = conflictMaskKey(sessionId, id);
     await blobs.put(key, clean);
     try {
-      const conflict = insertConflict({ id, session_id: sessionId, kind: 'mask', source: 'device', rev: sync.baseRev, edited_at: sync.editedAt, blob_key: key, area: areaPx, pose: null });
+      const conflict = insertConflict({
+        id,
+        session_id: sessionId,
+        kind: 'mask',
+        source: 'device',
+        rev: sync.baseRev,
+        edited_at: sync.editedAt,
+        blob_key: key,
+        area: areaPx,
+        pose: null,
+      });
       return { session: getSession(sessionId), applied: false, conflict };
     } catch (err) {
       await blobs.delete(key);
@@ -349,9 +389,12 @@ export async function saveMask(sessionId: string, png: Buffer, sync: SyncInfo | 
   try {
     db.transaction(() => {
       const res = db
-        .prepare('UPDATE sessions SET mask_rev = ?, mask_area = ?, mask_updated_at = ?, mask_key = ?, updated_at = ? WHERE id = ? AND mask_rev = ?')
+        .prepare(
+          'UPDATE sessions SET mask_rev = ?, mask_area = ?, mask_updated_at = ?, mask_key = ?, updated_at = ? WHERE id = ? AND mask_rev = ?',
+        )
         .run(rev, areaPx, sync?.editedAt ?? now, key, now, sessionId, session.mask_rev);
-      if (res.changes !== 1) throw new ApiError(409, 'conflict', 'The mask was changed by another save at the same time. Please try again.');
+      if (res.changes !== 1)
+        throw new ApiError(409, 'conflict', 'The mask was changed by another save at the same time. Please try again.');
       // The device's edit is newer: the server's mask it replaces is kept as the conflict copy.
       if (conflicting) {
         conflict = insertConflict({
@@ -378,4 +421,3 @@ export function maskBlobKey(sessionId: string): string | null {
   const s = getSessionRow(sessionId);
   return s.mask_rev > 0 ? currentMaskKey(s) : null;
 }
-

@@ -129,7 +129,14 @@ export function describeBlobStoreContract(name: string, makeStore: () => Promise
         expect((await store.list('images')).sort()).toEqual(keys.filter((k) => k.startsWith('images/')).sort());
         expect((await store.list('')).sort()).toEqual([...keys].sort());
         // The orphan sweep (jobs/service.ts) takes a result's id from the key's last segment.
-        expect((await store.list('results')).map((k) => k.split('/').pop()!.replace(/\.png$/, ''))).toEqual([RESULT]);
+        expect(
+          (await store.list('results')).map((k) =>
+            k
+              .split('/')
+              .pop()!
+              .replace(/\.png$/, ''),
+          ),
+        ).toEqual([RESULT]);
       });
 
       it('keeps keys in different folders apart', async () => {

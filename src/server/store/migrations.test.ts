@@ -96,7 +96,20 @@ describe('openDatabase', () => {
     const db = track(openDatabase(fileNamed('new')));
     expect(version(db)).toBe(MIGRATIONS.length);
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(['api_keys', 'auth_sessions', 'images', 'invites', 'jobs', 'members', 'results', 'session_conflicts', 'session_poses', 'sessions', 'users', 'workspaces']);
+    expect(tables).toEqual([
+      'api_keys',
+      'auth_sessions',
+      'images',
+      'invites',
+      'jobs',
+      'members',
+      'results',
+      'session_conflicts',
+      'session_poses',
+      'sessions',
+      'users',
+      'workspaces',
+    ]);
     expect(columns(db, 'sessions')).toContain('workspace_id');
     expect(columns(db, 'jobs')).toContain('server_queue');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);

@@ -5,7 +5,10 @@ describe('pages', () => {
   it('reads limit and cursor, refusing what it did not give out', () => {
     expect(parsePage(new URLSearchParams(''))).toEqual({ limit: 50, after: null });
     const c = encodeCursor('2026-01-01T00:00:00.000Z', 42);
-    expect(parsePage(new URLSearchParams(`limit=10&cursor=${c}`))).toEqual({ limit: 10, after: { at: '2026-01-01T00:00:00.000Z', rowid: 42 } });
+    expect(parsePage(new URLSearchParams(`limit=10&cursor=${c}`))).toEqual({
+      limit: 10,
+      after: { at: '2026-01-01T00:00:00.000Z', rowid: 42 },
+    });
     expect(() => parsePage(new URLSearchParams('limit=0'))).toThrow(/limit/);
     expect(() => parsePage(new URLSearchParams('limit=201'))).toThrow(/limit/);
     expect(() => parsePage(new URLSearchParams('cursor=nope'))).toThrow(/cursor/);

@@ -33,7 +33,10 @@ export function parsePage(params: URLSearchParams, defaultLimit = DEFAULT_PAGE):
 }
 
 /** Takes one row more than the page to know whether another page follows. */
-export function splitPage<T extends { created_at: string; rowid: number }>(rows: T[], limit: number): { rows: T[]; nextCursor: string | null } {
+export function splitPage<T extends { created_at: string; rowid: number }>(
+  rows: T[],
+  limit: number,
+): { rows: T[]; nextCursor: string | null } {
   if (rows.length <= limit) return { rows, nextCursor: null };
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];

@@ -14,9 +14,14 @@ export interface SweepReport {
 /** Blobs the session rows point at: current masks (mask_key, or mask-<rev>.png from before keys) and copies. */
 function referencedSessionBlobs(db: Db): Set<string> {
   const keys = new Set<string>();
-  const masks = db.prepare('SELECT id, mask_rev, mask_key FROM sessions WHERE mask_rev > 0').all() as { id: string; mask_rev: number; mask_key: string | null }[];
+  const masks = db.prepare('SELECT id, mask_rev, mask_key FROM sessions WHERE mask_rev > 0').all() as {
+    id: string;
+    mask_rev: number;
+    mask_key: string | null;
+  }[];
   for (const s of masks) keys.add(s.mask_key ?? `sessions/${s.id}/mask-${s.mask_rev}.png`);
-  for (const c of db.prepare('SELECT blob_key FROM session_conflicts WHERE blob_key IS NOT NULL').all() as { blob_key: string }[]) keys.add(c.blob_key);
+  for (const c of db.prepare('SELECT blob_key FROM session_conflicts WHERE blob_key IS NOT NULL').all() as { blob_key: string }[])
+    keys.add(c.blob_key);
   return keys;
 }
 
@@ -24,7 +29,10 @@ export async function sweepOrphans(db: Db, blobs: BlobStore): Promise<SweepRepor
   const report: SweepReport = { results: 0, sessionFiles: 0, interruptedPuts: await blobs.clearInterruptedPuts() };
   const known = new Set((db.prepare('SELECT id FROM results').all() as { id: string }[]).map((r) => r.id));
   for (const key of await blobs.list('results')) {
-    const id = key.split('/').pop()!.replace(/\.png$/, '');
+    const id = key
+      .split('/')
+      .pop()!
+      .replace(/\.png$/, '');
     if (known.has(id)) continue;
     await blobs.delete(key);
     report.results++;

@@ -280,8 +280,14 @@ function buildDecoder(model: SamModelDescription, single: boolean): Uint8Array {
   const localMax = g.op('MaxPool', [dImg], pool3);
   const localMin = g.op('Neg', [g.op('MaxPool', [g.op('Neg', [dImg])], pool3)]);
   const tau = g.f32(TAUS, [1, C, 1, 1]);
-  const twoTau = g.f32(TAUS.map((t) => 2 * t), [1, C, 1, 1]);
-  const fourTau = g.f32(TAUS.map((t) => 4 * t), [1, C, 1, 1]);
+  const twoTau = g.f32(
+    TAUS.map((t) => 2 * t),
+    [1, C, 1, 1],
+  );
+  const fourTau = g.f32(
+    TAUS.map((t) => 4 * t),
+    [1, C, 1, 1],
+  );
   const onEdge = g.op('Cast', [g.op('Less', [localMin, tau])], { to: int(1) }); // [1,C,64,64]
   const edgeContrast = min(max(localMax, twoTau), fourTau);
   const contrast = add(twoTau, mul(onEdge, sub(edgeContrast, twoTau)));
@@ -301,7 +307,7 @@ function buildDecoder(model: SamModelDescription, single: boolean): Uint8Array {
 
   // Box term at low resolution: signed distance to the box edge, positive inside.
   const u = new Float32Array(LOW);
-  for (let i = 0; i < LOW; i++) u[i] = i * (IMG / LOW) + (IMG / LOW) / 2;
+  for (let i = 0; i < LOW; i++) u[i] = i * (IMG / LOW) + IMG / LOW / 2;
   const ux = g.f32(u, [1, 1, 1, LOW]);
   const uy = g.f32(u, [1, 1, LOW, 1]);
   const signedDist = min(min(sub(ux, xa), sub(xb, ux)), min(sub(uy, ya), sub(yb, uy))); // [1,1,256,256]
@@ -315,7 +321,10 @@ function buildDecoder(model: SamModelDescription, single: boolean): Uint8Array {
   // iou prediction = stability x homogeneity x boundary contrast (+ a small prior), each in [0, 1].
   // Stability: the mask under a small logit shift either way.
   // The margin is the same colour-distance step for every candidate (logit slope scales with 1 / tau).
-  const margin = g.f32(TAUS.map((t) => STABILITY_MARGIN / t), [1, C, 1, 1]);
+  const margin = g.f32(
+    TAUS.map((t) => STABILITY_MARGIN / t),
+    [1, C, 1, 1],
+  );
   const countAbove = (t: string) =>
     g.op('ReduceSum', [g.op('Cast', [g.op('Greater', [lowRes, t])], { to: int(1) }), g.i64([2, 3], [2])], {
       keepdims: int(0),
@@ -323,14 +332,9 @@ function buildDecoder(model: SamModelDescription, single: boolean): Uint8Array {
   const stability = div(countAbove(margin), max(countAbove(g.op('Neg', [margin])), k(1)));
   // Homogeneity: mean colour distance to the clicked colour over the mask's interior cells (a cell whose
   // 3x3 cell neighbourhood is wholly in the mask), so a mask that swallows a different-coloured region scores low.
-  const interior = g.op('Cast', [
-    g.op('Greater', [
-      g.op('Neg', [
-        g.op('MaxPool', [g.op('Neg', [lowRes])], cellNeighbourhood),
-      ]),
-      k(0),
-    ]),
-  ], { to: int(1) }); // [1,C,64,64]
+  const interior = g.op('Cast', [g.op('Greater', [g.op('Neg', [g.op('MaxPool', [g.op('Neg', [lowRes])], cellNeighbourhood)]), k(0)])], {
+    to: int(1),
+  }); // [1,C,64,64]
   const spatialSum = (t: string) => g.op('ReduceSum', [t, g.i64([2, 3], [2])], { keepdims: int(0) }); // [1,C]
   const offColour = min(div(dImg, k(COLOUR_REF)), k(1));
   const homogeneity = sub(k(1), div(spatialSum(mul(interior, offColour)), max(spatialSum(interior), k(1))));

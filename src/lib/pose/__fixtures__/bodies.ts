@@ -87,7 +87,15 @@ export function mirrorPose(pose: Pose): Pose {
  * A headless dress form in a sleeveless knee-length dress, as a mask: neck stub, sloped shoulders,
  * bust, waist, hips, flared skirt. Returns the mask and where its shoulder and hip joints truly are.
  */
-export function dressFormMask(opts: { width: number; height: number; cx: number; top: number; shoulder: number; tilt?: number; arms?: boolean }) {
+export function dressFormMask(opts: {
+  width: number;
+  height: number;
+  cx: number;
+  top: number;
+  shoulder: number;
+  tilt?: number;
+  arms?: boolean;
+}) {
   const { width, height, cx, top, shoulder: S } = opts;
   const tilt = opts.tilt ?? 0;
   // [y below top, half width], in shoulder widths; joints: shoulders at y=0.22, hips at y=0.22+1.11.

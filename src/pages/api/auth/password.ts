@@ -12,6 +12,9 @@ export const POST = route(async ({ request, url, cookies, locals }) => {
   const body = PasswordChangeRequest.parse(await readJson(request, 8 * 1024));
   await changePassword(db, actor.userId!, body.currentPassword, body.newPassword);
   endAllSessions(db, actor.userId!);
-  setSessionCookie(cookies, startSession(db, actor.userId!, actor.workspaceId, config.sessionMaxAgeMs), { secure: isHttps(url, request, config), maxAgeMs: config.sessionMaxAgeMs });
+  setSessionCookie(cookies, startSession(db, actor.userId!, actor.workspaceId, config.sessionMaxAgeMs), {
+    secure: isHttps(url, request, config),
+    maxAgeMs: config.sessionMaxAgeMs,
+  });
   return json({ ok: true });
 });

@@ -10,6 +10,9 @@ export const POST = route(async ({ request, url, cookies }) => {
   const { db, config } = app();
   const body = SetupRequest.parse(await readJson(request, 8 * 1024));
   const { userId, workspaceId } = await createOwner(db, body);
-  setSessionCookie(cookies, startSession(db, userId, workspaceId, config.sessionMaxAgeMs), { secure: isHttps(url, request, config), maxAgeMs: config.sessionMaxAgeMs });
+  setSessionCookie(cookies, startSession(db, userId, workspaceId, config.sessionMaxAgeMs), {
+    secure: isHttps(url, request, config),
+    maxAgeMs: config.sessionMaxAgeMs,
+  });
   return json({ ok: true }, 201);
 });

@@ -16,9 +16,16 @@ export const POST = route(async ({ request, url, cookies, clientAddress: socketA
   const workspaceId = user && firstWorkspaceOf(db, user.userId);
   if (!user || !workspaceId) {
     recordSignInFailure(address, body.email);
-    throw new ApiError(401, 'wrong_credentials', user ? 'This account is no longer a member of any workspace.' : 'The e-mail or the password is not right.');
+    throw new ApiError(
+      401,
+      'wrong_credentials',
+      user ? 'This account is no longer a member of any workspace.' : 'The e-mail or the password is not right.',
+    );
   }
   clearSignInFailures(address, body.email);
-  setSessionCookie(cookies, startSession(db, user.userId, workspaceId, config.sessionMaxAgeMs), { secure: isHttps(url, request, config), maxAgeMs: config.sessionMaxAgeMs });
+  setSessionCookie(cookies, startSession(db, user.userId, workspaceId, config.sessionMaxAgeMs), {
+    secure: isHttps(url, request, config),
+    maxAgeMs: config.sessionMaxAgeMs,
+  });
   return json({ ok: true });
 });

@@ -9,6 +9,11 @@ export const GET = route(({ request, cookies }) => {
   const { actor } = findActor(db, request, cookies);
   return json({
     setupNeeded: !hasOwner(db),
-    actor: actor && { kind: actor.kind, role: actor.role, email: actor.email, workspace: { id: actor.workspaceId, name: workspaceName(db, actor.workspaceId) } },
+    actor: actor && {
+      kind: actor.kind,
+      role: actor.role,
+      email: actor.email,
+      workspace: { id: actor.workspaceId, name: workspaceName(db, actor.workspaceId) },
+    },
   });
 });

@@ -13,6 +13,9 @@ export const POST = route(async ({ request, url, cookies, params }) => {
   const { db, config } = app();
   const body = AcceptInviteRequest.parse(await readJson(request, 8 * 1024));
   const { userId, workspaceId } = await acceptInvite(db, params.token ?? '', body.email, body.password);
-  setSessionCookie(cookies, startSession(db, userId, workspaceId, config.sessionMaxAgeMs), { secure: isHttps(url, request, config), maxAgeMs: config.sessionMaxAgeMs });
+  setSessionCookie(cookies, startSession(db, userId, workspaceId, config.sessionMaxAgeMs), {
+    secure: isHttps(url, request, config),
+    maxAgeMs: config.sessionMaxAgeMs,
+  });
   return json({ ok: true });
 });

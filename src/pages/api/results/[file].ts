@@ -9,7 +9,10 @@ export const GET = route(async ({ params, url }) => {
   const { key, row } = resultFile(parseId(m[1], 'Result'));
   const res = await blobResponse(key, 'image/png', IMMUTABLE);
   if (url.searchParams.has('download')) {
-    res.headers.set('content-disposition', `attachment; filename="atelier-${row.job_id.slice(0, 8)}-${row.idx + 1}-seed${row.seed ?? 'x'}.png"`);
+    res.headers.set(
+      'content-disposition',
+      `attachment; filename="atelier-${row.job_id.slice(0, 8)}-${row.idx + 1}-seed${row.seed ?? 'x'}.png"`,
+    );
   }
   return res;
 });

@@ -6,7 +6,11 @@ function side(url: URL, name: 'width' | 'height'): number | null {
   if (v === null || v === '') return null;
   const n = /^\d{1,5}$/.test(v) ? Number(v) : NaN;
   if (!(n >= 1 && n <= MAX_SKELETON_SIDE)) {
-    throw new ApiError(400, 'invalid_size', `${name} must be a whole number of pixels from 1 to ${MAX_SKELETON_SIDE} (got "${v.slice(0, 20)}").`);
+    throw new ApiError(
+      400,
+      'invalid_size',
+      `${name} must be a whole number of pixels from 1 to ${MAX_SKELETON_SIDE} (got "${v.slice(0, 20)}").`,
+    );
   }
   return n;
 }

@@ -5,6 +5,7 @@ import { ApiError, json, parseId, route } from '../../../../server/http/errors.t
 
 // DELETE /api/workspace/keys/:id → 200: revoked at once (it answers 401 from then on).
 export const DELETE = route(({ params, locals }) => {
-  if (!revokeApiKey(app().db, actorOf(locals).workspaceId, parseId(params.id, 'Key'))) throw new ApiError(404, 'not_found', 'That key was not found.');
+  if (!revokeApiKey(app().db, actorOf(locals).workspaceId, parseId(params.id, 'Key')))
+    throw new ApiError(404, 'not_found', 'That key was not found.');
   return json({ ok: true });
 });

@@ -49,7 +49,7 @@ if (!existsSync(chromium)) {
 const failedSteps: string[] = [];
 if (step('prepare test models', process.execPath, ['tests/support/prepare-models.ts']) !== 0) process.exit(1);
 if (step('build', bin('astro'), ['build']) !== 0) process.exit(1);
-if (step('lint (biome)', bin('biome'), ['lint', '.']) !== 0) failedSteps.push('lint');
+if (step('lint and format (biome check)', bin('biome'), ['check', '.']) !== 0) failedSteps.push('lint');
 if (step('type check (astro check)', bin('astro'), ['check']) !== 0) failedSteps.push('typecheck');
 if (step('unit + API tests (vitest)', bin('vitest'), ['run']) !== 0) failedSteps.push('vitest');
 if (step('end-to-end tests (playwright, chromium)', bin('playwright'), ['test']) !== 0) failedSteps.push('playwright');

@@ -5,7 +5,8 @@ import { defineMiddleware } from 'astro:middleware';
 import { app } from './server/app/context.ts';
 import { hasOwner, roleAtLeast } from './server/auth/accounts.ts';
 import { accessFor, resourceWorkspace } from './server/auth/access.ts';
-import { findActor } from './server/auth/request.ts';
+import type { Config } from './config.ts';
+import { findActor, isHttps } from './server/auth/request.ts';
 import { ID_PATTERN, json } from './server/http/errors.ts';
 import { SECURITY_HEADERS, hostAllowed } from './server/http/guard.ts';
 
@@ -26,7 +27,7 @@ export const onRequest = defineMiddleware(
     // Browsers send Origin on cross-site requests: refuse mutations from other sites (CSRF).
     // Clients without an Origin header (scripts, curl) are not browsers and are allowed.
     const origin = request.headers.get('origin');
-    if (!SAFE_METHODS.has(request.method) && origin && origin !== url.origin) {
+    if (!SAFE_METHODS.has(request.method) && origin && !ownOrigins(url, request, config).includes(origin)) {
       return secured(problem(403, 'cross_site', 'Requests from other sites are not allowed.'));
     }
     const isApi = url.pathname.startsWith('/api/');
@@ -74,6 +75,14 @@ export const onRequest = defineMiddleware(
     return secured(await next());
   },
 );
+
+/** This studio's origin as the browser sees it: behind a TLS-terminating proxy the request arrives as http. */
+function ownOrigins(url: URL, request: Request, config: Config): string[] {
+  const origins = [url.origin];
+  if (isHttps(url, request, config)) origins.push(`https://${url.host}`);
+  if (config.publicUrl) origins.push(config.publicUrl.origin);
+  return origins;
+}
 
 // src/server/main.mjs sets these for every response; this covers `astro dev` and running entry.mjs directly.
 // A page's own policy (Astro's, with the hashes of its inline scripts) is kept, completed with what only a header

@@ -391,9 +391,11 @@ describe('browser hardening', () => {
 
   it('a page allows its inline scripts by hash only, not any inline script', async () => {
     const cookie = await signIn(TEST_OWNER.email, TEST_OWNER.password);
-    const html = await (await plainFetch(`${server.url}/`, { headers: { cookie } })).text();
-    const meta = /http-equiv="content-security-policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
-    const scriptSrc = meta.split(';').find((d) => d.trim().startsWith('script-src')) ?? '';
+    const page = await plainFetch(`${server.url}/`, { headers: { cookie } });
+    const html = await page.text();
+    // Astro writes a server-rendered page's policy into its header (a prerendered page's into a <meta>).
+    const policy = page.headers.get('content-security-policy') ?? '';
+    const scriptSrc = policy.split(';').find((d) => d.trim().startsWith('script-src')) ?? '';
     expect(scriptSrc).toMatch(/'sha256-/);
     expect(scriptSrc).toContain("'wasm-unsafe-eval'");
     expect(scriptSrc).not.toContain("'unsafe-inline'");
@@ -454,6 +456,64 @@ describe('per-workspace limits', () => {
     } finally {
       await queue.stop();
       await slow.stop();
+    }
+  });
+});
+
+describe('behind a reverse proxy', () => {
+  function post(base: string, pathname: string, headers: Record<string, string>, body: object) {
+    const url = new URL(base);
+    const data = JSON.stringify(body);
+    return new Promise<{ status: number; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+      const req = http.request(
+        { host: url.hostname, port: url.port, path: pathname, method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers });
+        },
+      );
+      req.on('error', reject);
+      req.end(data);
+    });
+  }
+  const viaProxy = {
+    host: 'studio.example.com',
+    origin: 'https://studio.example.com',
+    'x-forwarded-proto': 'https',
+    'x-forwarded-for': '203.0.113.7',
+  };
+
+  it('trusted: the public https origin may write, the cookie is Secure, sign-in limits count the forwarded address', async () => {
+    const proxied = await startServer({ env: { ATELIER_PUBLIC_URL: 'https://studio.example.com', ATELIER_TRUST_PROXY: '1' } });
+    try {
+      const ok = await post(proxied.url, '/api/auth/sign-in', viaProxy, TEST_OWNER);
+      expect(ok.status).toBe(200);
+      expect(String(ok.headers['set-cookie'])).toMatch(/; Secure/i);
+      for (let i = 0; i < 5; i++)
+        await post(proxied.url, '/api/auth/sign-in', viaProxy, { email: 'x@shop.test', password: 'wrong password' });
+      expect((await post(proxied.url, '/api/auth/sign-in', viaProxy, { email: 'x@shop.test', password: 'wrong password' })).status).toBe(
+        429,
+      );
+      // Another client behind the same proxy is not held back by the first one's tries.
+      const other = { ...viaProxy, 'x-forwarded-for': '203.0.113.8' };
+      expect((await post(proxied.url, '/api/auth/sign-in', other, { email: 'x@shop.test', password: 'wrong password' })).status).toBe(401);
+      expect((await post(proxied.url, '/api/auth/sign-in', { ...viaProxy, origin: 'https://evil.example' }, TEST_OWNER)).status).toBe(403);
+    } finally {
+      await proxied.stop();
+    }
+  });
+
+  it('not trusted: a forged X-Forwarded-For does not escape the sign-in limit', async () => {
+    const direct = await startServer();
+    try {
+      const forged = (n: number) => ({ 'x-forwarded-for': `198.51.100.${n}` });
+      for (let i = 0; i < 5; i++)
+        await post(direct.url, '/api/auth/sign-in', forged(i), { email: 'y@shop.test', password: 'wrong password' });
+      expect((await post(direct.url, '/api/auth/sign-in', forged(99), { email: 'y@shop.test', password: 'wrong password' })).status).toBe(
+        429,
+      );
+    } finally {
+      await direct.stop();
     }
   });
 });

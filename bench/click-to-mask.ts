@@ -89,9 +89,8 @@ async function openEditor(context: BrowserContext, baseUrl: string, sessionId: s
     const last = Math.max(0, ...b.others.filter((m) => m.dir === 'in').map((m) => m.t));
     return { names, settled: settled(), last };
   });
-  const note = others.names.length
-    ? `other workers on the page: ${others.names.join(', ')}, ${others.settled ? `busy until ${Math.round(others.last - ready.t)} ms after the editor was ready` : 'still busy after 20 s'}`
-    : 'no other workers on the page';
+  const busy = others.settled ? `busy until ${Math.round(others.last - ready.t)} ms after the editor was ready` : 'still busy after 20 s';
+  const note = others.names.length ? `other workers on the page: ${others.names.join(', ')}, ${busy}` : 'no other workers on the page';
   return { page, threads: ready.threads ?? 0, profiler, note };
 }
 
@@ -216,9 +215,8 @@ const browser = await launchChromium().catch(async (err) => {
 });
 try {
   console.log(`click-to-mask · ${machineLine()}`);
-  console.log(
-    `${CLICKS} clicks per series, ${UNDO ? 'each undone before the next' : 'accumulating (no undo)'}; viewport ${VIEWPORT.width}×${VIEWPORT.height}`,
-  );
+  const order = UNDO ? 'each undone before the next' : 'accumulating (no undo)';
+  console.log(`${CLICKS} clicks per series, ${order}; viewport ${VIEWPORT.width}×${VIEWPORT.height}`);
   const small = path.join(photosDir, args.photo);
   const photos: { label: string; file: string }[] = [];
   if (args.only !== '12mp') photos.push({ label: path.basename(small), file: small });

@@ -29,10 +29,12 @@ async function overhead() {
     }
     const warm = rows.slice(1); // the first job also prepares the session's inputs
     console.log(
-      '\n1. Server overhead per model-shot job (768×1024 photo, double ≈ 1 s/job): created → results stored, minus the backend request',
+      '\n1. Server overhead per model-shot job (768×1024 photo, double ≈ 1 s/job): ' +
+        'created → results stored, minus the backend request',
     );
     console.log(
-      `   first job: total ${rows[0].total.toFixed(0)} ms, backend ${rows[0].backend.toFixed(0)} ms, overhead ${rows[0].overhead.toFixed(0)} ms`,
+      `   first job: total ${rows[0].total.toFixed(0)} ms, backend ${rows[0].backend.toFixed(0)} ms, ` +
+        `overhead ${rows[0].overhead.toFixed(0)} ms`,
     );
     const o = warm.map((r) => r.overhead);
     console.log(
@@ -96,9 +98,8 @@ async function watchers() {
     const hundred = await measure(100);
     console.log('\n3. Browsers watching one job (SSE) vs backend /progress polls');
     console.log(`     1 watcher : ${one.polls} polls in ${one.seconds.toFixed(1)} s`);
-    console.log(
-      `   100 watchers: ${hundred.polls} polls in ${hundred.seconds.toFixed(1)} s (no extra polls: ${hundred.polls <= one.polls + 1 ? 'yes' : 'NO'})`,
-    );
+    const noExtra = hundred.polls <= one.polls + 1 ? 'yes' : 'NO';
+    console.log(`   100 watchers: ${hundred.polls} polls in ${hundred.seconds.toFixed(1)} s (no extra polls: ${noExtra})`);
   } finally {
     await server.stop();
     await sd.stop();

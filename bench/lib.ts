@@ -55,7 +55,8 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
       const newest = newestSource(path.join(ROOT, 'src'));
       if (newest && newest.mtimeMs > statSync(entry).mtimeMs) {
         console.warn(
-          `[bench] note: ${path.relative(ROOT, newest.file)} is newer than dist/; figures are for the last build (\`npx astro build\` to refresh).`,
+          `[bench] note: ${path.relative(ROOT, newest.file)} is newer than dist/; ` +
+            'figures are for the last build (`npx astro build` to refresh).',
         );
       }
       return server;
@@ -196,9 +197,9 @@ declare global {
 
 /**
  * Init script for a page: wraps window.Worker so every message between the island and the SAM worker
- * (the worker named "sam-decoder"; other workers' messages go to `others`) is logged with the page's clock (a listener added in the constructor runs before the island's
- * onmessage), and logs pointerdown/up/move and change events in the capture phase (before the island's
- * handlers).
+ * (the worker named "sam-decoder"; other workers' messages go to `others`) is logged with the page's
+ * clock (a listener added in the constructor runs before the island's onmessage), and logs
+ * pointerdown/up/move and change events in the capture phase (before the island's handlers).
  * `window.__bench.next(type, afterSeq)` resolves with the first message of that type with a larger seq.
  */
 export const INSTRUMENT_PAGE = `(() => {
@@ -245,7 +246,11 @@ export const INSTRUMENT_PAGE = `(() => {
   }
   window.Worker = BenchWorker;
   for (const type of ['pointerdown', 'pointerup', 'pointermove']) {
-    addEventListener(type, (e) => log.pointer.push({ type, t: performance.now(), timeStamp: e.timeStamp, pointerType: e.pointerType }), true);
+    addEventListener(
+      type,
+      (e) => log.pointer.push({ type, t: performance.now(), timeStamp: e.timeStamp, pointerType: e.pointerType }),
+      true,
+    );
   }
   addEventListener('change', (e) => {
     log.events.push({ type: 'change', t: performance.now(), target: (e.target && e.target.dataset && e.target.dataset.testid) || '' });
@@ -406,7 +411,9 @@ export const loadLine = () => os.loadavg()[0].toFixed(1);
 export function machineLine(): string {
   const entry = path.join(ROOT, 'dist/server/entry.mjs');
   const built = existsSync(entry) ? statSync(entry).mtime.toISOString().slice(0, 16).replace('T', ' ') : 'missing';
-  return `${new Date().toISOString().slice(0, 10)} · dist built ${built} UTC · ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? '?'}) · load ${loadLine()} · node ${process.version} · SAM: ${samModelsKind()}`;
+  const day = new Date().toISOString().slice(0, 10);
+  const cpus = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? '?'})`;
+  return `${day} · dist built ${built} UTC · ${cpus} · load ${loadLine()} · node ${process.version} · SAM: ${samModelsKind()}`;
 }
 
 // ---- photos ------------------------------------------------------------------------------------

@@ -53,7 +53,10 @@ const INSTRUMENT = `(() => {
         bench.createdAt = performance.now();
         this.addEventListener('message', (e) => {
           const d = e.data;
-          if (d && typeof d === 'object' && d.type !== 'progress') bench.replies.push({ type: d.type, seq: d.seq, t: performance.now(), loadMs: d.loadMs, timings: d.timings, message: d.message });
+          if (d && typeof d === 'object' && d.type !== 'progress') {
+            const { type, seq, loadMs, timings, message } = d;
+            bench.replies.push({ type, seq, t: performance.now(), loadMs, timings, message });
+          }
         });
       }
     }
@@ -149,8 +152,10 @@ async function main() {
     if (up.status !== 201 || !up.sessionId) throw new Error(`upload failed: ${JSON.stringify(up.body)}`);
     const session = (await (await fetch(`${server.url}/api/sessions/${up.sessionId}`)).json()).session;
     const size = { width: session.image.width as number, height: session.image.height as number };
+    const mp = ((size.width * size.height) / 1e6).toFixed(1);
     console.log(
-      `photo: ${path.basename(file)} (${size.width}×${size.height}, ${((size.width * size.height) / 1e6).toFixed(1)} MP), made from ${args.photo}; ${RUNS} runs per series after the model is loaded`,
+      `photo: ${path.basename(file)} (${size.width}×${size.height}, ${mp} MP), made from ${args.photo}; ` +
+        `${RUNS} runs per series after the model is loaded`,
     );
     const health = await (await fetch(`${server.url}/api/health`)).json();
     const modelUrl = (role: string) => {

@@ -99,11 +99,22 @@ const MARKS = `(() => {
   const marks = (window.__pwaMarks = {});
   const check = () => {
     const islands = document.querySelectorAll('astro-island');
-    if (islands.length && marks.hydrated === undefined && [...islands].every((i) => !i.hasAttribute('ssr'))) marks.hydrated = performance.now();
-    if (marks.editor === undefined && document.querySelector('[data-testid="editor-stage"][data-ready="true"]')) marks.editor = performance.now();
-    if (marks.list === undefined && document.querySelector('[data-testid="sessions"][data-ready="true"]')) marks.list = performance.now();
+    if (islands.length && marks.hydrated === undefined && [...islands].every((i) => !i.hasAttribute('ssr'))) {
+      marks.hydrated = performance.now();
+    }
+    if (marks.editor === undefined && document.querySelector('[data-testid="editor-stage"][data-ready="true"]')) {
+      marks.editor = performance.now();
+    }
+    if (marks.list === undefined && document.querySelector('[data-testid="sessions"][data-ready="true"]')) {
+      marks.list = performance.now();
+    }
   };
-  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['ssr', 'data-ready'] });
+  new MutationObserver(check).observe(document, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ['ssr', 'data-ready'],
+  });
 })();`;
 
 interface Marks {
@@ -199,7 +210,8 @@ try {
   await proxy.quiet();
   const firstMs = performance.now() - started - 1500;
   console.log(
-    `\nFirst visit (/s/<id>, new profile): editor ready at ${ms(first.editor)} after navigation start; all done (worker installed, caches warm, network quiet) after ~${(firstMs / 1000).toFixed(1)} s`,
+    `\nFirst visit (/s/<id>, new profile): editor ready at ${ms(first.editor)} after navigation start; ` +
+      `all done (worker installed, caches warm, network quiet) after ~${(firstMs / 1000).toFixed(1)} s`,
   );
   printTable([
     ['bytes', 'value'],
@@ -217,9 +229,8 @@ try {
   ]);
 
   const pre = precacheFromSwJs();
-  console.log(
-    `\nPrecache (dist/client/sw.js): ${pre.entries} entries, ${mb(pre.bytes)}${pre.missing.length ? ` (+${pre.missing.length} not found here: ${pre.missing.join(', ')})` : ''}`,
-  );
+  const notFound = pre.missing.length ? ` (+${pre.missing.length} not found here: ${pre.missing.join(', ')})` : '';
+  console.log(`\nPrecache (dist/client/sw.js): ${pre.entries} entries, ${mb(pre.bytes)}${notFound}`);
   printTable([['largest entries', 'bytes'], ...pre.biggest.map(([u, b]) => [u, mb(b)])]);
   console.log('Stored in the browser after the first visit:');
   printTable([['cache', 'entries', 'bytes'], ...(await storedCaches(page)).map((c) => [c.name, c.entries, mb(c.bytes)])]);
@@ -274,10 +285,11 @@ try {
   const precachedModels = [...readFileSync(path.join(ROOT, 'dist/client/sw.js'), 'utf8').matchAll(/url:"(\/models\/[^"]+)"/g)].map(
     (m) => m[1],
   );
-  console.log(
-    `\nModels served: ${testModelsDir.includes('.generated') ? 'the test models (stand-in SAM decoders, real pose bundles)' : testModelsDir}; ` +
-      `precached at build time: ${precachedModels.length ? precachedModels.join(', ') : 'none (none verified in ATELIER_MODELS_DIR at build time: the /models/ runtime cache holds them)'}`,
-  );
+  const served = testModelsDir.includes('.generated') ? 'the test models (stand-in SAM decoders, real pose bundles)' : testModelsDir;
+  const precached = precachedModels.length
+    ? precachedModels.join(', ')
+    : 'none (none verified in ATELIER_MODELS_DIR at build time: the /models/ runtime cache holds them)';
+  console.log(`\nModels served: ${served}; precached at build time: ${precached}`);
 } finally {
   await context?.close();
   await proxy.close();

@@ -101,7 +101,8 @@ try {
   }
   printTable(rows);
   console.log(
-    'seam: rim step ÷ the garment’s own step deeper inside (≈ 1 invisible); sharpness: generated ÷ garment Laplacian variance at half scale.',
+    'seam: rim step ÷ the garment’s own step deeper inside (≈ 1 invisible); ' +
+      'sharpness: generated ÷ garment Laplacian variance at half scale.',
   );
 } finally {
   await client.close({ force: true });

@@ -101,7 +101,8 @@ const en = {
   'editor.candidates': 'Other shapes',
   'editor.candidate': 'Shape {n}',
   'editor.help':
-    'Left click adds what you click; right click or Alt+click removes. Drag a box with the Box tool. Shortcuts: Ctrl+Z undo, Ctrl+Shift+Z redo, [ ] brush size, I invert, Ctrl+S save.',
+    'Left click adds what you click; right click or Alt+click removes. Drag a box with the Box tool. ' +
+    'Shortcuts: Ctrl+Z undo, Ctrl+Shift+Z redo, [ ] brush size, I invert, Ctrl+S save.',
   'editor.modelsMissing': 'The selection model is not installed on the server. Ask your administrator to run “{command}”.',
   'gen.recipe': 'What to make',
   'gen.recipe.model-shot': 'Model shot',
@@ -133,7 +134,8 @@ const en = {
   'gen.generate': 'Generate',
   'gen.sending': 'Sending…',
   'gen.noBackend':
-    'Photo generation is not set up yet: no image generation server is configured. Your administrator can set SD_WEBUI_URL to a Stable Diffusion WebUI address and restart the studio. Everything else works.',
+    'Photo generation is not set up yet: no image generation server is configured. ' +
+    'Your administrator can set SD_WEBUI_URL to a Stable Diffusion WebUI address and restart the studio. Everything else works.',
   'gen.backendDown': 'The image generation server is not answering right now. Jobs wait in the queue and start when it is back.',
   'gen.offline': 'You are offline. Generating needs a connection; your selection and pose are kept.',
   'gen.queued': 'Waiting in line…',
@@ -143,7 +145,8 @@ const en = {
   'gen.family': '{family} model',
   'gen.family.noPose': '{family} models cannot follow a pose here. Model shot, pose change and outfit swap need an SD 1.5 or SDXL model.',
   'gen.family.noPoseModel':
-    'The generation server has no pose guide for {family} models, so model shot, pose change and outfit swap cannot run on it. Ask whoever runs the server to add an OpenPose ControlNet model for {family}.',
+    'The generation server has no pose guide for {family} models, so model shot, pose change and outfit swap cannot run on it. ' +
+    'Ask whoever runs the server to add an OpenPose ControlNet model for {family}.',
   'gen.step': 'Step {step} of {steps}',
   'gen.eta': 'about {s} s left',
   'gen.cancel': 'Cancel',

@@ -519,33 +519,39 @@ describe('behind a reverse proxy', () => {
 });
 
 describe('first run', () => {
-  it('every API route but health answers 401 until the owner is created; the first visit asks for the owner; then one owner only', async () => {
-    const fresh = await startServer({ auth: false });
-    try {
-      const r401 = await plainFetch(`${fresh.url}/api/sessions`);
-      expect(r401.status).toBe(401);
-      expect((await r401.json()).error.code).toBe('setup_required');
-      expect((await plainFetch(`${fresh.url}/api/health`)).status).toBe(200);
-      const home = await plainFetch(`${fresh.url}/`, { redirect: 'manual' });
-      expect(home.status).toBe(303);
-      expect(home.headers.get('location')).toBe('/setup');
-      expect((await plainFetch(`${fresh.url}/setup`)).status).toBe(200);
-      const setup = (body: object) =>
-        plainFetch(`${fresh.url}/api/auth/setup`, { method: 'POST', headers: json, body: JSON.stringify(body) });
-      expect((await (await setup({ email: 'me@shop.test', password: 'short' })).json()).error.code).toBe('weak_password');
-      const done = await setup({ email: 'me@shop.test', password: 'a long password', workspaceName: 'My shop' });
-      expect(done.status).toBe(201);
-      const cookie = /atelier_session=[^;]+/.exec(done.headers.get('set-cookie') ?? '')![0];
-      expect((await plainFetch(`${fresh.url}/api/sessions`, { headers: { cookie } })).status).toBe(200);
-      const state = await (await plainFetch(`${fresh.url}/api/auth/state`, { headers: { cookie } })).json();
-      expect(state).toMatchObject({ setupNeeded: false, actor: { role: 'owner', email: 'me@shop.test', workspace: { name: 'My shop' } } });
-      const second = await setup({ email: 'thief@evil.test', password: 'a long password' });
-      expect(second.status).toBe(409);
-      expect((await plainFetch(`${fresh.url}/setup`, { redirect: 'manual' })).status).toBe(303);
-    } finally {
-      await fresh.stop();
-    }
-  });
+  it(
+    'every API route but health answers 401 until the owner is created; ' + 'the first visit asks for the owner; then one owner only',
+    async () => {
+      const fresh = await startServer({ auth: false });
+      try {
+        const r401 = await plainFetch(`${fresh.url}/api/sessions`);
+        expect(r401.status).toBe(401);
+        expect((await r401.json()).error.code).toBe('setup_required');
+        expect((await plainFetch(`${fresh.url}/api/health`)).status).toBe(200);
+        const home = await plainFetch(`${fresh.url}/`, { redirect: 'manual' });
+        expect(home.status).toBe(303);
+        expect(home.headers.get('location')).toBe('/setup');
+        expect((await plainFetch(`${fresh.url}/setup`)).status).toBe(200);
+        const setup = (body: object) =>
+          plainFetch(`${fresh.url}/api/auth/setup`, { method: 'POST', headers: json, body: JSON.stringify(body) });
+        expect((await (await setup({ email: 'me@shop.test', password: 'short' })).json()).error.code).toBe('weak_password');
+        const done = await setup({ email: 'me@shop.test', password: 'a long password', workspaceName: 'My shop' });
+        expect(done.status).toBe(201);
+        const cookie = /atelier_session=[^;]+/.exec(done.headers.get('set-cookie') ?? '')![0];
+        expect((await plainFetch(`${fresh.url}/api/sessions`, { headers: { cookie } })).status).toBe(200);
+        const state = await (await plainFetch(`${fresh.url}/api/auth/state`, { headers: { cookie } })).json();
+        expect(state).toMatchObject({
+          setupNeeded: false,
+          actor: { role: 'owner', email: 'me@shop.test', workspace: { name: 'My shop' } },
+        });
+        const second = await setup({ email: 'thief@evil.test', password: 'a long password' });
+        expect(second.status).toBe(409);
+        expect((await plainFetch(`${fresh.url}/setup`, { redirect: 'manual' })).status).toBe(303);
+      } finally {
+        await fresh.stop();
+      }
+    },
+  );
 
   it('headless set-up: the owner and the bootstrap key are made once, however often the studio starts', async () => {
     const first = await startServer({ env: { SD_WEBUI_URL: '' } });

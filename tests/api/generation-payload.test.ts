@@ -165,7 +165,8 @@ describe.each([
         expect(setCount(repainted)).toBeLessThan(setCount(expectedGarment) * 1.25);
       }
       console.log(
-        `[payload] ${family} ${recipe}: mask IoU ${maskIoU.toFixed(4)} (invert ${body.inpainting_mask_invert}, fill ${body.inpainting_fill})`,
+        `[payload] ${family} ${recipe}: mask IoU ${maskIoU.toFixed(4)} ` +
+          `(invert ${body.inpainting_mask_invert}, fill ${body.inpainting_fill})`,
       );
       expect(body.inpainting_fill).toBe(fill);
       expect(body.inpaint_full_res).toBe(false);

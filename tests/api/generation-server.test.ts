@@ -41,19 +41,22 @@ async function run(base: string, body: Record<string, unknown>) {
 }
 
 describe('checkpoint families', () => {
-  it('an SDXL checkpoint without an SDXL OpenPose model fails with the fix, and sends nothing that would silently drop the pose', async () => {
-    const { sd, server, session } = await setup({ kind: 'a1111' });
-    const job = await run(server.url, { sessionId: session.id, recipe: 'model-shot', checkpoint: SDXL });
-    expect(job.state).toBe('failed');
-    expect(job.error.code).toBe('controlnet_missing');
-    expect(job.error.message).toMatch(/SDXL/);
-    expect(job.error.message).toMatch(/thibaud_xl_openpose/);
-    expect(sd.payloads.some((p) => p.path === '/sdapi/v1/img2img')).toBe(false);
-    // The same session on the SD 1.5 checkpoint works, with the SD 1.5 model.
-    const ok = await run(server.url, { sessionId: session.id, recipe: 'model-shot', checkpoint: SD15 });
-    expect(ok.state).toBe('succeeded');
-    expect(sd.generations.at(-1)?.controlnetApplied).toEqual([SD15_POSE]);
-  });
+  it(
+    'an SDXL checkpoint without an SDXL OpenPose model fails with the fix, ' + 'and sends nothing that would silently drop the pose',
+    async () => {
+      const { sd, server, session } = await setup({ kind: 'a1111' });
+      const job = await run(server.url, { sessionId: session.id, recipe: 'model-shot', checkpoint: SDXL });
+      expect(job.state).toBe('failed');
+      expect(job.error.code).toBe('controlnet_missing');
+      expect(job.error.message).toMatch(/SDXL/);
+      expect(job.error.message).toMatch(/thibaud_xl_openpose/);
+      expect(sd.payloads.some((p) => p.path === '/sdapi/v1/img2img')).toBe(false);
+      // The same session on the SD 1.5 checkpoint works, with the SD 1.5 model.
+      const ok = await run(server.url, { sessionId: session.id, recipe: 'model-shot', checkpoint: SD15 });
+      expect(ok.state).toBe('succeeded');
+      expect(sd.generations.at(-1)?.controlnetApplied).toEqual([SD15_POSE]);
+    },
+  );
 
   it('the loaded checkpoint decides when none is chosen: an SDXL one gets the SDXL model and size', async () => {
     const { sd, server, session } = await setup({

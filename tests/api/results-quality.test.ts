@@ -60,7 +60,9 @@ describe('results at the photo’s resolution', () => {
       expect(typeof r.checks.check).toBe('boolean');
       expect(r.checks.bandPx).toBeGreaterThanOrEqual(3);
       console.log(
-        `[quality] upscaled: seam ${r.checks.seamColour.toFixed(2)}, gradient ${r.checks.seamGradient.toFixed(2)}, sharpness ${r.checks.sharpness.toFixed(3)}, upscale ${r.checks.timings.upscaleMs} ms, composite ${r.checks.timings.compositeMs} ms`,
+        `[quality] upscaled: seam ${r.checks.seamColour.toFixed(2)}, gradient ${r.checks.seamGradient.toFixed(2)}, ` +
+          `sharpness ${r.checks.sharpness.toFixed(3)}, ` +
+          `upscale ${r.checks.timings.upscaleMs} ms, composite ${r.checks.timings.compositeMs} ms`,
       );
     }
     const zip = unzipSync(new Uint8Array(await (await fetch(`${server.url}/api/sessions/${session.id}/results.zip`)).arrayBuffer()));

@@ -171,7 +171,8 @@ async function mikubill(input: ControlNetInput, units: Record<string, unknown>[]
     }
     if (unit.control_mode !== undefined && !(typeof unit.control_mode === 'string' && CONTROL_MODES.includes(unit.control_mode))) {
       return fail(
-        "ValidationError: control_mode: value is not a valid enumeration member; permitted: 'Balanced', 'My prompt is more important', 'ControlNet is more important'",
+        'ValidationError: control_mode: value is not a valid enumeration member; ' +
+          "permitted: 'Balanced', 'My prompt is more important', 'ControlNet is more important'",
       );
     }
     const gs = asFloat(unit.guidance_start, 0);

@@ -705,7 +705,8 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     const outW = onlyMasked ? base.width : width;
     const outH = onlyMasked ? base.height : height;
     const infotextFor = (s: number) =>
-      `${prompt}\nNegative prompt: ${negative}\nSteps: ${requestedSteps}, Sampler: ${sampler.name}, Seed: ${s}, Size: ${outW}x${outH}, Model: ${model.model_name}`;
+      `${prompt}\nNegative prompt: ${negative}\n` +
+      `Steps: ${requestedSteps}, Sampler: ${sampler.name}, Seed: ${s}, Size: ${outW}x${outH}, Model: ${model.model_name}`;
     // The mask as processing.py keeps it for the overlay (inverted and blurred), at the output size.
     const overlayMask = maskArr;
     const previewEvery = Math.max(1, toInt(jobOptions.show_progress_every_n_steps, 10));
@@ -1165,7 +1166,8 @@ if (import.meta.main) {
     stepMs: arg('--step-ms') ? Number(arg('--step-ms')) : 50,
   });
   console.log(
-    `SD WebUI TEST DOUBLE (${d.kind}) listening on ${d.url} — a test tool that paints stripe patterns, NOT an image generator; never offer it to users.`,
+    `SD WebUI TEST DOUBLE (${d.kind}) listening on ${d.url} — ` +
+      'a test tool that paints stripe patterns, NOT an image generator; never offer it to users.',
   );
   const shutdown = () => void d.stop().then(() => process.exit(0));
   process.on('SIGINT', shutdown);

@@ -143,7 +143,8 @@ describe('float16 embedding on the wire', () => {
     console.log(
       `[embedding-dtype] ${modelsKind}: ${photos.length} photos × ${GRID.length} clicks, ${ious.length} masks (${nonEmpty} non-empty); ` +
         `IoU float16 vs float32: min ${min.toFixed(5)}, mean ${mean.toFixed(5)}` +
-        `${worst.where ? ` (worst: ${worst.where})` : ''}; chosen mask: min ${minChosen.toFixed(5)}, same candidate ${sameChoice}/${chosen.length}; ` +
+        `${worst.where ? ` (worst: ${worst.where})` : ''}; ` +
+        `chosen mask: min ${minChosen.toFixed(5)}, same candidate ${sameChoice}/${chosen.length}; ` +
         `max |f32 − f16| ${maxAbsError.toExponential(2)}`,
     );
     expect(photos.length).toBeGreaterThan(0);

@@ -509,15 +509,19 @@ afterAll(() => undefined);
 // What real servers do that a client must see through (each behaviour is modelled in the double from the
 // upstream file named in tests/sd-double/*.ts); each test here failed against the client before it was fixed.
 describe('real-server behaviours the client sees through', () => {
-  it('A1111: an SD 1.5 OpenPose unit with an SDXL checkpoint writes its "ControlNet 0" entry, answers 200, and does nothing — the client fails the job', async () => {
-    const { client, double } = await setup({ kind: 'a1111' });
-    const err = await expectBackendError(client.img2img(modelShot('a1111', { checkpoint: XL_CKPT })), 'server');
-    expect(err.code).toBe('controlnet_not_applied');
-    const gen = double.generations.at(-1)!;
-    expect(gen.failed).toBeNull(); // HTTP 200 from the server
-    expect(gen.controlnetApplied).toEqual([]);
-    expect(gen.log.join('\n')).toMatch(/is not compatible with sd model/);
-  });
+  it(
+    'A1111: an SD 1.5 OpenPose unit with an SDXL checkpoint writes its "ControlNet 0" entry, answers 200, ' +
+      'and does nothing — the client fails the job',
+    async () => {
+      const { client, double } = await setup({ kind: 'a1111' });
+      const err = await expectBackendError(client.img2img(modelShot('a1111', { checkpoint: XL_CKPT })), 'server');
+      expect(err.code).toBe('controlnet_not_applied');
+      const gen = double.generations.at(-1)!;
+      expect(gen.failed).toBeNull(); // HTTP 200 from the server
+      expect(gen.controlnetApplied).toEqual([]);
+      expect(gen.log.join('\n')).toMatch(/is not compatible with sd model/);
+    },
+  );
 
   it('Forge: the same mismatch fails at sampling with a 500', async () => {
     const { client } = await setup({ kind: 'forge' });
@@ -567,42 +571,50 @@ describe('real-server behaviours the client sees through', () => {
     expect(err.code).toBe('unknown_name');
   });
 
-  it('return_mask / return_mask_composite interleave masks after each image; our payload turns them off, and a payload that does not is still read by content', async () => {
-    const { client, double } = await setup({ kind: 'a1111' });
-    double.options.return_mask = true;
-    double.options.return_mask_composite = true;
-    const ours = await client.img2img(modelShot('a1111', { count: 2, maxBatchSize: 1 }));
-    expect(ours.images).toHaveLength(2);
-    expect(ours.extraImages).toHaveLength(1); // only the detected map
-    const raw = double.payloads.at(-1)!.body as Img2ImgRequest;
-    expect(raw.override_settings).toMatchObject({ return_mask: false, return_mask_composite: false });
+  it(
+    'return_mask / return_mask_composite interleave masks after each image; ' +
+      'our payload turns them off, and a payload that does not is still read by content',
+    async () => {
+      const { client, double } = await setup({ kind: 'a1111' });
+      double.options.return_mask = true;
+      double.options.return_mask_composite = true;
+      const ours = await client.img2img(modelShot('a1111', { count: 2, maxBatchSize: 1 }));
+      expect(ours.images).toHaveLength(2);
+      expect(ours.extraImages).toHaveLength(1); // only the detected map
+      const raw = double.payloads.at(-1)!.body as Img2ImgRequest;
+      expect(raw.override_settings).toMatchObject({ return_mask: false, return_mask_composite: false });
 
-    const old = modelShot('a1111', { count: 2, maxBatchSize: 1 });
-    delete old.override_settings;
-    const r = await client.img2img(old);
-    expect(r.images).toHaveLength(2);
-    expect(r.extraImages).toHaveLength(5); // mask + composite after each image, then the map
-    // The results are the generated images (same seeds → the same pictures as without masks).
-    expect(r.images).toEqual(ours.images);
-  });
+      const old = modelShot('a1111', { count: 2, maxBatchSize: 1 });
+      delete old.override_settings;
+      const r = await client.img2img(old);
+      expect(r.images).toHaveLength(2);
+      expect(r.extraImages).toHaveLength(5); // mask + composite after each image, then the map
+      // The results are the generated images (same seeds → the same pictures as without masks).
+      expect(r.images).toEqual(ours.images);
+    },
+  );
 
-  it('per-task progress: our request waits behind another client job (queued), then runs (active); the global progress is someone else’s meanwhile', async () => {
-    const { client, double } = await setup({ kind: 'a1111', stepMs: 10 });
-    const foreign = double.occupy({ steps: 30 });
-    await until(async () => (await client.progress()).state.job_count > 0);
-    const payload = { ...modelShot('a1111', { steps: 10 }), force_task_id: 'atelier-test-1' };
-    const call = client.img2img(payload);
-    await until(() => double.pendingTasks().includes('atelier-test-1'));
-    const waiting = await client.taskProgress('atelier-test-1');
-    expect(waiting).toMatchObject({ active: false, queued: true, completed: false, textinfo: 'In queue: 1/1' });
-    expect((await client.progress()).state.job).toBe('txt2img'); // the global view shows the other job
-    await foreign.done;
-    await until(async () => (await client.taskProgress('atelier-test-1'))?.active === true);
-    await call;
-    expect(await client.taskProgress('atelier-test-1')).toMatchObject({ active: false, queued: false, completed: true });
-    // An unknown id is neither queued nor running.
-    expect(await client.taskProgress('nobody')).toMatchObject({ active: false, queued: false, completed: false, textinfo: 'Waiting...' });
-  });
+  it(
+    'per-task progress: our request waits behind another client job (queued), then runs (active); ' +
+      'the global progress is someone else’s meanwhile',
+    async () => {
+      const { client, double } = await setup({ kind: 'a1111', stepMs: 10 });
+      const foreign = double.occupy({ steps: 30 });
+      await until(async () => (await client.progress()).state.job_count > 0);
+      const payload = { ...modelShot('a1111', { steps: 10 }), force_task_id: 'atelier-test-1' };
+      const call = client.img2img(payload);
+      await until(() => double.pendingTasks().includes('atelier-test-1'));
+      const waiting = await client.taskProgress('atelier-test-1');
+      expect(waiting).toMatchObject({ active: false, queued: true, completed: false, textinfo: 'In queue: 1/1' });
+      expect((await client.progress()).state.job).toBe('txt2img'); // the global view shows the other job
+      await foreign.done;
+      await until(async () => (await client.taskProgress('atelier-test-1'))?.active === true);
+      await call;
+      expect(await client.taskProgress('atelier-test-1')).toMatchObject({ active: false, queued: false, completed: true });
+      // An unknown id is neither queued nor running.
+      expect(await client.taskProgress('nobody')).toMatchObject({ active: false, queued: false, completed: false, textinfo: 'Waiting...' });
+    },
+  );
 
   it('live previews come per task as a data URL, only when changed since the id we echo', async () => {
     const { client, double } = await setup({ kind: 'a1111', stepMs: 15, livePreviews: true });

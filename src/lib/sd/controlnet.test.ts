@@ -91,7 +91,8 @@ describe('verifyDetectedMaps', () => {
 
 describe('verifyControlNetRan', () => {
   const entry = (model: string) =>
-    `Module: none, Model: ${model}, Weight: 1.0, Resize Mode: Just Resize, Guidance Start: 0.0, Guidance End: 1.0, Pixel Perfect: False, Control Mode: Balanced, Hr Option: Both`;
+    `Module: none, Model: ${model}, Weight: 1.0, Resize Mode: Just Resize, Guidance Start: 0.0, Guidance End: 1.0, ` +
+    'Pixel Perfect: False, Control Mode: Balanced, Hr Option: Both';
   const info = (params: Record<string, unknown>) => JSON.stringify({ seed: 1, extra_generation_params: params });
 
   it('passes when every unit left its "ControlNet i" entry naming the expected model', () => {

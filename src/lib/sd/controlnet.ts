@@ -231,6 +231,8 @@ export function verifyDetectedMaps(kind: BackendKind, expected: readonly Expecte
     kind: 'server',
     code: 'controlnet_not_applied',
     retryable: false,
-    detail: `${missing.join(', ')} returned no detected map: ${where} did not apply it (the server log says why after "Error running process")`,
+    detail:
+      `${missing.join(', ')} returned no detected map: ${where} did not apply it ` +
+      '(the server log says why after "Error running process")',
   });
 }

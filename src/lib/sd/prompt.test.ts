@@ -49,7 +49,8 @@ describe('buildPrompt', () => {
       extra: 'smiling',
     });
     expect(p).toBe(
-      `mamianqun, horse-face skirt, full body fashion photo of a Black woman in her twenties, wearing a horse-face skirt, sandy beach, golden hour, smiling, ${QUALITY_TAGS} <lora:mamianqun_v1:0.8> <lora:silk:0.5>`,
+      'mamianqun, horse-face skirt, full body fashion photo of a Black woman in her twenties, wearing a horse-face skirt, ' +
+        `sandy beach, golden hour, smiling, ${QUALITY_TAGS} <lora:mamianqun_v1:0.8> <lora:silk:0.5>`,
     );
   });
   it('can leave out the quality tags and copes with missing parts', () => {

@@ -217,7 +217,8 @@ export interface MemberJson {
 export function listMembers(db: Db, workspaceId: string): MemberJson[] {
   const rows = db
     .prepare(
-      'SELECT m.user_id, u.email, m.role, m.created_at FROM members m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = ? ORDER BY m.created_at',
+      'SELECT m.user_id, u.email, m.role, m.created_at FROM members m JOIN users u ON u.id = m.user_id ' +
+        'WHERE m.workspace_id = ? ORDER BY m.created_at',
     )
     .all(workspaceId) as { user_id: string; email: string; role: Role; created_at: string }[];
   return rows.map((r) => ({ userId: r.user_id, email: r.email, role: r.role, joinedAt: r.created_at }));
@@ -360,7 +361,8 @@ export interface WorkspaceJson {
 export function workspacesOf(db: Db, userId: string): WorkspaceJson[] {
   return db
     .prepare(
-      'SELECT w.id, w.name, m.role FROM members m JOIN workspaces w ON w.id = m.workspace_id WHERE m.user_id = ? ORDER BY m.created_at, w.id',
+      'SELECT w.id, w.name, m.role FROM members m JOIN workspaces w ON w.id = m.workspace_id ' +
+        'WHERE m.user_id = ? ORDER BY m.created_at, w.id',
     )
     .all(userId) as WorkspaceJson[];
 }

@@ -14,7 +14,8 @@ export async function bootstrapDataDir(config: Config): Promise<void> {
     if (done.keyRegistered) console.log("[accounts] ATELIER_BOOTSTRAP_API_KEY registered as the first workspace's admin key");
     if (config.bootstrapApiKey && !done.keyRegistered && !config.owner && !db.prepare('SELECT 1 FROM workspaces').get()) {
       console.log(
-        '[accounts] ATELIER_BOOTSTRAP_API_KEY waits for the first workspace (set ATELIER_OWNER_EMAIL/PASSWORD, or create the owner in the browser and restart)',
+        '[accounts] ATELIER_BOOTSTRAP_API_KEY waits for the first workspace ' +
+          '(set ATELIER_OWNER_EMAIL/PASSWORD, or create the owner in the browser and restart)',
       );
     }
   } finally {

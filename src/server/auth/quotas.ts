@@ -34,7 +34,8 @@ export async function assertStorageRoom(ctx: AppContext, workspaceId: string): P
     throw new ApiError(
       413,
       'quota_exceeded',
-      `This workspace has used its storage (${Math.round(used / MB)} MB of ${Math.round(limit / MB)} MB). Delete sessions you no longer need, or ask whoever runs the studio for more.`,
+      `This workspace has used its storage (${Math.round(used / MB)} MB of ${Math.round(limit / MB)} MB). ` +
+        'Delete sessions you no longer need, or ask whoever runs the studio for more.',
     );
   }
 }

@@ -4,7 +4,8 @@ import { ZodError } from 'zod';
 
 /** What a merchant reads when the studio's disk is full (src/server/store/disk.ts). */
 export const DISK_FULL_MESSAGE =
-  "The studio's storage is full, so nothing new can be saved. Delete sessions you no longer need, or ask whoever runs the studio to free space.";
+  "The studio's storage is full, so nothing new can be saved. " +
+  'Delete sessions you no longer need, or ask whoever runs the studio to free space.';
 
 export class ApiError extends Error {
   readonly status: number;

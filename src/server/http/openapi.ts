@@ -340,7 +340,9 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       title: 'Atelier API',
       version: '1',
       description:
-        'Garment photo in, catalogue photos out. Authenticate with a workspace API key (`Authorization: Bearer …`, made on the Team page) or the browser’s session cookie. Every error answers `{error: {code, message}}`.',
+        'Garment photo in, catalogue photos out. ' +
+        'Authenticate with a workspace API key (`Authorization: Bearer …`, made on the Team page) or the browser’s session cookie. ' +
+        'Every error answers `{error: {code, message}}`.',
     },
     servers: [{ url: serverUrl }],
     security: [{ apiKey: [] }, { sessionCookie: [] }],

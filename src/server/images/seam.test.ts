@@ -95,7 +95,8 @@ describe('seamless composite', () => {
     const b = measureResult(prepared, before);
     const a = measureResult(prepared, after);
     console.log(
-      `[seam] synthetic: colour step ratio ${b.seamColour?.toFixed(2)} → ${a.seamColour?.toFixed(2)}, gradient ratio ${b.seamGradient?.toFixed(2)} → ${a.seamGradient?.toFixed(2)}`,
+      `[seam] synthetic: colour step ratio ${b.seamColour?.toFixed(2)} → ${a.seamColour?.toFixed(2)}, ` +
+        `gradient ratio ${b.seamGradient?.toFixed(2)} → ${a.seamGradient?.toFixed(2)}`,
     );
     expect(b.seamColour!).toBeGreaterThan(3);
     expect(needsCheck(b)).toBe(true);

@@ -124,7 +124,8 @@ export async function planGeneration(
       const what =
         lists.controlnetModels === null
           ? 'the ControlNet extension is not installed'
-          : `no OpenPose ControlNet model for ${info.label} checkpoints is installed (for example ${OPENPOSE_EXAMPLES[family.family] ?? 'an OpenPose model'})`;
+          : `no OpenPose ControlNet model for ${info.label} checkpoints is installed ` +
+            `(for example ${OPENPOSE_EXAMPLES[family.family] ?? 'an OpenPose model'})`;
       const forge =
         lists.kind === 'forge' && lists.controlnetModels !== null
           ? '; Forge reads its ControlNet models only when it starts: restart Forge after adding them'

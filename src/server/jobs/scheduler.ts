@@ -275,7 +275,8 @@ export class JobScheduler {
     }
     const message =
       e.code === 'stalled'
-        ? `The image generation server stopped making progress (${e.detail ?? ''}) on ${attempts} attempts, so the job was stopped. Check the server.`
+        ? `The image generation server stopped making progress (${e.detail ?? ''}) on ${attempts} attempts, ` +
+          'so the job was stopped. Check the server.'
         : e.kind === 'unreachable'
           ? `Generation server unreachable after ${attempts} attempts. ${e.message}`
           : e.code === 'busy'

@@ -35,7 +35,8 @@ let scheduler: JobScheduler | null = null;
 const previews = new Map<string, { png: Buffer; version: number }>();
 
 export const NO_BACKEND_MESSAGE =
-  'No image generation server is configured. Set SD_WEBUI_URL to your Stable Diffusion WebUI address (started with --api) and restart the studio.';
+  'No image generation server is configured. ' +
+  'Set SD_WEBUI_URL to your Stable Diffusion WebUI address (started with --api) and restart the studio.';
 
 /** Starts the job loops once per process (also re-queues jobs a restart interrupted). */
 export function startJobs(): JobScheduler | null {

@@ -143,13 +143,16 @@ export function requestCancel(db: Db, id: string): JobRow | undefined {
 export function completeJob(db: Db, id: string, results: ResultRow[]) {
   db.transaction(() => {
     const insert = db.prepare(
-      `INSERT INTO results (id, job_id, session_id, idx, seed, width, height, fidelity_before, fidelity_after, fidelity_pixels, checks, params, created_at)
-       VALUES (@id, @job_id, @session_id, @idx, @seed, @width, @height, @fidelity_before, @fidelity_after, @fidelity_pixels, @checks, @params, @created_at)`,
+      `INSERT INTO results (id, job_id, session_id, idx, seed, width, height, ` +
+        `fidelity_before, fidelity_after, fidelity_pixels, checks, params, created_at)
+       VALUES (@id, @job_id, @session_id, @idx, @seed, @width, @height, ` +
+        `@fidelity_before, @fidelity_after, @fidelity_pixels, @checks, @params, @created_at)`,
     );
     for (const r of results) insert.run(r);
     const done = db
       .prepare(
-        `UPDATE jobs SET state = 'succeeded', progress = 1, error_code = NULL, error_message = NULL, finished_at = ? WHERE id = ? AND state = 'running'`,
+        `UPDATE jobs SET state = 'succeeded', progress = 1, error_code = NULL, error_message = NULL, finished_at = ? ` +
+          `WHERE id = ? AND state = 'running'`,
       )
       .run(now(), id);
     if (done.changes !== 1) throw new Error(`job ${id} is no longer running`);

@@ -189,20 +189,23 @@ function runCli(args: string[], modelsDir: string): Promise<CliRun> {
 const samEntries = MANIFEST.filter((m) => m.kind === 'sam');
 
 describe('npm run models (models/fetch.ts)', () => {
-  it('with an empty mirror and --skip-unavailable: exits 0 quickly, says what is missing and how to provide it, writes nothing', async () => {
-    const mirror = freshDir('cli-empty-mirror');
-    const target = path.join(tmp, 'cli-empty-target');
-    const run = await runCli(['--mirror', mirror, '--only', 'sam', '--skip-unavailable', '--offline'], target);
-    expect(run.code, run.output).toBe(0);
-    expect(run.ms).toBeLessThan(15_000);
-    for (const m of samEntries) {
-      expect(run.output).toContain(m.file);
-      expect(run.output).toContain(m.url);
-    }
-    expect(run.output).toContain('ATELIER_MODELS_MIRROR=/path/to/folder');
-    expect(run.output).toMatch(/unavailable \(skipped: --skip-unavailable\)/);
-    expect(readdirSync(target)).toEqual([]);
-  });
+  it(
+    'with an empty mirror and --skip-unavailable: ' + 'exits 0 quickly, says what is missing and how to provide it, writes nothing',
+    async () => {
+      const mirror = freshDir('cli-empty-mirror');
+      const target = path.join(tmp, 'cli-empty-target');
+      const run = await runCli(['--mirror', mirror, '--only', 'sam', '--skip-unavailable', '--offline'], target);
+      expect(run.code, run.output).toBe(0);
+      expect(run.ms).toBeLessThan(15_000);
+      for (const m of samEntries) {
+        expect(run.output).toContain(m.file);
+        expect(run.output).toContain(m.url);
+      }
+      expect(run.output).toContain('ATELIER_MODELS_MIRROR=/path/to/folder');
+      expect(run.output).toMatch(/unavailable \(skipped: --skip-unavailable\)/);
+      expect(readdirSync(target)).toEqual([]);
+    },
+  );
 
   it('without --skip-unavailable: exits 1 when a file is missing', async () => {
     const mirror = freshDir('cli-empty-mirror-2');

@@ -390,7 +390,8 @@ export async function saveMask(sessionId: string, png: Buffer, sync: SyncInfo | 
     db.transaction(() => {
       const res = db
         .prepare(
-          'UPDATE sessions SET mask_rev = ?, mask_area = ?, mask_updated_at = ?, mask_key = ?, updated_at = ? WHERE id = ? AND mask_rev = ?',
+          'UPDATE sessions SET mask_rev = ?, mask_area = ?, mask_updated_at = ?, mask_key = ?, updated_at = ? ' +
+            'WHERE id = ? AND mask_rev = ?',
         )
         .run(rev, areaPx, sync?.editedAt ?? now, key, now, sessionId, session.mask_rev);
       if (res.changes !== 1)

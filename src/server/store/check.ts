@@ -42,7 +42,8 @@ export function checkDataDir(dataDir: string): void {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version === 0 && holdsPhotos(dataDir)) {
       throw new DataDirProblem(
-        `The database ${file} holds no studio data but the data folder holds photos (a database copied without its -wal file?). ${restoreHint(dataDir)}`,
+        `The database ${file} holds no studio data but the data folder holds photos ` +
+          `(a database copied without its -wal file?). ${restoreHint(dataDir)}`,
       );
     }
     db.pragma('journal_mode = WAL');

@@ -23,6 +23,7 @@ import {
   VIEWPORT,
   fileMiB,
   launchChromium,
+  signIn,
   machineLine,
   make12MpJpeg,
   ms,
@@ -226,6 +227,7 @@ try {
     if (up.status !== 201 || !up.sessionId) throw new Error(`upload of ${ph.file} answered ${up.status}: ${JSON.stringify(up.body)}`);
     const dims = (up.body as { image: { width: number; height: number } }).image;
     const context = await browser.newContext({ viewport: VIEWPORT });
+    await signIn(context, server.url);
     await context.addInitScript(INSTRUMENT_PAGE);
     try {
       for (const kind of ['click', 'hover+click'] as const) {

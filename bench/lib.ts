@@ -8,6 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../tests/support/server.ts';
+import { ownerState } from '../tests/support/e2e-sign-in.ts';
 import { SAM_MODEL } from '../src/lib/sam/model.ts';
 import { photosDir, ROOT, testModelsDir } from '../tests/support/paths.ts';
 
@@ -146,6 +147,12 @@ export async function uploadFile(baseUrl: string, file: string): Promise<UploadR
 
 export { CHROMIUM_ARGS } from '../tests/support/chromium.ts';
 export const VIEWPORT = { width: 1280, height: 860 };
+
+/** Signs a browser context in as the benches' studio owner (tests/support/auth.ts), on every port of the host. */
+export async function signIn(context: BrowserContext, baseUrl: string): Promise<void> {
+  const { cookies } = await ownerState(baseUrl);
+  await context.addCookies(cookies as Parameters<BrowserContext['addCookies']>[0]);
+}
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });

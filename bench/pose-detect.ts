@@ -19,6 +19,7 @@ import type { Page } from 'playwright-core';
 import {
   VIEWPORT,
   launchChromium,
+  signIn,
   machineLine,
   make12MpJpeg,
   ms,
@@ -165,6 +166,7 @@ async function main() {
 
     // 1. The island as a merchant gets it: fresh profile, page load → model ready → first pose.
     const context = await browser.newContext({ viewport: VIEWPORT });
+    await signIn(context, server.url);
     await context.addInitScript(INSTRUMENT);
     const page = await context.newPage();
     await page.goto(`${server.url}/s/${up.sessionId}#pose`);

@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ROOT, launchPersistentChromium, machineLine, ms, printTable, startBenchServer, stats } from './lib.ts';
+import { ROOT, launchPersistentChromium, signIn, machineLine, ms, printTable, startBenchServer, stats } from './lib.ts';
 import { createSession } from '../tests/support/session.ts';
 import { testModelsDir } from '../tests/support/paths.ts';
 
@@ -189,6 +189,7 @@ let context: BrowserContext | null = null;
 try {
   const session = await createSession(server.url, args.photo);
   context = await launchPersistentChromium(profile);
+  await signIn(context, server.url);
   await context.addInitScript(MARKS);
   const page = context.pages()[0] ?? (await context.newPage());
   const cdp = await context.newCDPSession(page);

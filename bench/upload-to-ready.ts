@@ -33,6 +33,7 @@ import {
   attachWorkerProfiler,
   fileMiB,
   launchPersistentChromium,
+  signIn,
   loadLine,
   machineLine,
   make12MpJpeg,
@@ -188,6 +189,7 @@ async function runInPage(context: BrowserContext, label: string, photoFile: stri
 async function browserRuns(baseUrl: string, photos: string[], profileDir: string): Promise<PageRun[]> {
   const runs: PageRun[] = [];
   const context = await launchPersistentChromium(profileDir);
+  await signIn(context, baseUrl);
   await context.addInitScript(INSTRUMENT_PAGE);
 
   try {

@@ -387,6 +387,9 @@ describe('browser hardening', () => {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('referrer-policy')).toBe('same-origin');
     }
+    // A shop's files may stay in its own browser's cache, never in a shared one.
+    expect((await fetch(`${server.url}/api/results/${a.result}.png`)).headers.get('cache-control')).toMatch(/^private/);
+    expect((await fetch(`${server.url}/api/images/${a.image}/photo.jpg`)).headers.get('cache-control')).toMatch(/^private/);
   });
 
   it('a page allows its inline scripts by hash only, not any inline script', async () => {

@@ -4,7 +4,10 @@ import { Readable } from 'node:stream';
 import { app } from '../app/context.ts';
 import { notFound } from './errors.ts';
 
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
+// private: a shop's files are for its own people; a shared cache (a proxy) must not keep them for others.
+export const IMMUTABLE = 'private, max-age=31536000, immutable';
+/** The browser-side model files: public weights, no shop data. */
+export const PUBLIC_IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /** Streams a stored blob. Content under an id never changes, so callers may mark it immutable. */
 export async function blobResponse(key: string, contentType: string, cacheControl: string): Promise<Response> {

@@ -1,4 +1,5 @@
 // Main-thread side of the SAM worker protocol (src/lib/sam/protocol.ts).
+import type { AutoPrompt } from '../lib/sam/auto-select.ts';
 import type { EditRequest, InitRequest, SelectionState, WorkerReply } from '../lib/sam/protocol.ts';
 import { WorkerBridge } from './worker-bridge.ts';
 
@@ -26,9 +27,14 @@ export class SamClient extends WorkerBridge<WorkerReply> {
   }
 
   edit(
-    req: Exclude<EditRequest, { type: 'hover' | 'hover-end' | 'press' | 'export' }>,
+    req: Exclude<EditRequest, { type: 'hover' | 'hover-end' | 'press' | 'export' | 'auto' }>,
   ): Promise<{ state: SelectionState; decodeMs: number | null }> {
     return this.request<Reply<'state'>>(req);
+  }
+
+  /** The garment proposed from a prompt (src/lib/sam/auto-select.ts); the selection is replaced, undoably. */
+  autoSelect(prompt: AutoPrompt): Promise<Reply<'auto'>> {
+    return this.request<Reply<'auto'>>({ type: 'auto', prompt });
   }
 
   exportPng(): Promise<{ png: Blob; area: number }> {

@@ -8,6 +8,7 @@ import * as api from './api.ts';
 import { rememberPose, rememberSession, type StudioData, type StudioSession } from './offline-store.ts';
 import type { StepId } from './steps.ts';
 import { galleryWith, placeJob } from '../lib/api/job-list.ts';
+import type { Pose } from '../lib/pose/types.ts';
 import type { JobJson, JobRequestBody, ResultJson, SavedPoseJson, SessionDetailJson } from '../lib/api/types.ts';
 import { isTerminal } from '../lib/api/job-states.ts';
 import { initialDocument, type DocumentState } from '../lib/sync/document.ts';
@@ -34,6 +35,10 @@ export interface StudioStore {
   showStep(step: StepId): void;
   /** Said once by the garment editor. */
   selectionSettled(): void;
+  /** Said by the pose step when its detection ended: the body found (a pose), or none (null). */
+  bodyFound(pose: Pose | null): void;
+  /** The body the pose step found (null: none, or no detector), or null after `timeoutMs`. */
+  untilBody(timeoutMs: number): Promise<Pose | null>;
   /** Resolves when the selection tool settled, or after `timeoutMs`. */
   untilSelectionSettled(timeoutMs?: number): Promise<void>;
   setDocument(kind: DocumentKind, next: DocumentState): void;
@@ -68,6 +73,8 @@ export function createStudioStore(data: StudioData): StudioStore {
     results: [],
   });
 
+  let foundBody: (pose: Pose | null) => void = () => {};
+  const body = new Promise<Pose | null>((resolve) => (foundBody = resolve));
   let settle: () => void = () => {};
   const settled = new Promise<void>((resolve) => (settle = resolve));
 
@@ -111,6 +118,8 @@ export function createStudioStore(data: StudioData): StudioStore {
       setState('selectionSettled', true);
       settle();
     },
+    bodyFound: (pose) => foundBody(pose),
+    untilBody: (timeoutMs) => Promise.race([body, new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs))]),
     untilSelectionSettled: (timeoutMs) =>
       timeoutMs === undefined ? settled : Promise.race([settled, new Promise<void>((resolve) => setTimeout(resolve, timeoutMs))]),
     setDocument: (kind, next) => setState('documents', kind, next),

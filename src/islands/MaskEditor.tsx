@@ -6,12 +6,23 @@ import { SamClient } from '../client/sam-client.ts';
 import { useStudio } from '../client/studio-store.ts';
 import { CONFLICT_MESSAGES, createSyncedDocument } from '../client/synced-document.ts';
 import type { SelectionState } from '../lib/sam/protocol.ts';
+import { autoPrompt, CONFIDENCE_THRESHOLD, DEFAULT_GARMENT_KIND, GARMENT_KINDS, type GarmentKind } from '../lib/sam/auto-select.ts';
 import { translator } from '../i18n/messages.ts';
 
 type Tool = 'point' | 'box' | 'brush';
 type Mode = 'add' | 'remove';
 
 const CLICK_SLOP_PX = 6;
+/** How long the proposal waits for the pose step's body before asking for the central object. */
+const BODY_WAIT_MS = 20_000;
+const KIND_KEY = 'atelier-garment-kind';
+type AutoState = 'idle' | 'working' | 'done' | 'check' | 'failed';
+
+/** The garment kind last tapped on this device. */
+function rememberedKind(): GarmentKind {
+  const k = globalThis.localStorage?.getItem(KIND_KEY);
+  return (GARMENT_KINDS as readonly string[]).includes(k ?? '') ? (k as GarmentKind) : DEFAULT_GARMENT_KIND;
+}
 
 export default function MaskEditor() {
   const studio = useStudio();
@@ -28,6 +39,9 @@ export default function MaskEditor() {
   const [problem, setProblem] = createSignal<string | null>(data.modelsProblem);
   const [busy, setBusy] = createSignal(false);
   const [lastDecodeMs, setLastDecodeMs] = createSignal<number | null>(null);
+  // The server renders the default; the device's remembered kind is read once the island runs here.
+  const [kind, setKind] = createSignal<GarmentKind>(DEFAULT_GARMENT_KIND);
+  const [autoState, setAutoState] = createSignal<AutoState>('idle');
 
   let stage!: HTMLDivElement;
   let overlay!: HTMLCanvasElement;
@@ -48,6 +62,7 @@ export default function MaskEditor() {
 
   // ---- worker lifecycle ---------------------------------------------------------------------
   onMount(async () => {
+    setKind(rememberedKind());
     // Other steps (pose detection) wait for this so they don't compete for the CPU meanwhile.
     if (problem() || !data.decoderUrl) return studio.selectionSettled();
     client = new SamClient();
@@ -76,6 +91,8 @@ export default function MaskEditor() {
       stage.dataset.ready = 'true';
       studio.selectionSettled();
       stage.dataset.threads = String(ready.threads);
+      // Nothing selected yet: the studio proposes the garment itself, from the body the pose step finds.
+      if (!ready.state.area && !keptUrl) void propose();
     } catch (err) {
       setLoading(null);
       setProblem(m('editor.failed', { message: (err as Error).message }));
@@ -84,6 +101,29 @@ export default function MaskEditor() {
   });
 
   onCleanup(() => client?.terminate());
+
+  /** The garment proposed for the chosen kind (replacing the selection as one undoable step). */
+  async function propose() {
+    if (!client) return;
+    setAutoState('working');
+    try {
+      const body = studio.state.savedPose?.pose ?? (await studio.untilBody(BODY_WAIT_MS));
+      const r = await client.autoSelect(autoPrompt(body, kind(), photo));
+      setState(r.state);
+      setLastDecodeMs(r.decodeMs);
+      stage.dataset.autoConfidence = r.confidence.toFixed(3);
+      setAutoState(r.state.area > 0 && r.confidence >= CONFIDENCE_THRESHOLD ? 'done' : 'check');
+      if (r.state.area > 0) doc.edited();
+    } catch {
+      setAutoState('failed');
+    }
+  }
+
+  function chooseKind(next: GarmentKind) {
+    setKind(next);
+    globalThis.localStorage?.setItem(KIND_KEY, next);
+    if (ready() && autoState() !== 'working') void propose();
+  }
 
   const ready = () => state() !== null && !problem();
 
@@ -267,187 +307,234 @@ export default function MaskEditor() {
     </button>
   );
 
+  const autoMessage = () => {
+    switch (autoState()) {
+      case 'working':
+        return m('auto.working');
+      case 'done':
+        return m('auto.done');
+      case 'check':
+        return m('auto.check');
+      case 'failed':
+        return m('auto.failed');
+      default:
+        return '';
+    }
+  };
+
   return (
-    <div class="flex flex-col gap-3 lg:flex-row">
-      <aside
-        class="panel flex flex-wrap items-center gap-2 lg:w-72 lg:shrink-0 lg:flex-col lg:flex-nowrap lg:items-stretch lg:gap-3"
-        aria-label="tools"
-      >
-        <div class="flex gap-2 lg:grid lg:grid-cols-3">
-          <ToolButton id="point" label={m('editor.tool.point')} icon="◉" testid="tool-point" />
-          <ToolButton id="box" label={m('editor.tool.box')} icon="▭" testid="tool-box" />
-          <ToolButton id="brush" label={m('editor.tool.brush')} icon="✎" testid="tool-brush" />
-        </div>
-        <fieldset class="m-0 flex min-w-0 gap-2 border-0 p-0 lg:grid lg:grid-cols-2">
+    <div class="flex flex-col gap-3">
+      <fieldset class="panel !flex-row flex-wrap items-center gap-2">
+        <legend class="sr-only">{m('auto.kind')}</legend>
+        <span class="text-sm text-stone-600" aria-hidden="true">
+          {m('auto.kind')}
+        </span>
+        <For each={GARMENT_KINDS}>
+          {(k) => (
+            <button
+              type="button"
+              class="btn"
+              classList={{ 'btn-on': kind() === k }}
+              aria-pressed={kind() === k}
+              data-testid={`garment-kind-${k}`}
+              disabled={!ready() || autoState() === 'working'}
+              onClick={() => chooseKind(k)}
+            >
+              {m(`auto.kind.${k}`)}
+            </button>
+          )}
+        </For>
+        <p
+          class="text-sm"
+          classList={{ 'text-amber-800': autoState() === 'check' || autoState() === 'failed', 'text-stone-600': autoState() !== 'check' }}
+          role="status"
+          data-testid="auto-select-status"
+          data-state={autoState() === 'idle' ? undefined : autoState()}
+        >
+          {autoMessage()}
+        </p>
+      </fieldset>
+      <div class="flex flex-col gap-3 lg:flex-row">
+        <aside
+          class="panel flex flex-wrap items-center gap-2 lg:w-72 lg:shrink-0 lg:flex-col lg:flex-nowrap lg:items-stretch lg:gap-3"
+          aria-label="tools"
+        >
+          <div class="flex gap-2 lg:grid lg:grid-cols-3">
+            <ToolButton id="point" label={m('editor.tool.point')} icon="◉" testid="tool-point" />
+            <ToolButton id="box" label={m('editor.tool.box')} icon="▭" testid="tool-box" />
+            <ToolButton id="brush" label={m('editor.tool.brush')} icon="✎" testid="tool-brush" />
+          </div>
+          <fieldset class="m-0 flex min-w-0 gap-2 border-0 p-0 lg:grid lg:grid-cols-2">
+            <button
+              type="button"
+              class="btn"
+              classList={{ 'btn-on': mode() === 'add' }}
+              aria-pressed={mode() === 'add'}
+              data-testid="mode-add"
+              onClick={() => setMode('add')}
+            >
+              + {m('editor.mode.add')}
+            </button>
+            <button
+              type="button"
+              class="btn"
+              classList={{ 'btn-on': mode() === 'remove' }}
+              aria-pressed={mode() === 'remove'}
+              data-testid="mode-remove"
+              onClick={() => setMode('remove')}
+            >
+              − {m('editor.mode.remove')}
+            </button>
+          </fieldset>
+          <label class="flex min-w-48 flex-1 items-center gap-2 text-sm text-stone-600 lg:flex-none">
+            {m('editor.brushSize')}
+            <input
+              type="range"
+              min="4"
+              max="200"
+              value={brush()}
+              onInput={(e) => setBrush(Number(e.currentTarget.value))}
+              class="flex-1"
+              data-testid="brush-size"
+            />
+            <span class="w-8 text-right tabular-nums">{brush()}</span>
+          </label>
+          <div class="flex flex-wrap gap-2 lg:grid lg:grid-cols-2">
+            <Action label={m('editor.undo')} testid="undo" disabled={!state()?.canUndo} onClick={() => void run({ type: 'undo' })}>
+              ↶
+            </Action>
+            <Action label={m('editor.redo')} testid="redo" disabled={!state()?.canRedo} onClick={() => void run({ type: 'redo' })}>
+              ↷
+            </Action>
+            <Action label={m('editor.invert')} testid="invert" disabled={!ready()} onClick={() => void run({ type: 'invert' })}>
+              ◑
+            </Action>
+            <Action
+              label={m('editor.clear')}
+              testid="clear"
+              disabled={!ready() || !state()?.area}
+              onClick={() => void run({ type: 'clear' })}
+            >
+              ✕
+            </Action>
+          </div>
+          <div data-testid="mask-candidates" class="flex flex-col gap-1" aria-live="polite">
+            <Show when={state()?.candidates}>
+              {(c) => (
+                <>
+                  <span class="text-sm text-stone-600">{m('editor.candidates')}</span>
+                  <div class="flex flex-wrap gap-2">
+                    <For each={c().scores}>
+                      {(score, i) => (
+                        <button
+                          type="button"
+                          class="btn"
+                          classList={{ 'btn-on': c().active === i() }}
+                          aria-pressed={c().active === i()}
+                          data-testid={`mask-candidate-${i()}`}
+                          title={`${Math.round(score * 100)}%`}
+                          onClick={() => void run({ type: 'candidate', index: i() })}
+                        >
+                          {m('editor.candidate', { n: i() + 1 })}
+                        </button>
+                      )}
+                    </For>
+                  </div>
+                </>
+              )}
+            </Show>
+          </div>
           <button
             type="button"
-            class="btn"
-            classList={{ 'btn-on': mode() === 'add' }}
-            aria-pressed={mode() === 'add'}
-            data-testid="mode-add"
-            onClick={() => setMode('add')}
+            class="btn-primary"
+            data-testid="save-mask"
+            disabled={!ready() || saveState().status === 'saving'}
+            onClick={() => void doc.save()}
           >
-            + {m('editor.mode.add')}
+            {saveState().status === 'saving' ? m('editor.saving') : m('editor.save')}
           </button>
-          <button
-            type="button"
-            class="btn"
-            classList={{ 'btn-on': mode() === 'remove' }}
-            aria-pressed={mode() === 'remove'}
-            data-testid="mode-remove"
-            onClick={() => setMode('remove')}
-          >
-            − {m('editor.mode.remove')}
-          </button>
-        </fieldset>
-        <label class="flex min-w-48 flex-1 items-center gap-2 text-sm text-stone-600 lg:flex-none">
-          {m('editor.brushSize')}
-          <input
-            type="range"
-            min="4"
-            max="200"
-            value={brush()}
-            onInput={(e) => setBrush(Number(e.currentTarget.value))}
-            class="flex-1"
-            data-testid="brush-size"
-          />
-          <span class="w-8 text-right tabular-nums">{brush()}</span>
-        </label>
-        <div class="flex flex-wrap gap-2 lg:grid lg:grid-cols-2">
-          <Action label={m('editor.undo')} testid="undo" disabled={!state()?.canUndo} onClick={() => void run({ type: 'undo' })}>
-            ↶
-          </Action>
-          <Action label={m('editor.redo')} testid="redo" disabled={!state()?.canRedo} onClick={() => void run({ type: 'redo' })}>
-            ↷
-          </Action>
-          <Action label={m('editor.invert')} testid="invert" disabled={!ready()} onClick={() => void run({ type: 'invert' })}>
-            ◑
-          </Action>
-          <Action
-            label={m('editor.clear')}
-            testid="clear"
-            disabled={!ready() || !state()?.area}
-            onClick={() => void run({ type: 'clear' })}
-          >
-            ✕
-          </Action>
-        </div>
-        <div data-testid="mask-candidates" class="flex flex-col gap-1" aria-live="polite">
-          <Show when={state()?.candidates}>
-            {(c) => (
-              <>
-                <span class="text-sm text-stone-600">{m('editor.candidates')}</span>
-                <div class="flex flex-wrap gap-2">
-                  <For each={c().scores}>
-                    {(score, i) => (
-                      <button
-                        type="button"
-                        class="btn"
-                        classList={{ 'btn-on': c().active === i() }}
-                        aria-pressed={c().active === i()}
-                        data-testid={`mask-candidate-${i()}`}
-                        title={`${Math.round(score * 100)}%`}
-                        onClick={() => void run({ type: 'candidate', index: i() })}
-                      >
-                        {m('editor.candidate', { n: i() + 1 })}
-                      </button>
-                    )}
-                  </For>
-                </div>
-              </>
+          <p class="text-sm" data-testid="save-status" data-state={saveState().status} aria-live="polite">
+            {saveState().status === 'saved'
+              ? `✓ ${m('editor.saved')}`
+              : saveState().status === 'dirty'
+                ? m('editor.unsaved')
+                : saveState().status === 'error'
+                  ? m('editor.saveFailed', { message: saveState().error })
+                  : saveState().status === 'pending'
+                    ? `⟳ ${m('pwa.savedLocally')}`
+                    : m('editor.saving')}
+          </p>
+          <Show when={saveState().conflict}>
+            {(note) => (
+              <p class="text-xs text-amber-800" data-testid="sync-note">
+                {m(CONFLICT_MESSAGES[note()])}
+              </p>
             )}
           </Show>
-        </div>
-        <button
-          type="button"
-          class="btn-primary"
-          data-testid="save-mask"
-          disabled={!ready() || saveState().status === 'saving'}
-          onClick={() => void doc.save()}
-        >
-          {saveState().status === 'saving' ? m('editor.saving') : m('editor.save')}
-        </button>
-        <p class="text-sm" data-testid="save-status" data-state={saveState().status} aria-live="polite">
-          {saveState().status === 'saved'
-            ? `✓ ${m('editor.saved')}`
-            : saveState().status === 'dirty'
-              ? m('editor.unsaved')
-              : saveState().status === 'error'
-                ? m('editor.saveFailed', { message: saveState().error })
-                : saveState().status === 'pending'
-                  ? `⟳ ${m('pwa.savedLocally')}`
-                  : m('editor.saving')}
-        </p>
-        <Show when={saveState().conflict}>
-          {(note) => (
-            <p class="text-xs text-amber-800" data-testid="sync-note">
-              {m(CONFLICT_MESSAGES[note()])}
+          <p class="text-sm text-stone-700">
+            {m('editor.area', { pct: pct() })} ·{' '}
+            <span data-testid="mask-area" class="tabular-nums">
+              {state()?.area ?? 0}
+            </span>{' '}
+            {m('editor.pixels')}
+          </p>
+          <p class="hidden text-xs text-stone-500 lg:block">{m('editor.help')}</p>
+          <Show when={lastDecodeMs() !== null}>
+            <p class="text-xs text-stone-400" data-testid="decode-ms">
+              {Math.round(lastDecodeMs()!)} ms
             </p>
-          )}
-        </Show>
-        <p class="text-sm text-stone-700">
-          {m('editor.area', { pct: pct() })} ·{' '}
-          <span data-testid="mask-area" class="tabular-nums">
-            {state()?.area ?? 0}
-          </span>{' '}
-          {m('editor.pixels')}
-        </p>
-        <p class="hidden text-xs text-stone-500 lg:block">{m('editor.help')}</p>
-        <Show when={lastDecodeMs() !== null}>
-          <p class="text-xs text-stone-400" data-testid="decode-ms">
-            {Math.round(lastDecodeMs()!)} ms
-          </p>
-        </Show>
-      </aside>
+          </Show>
+        </aside>
 
-      <section class="flex-1 min-w-0">
-        <Show when={problem()}>
-          <p role="alert" class="panel mb-3 border-red-300 bg-red-50 text-red-800" data-testid="editor-error">
-            {problem()}
-          </p>
-        </Show>
-        <Show when={loading() && !problem()}>
-          <div class="panel mb-3" role="status" data-testid="editor-loading">
-            <p class="mb-2 text-sm">{m('editor.loading')}</p>
-            <div class="h-2 w-full overflow-hidden rounded bg-stone-200">
-              <div class="h-full bg-amber-500 transition-all" style={{ width: `${loadPct()}%` }} />
+        <section class="flex-1 min-w-0">
+          <Show when={problem()}>
+            <p role="alert" class="panel mb-3 border-red-300 bg-red-50 text-red-800" data-testid="editor-error">
+              {problem()}
+            </p>
+          </Show>
+          <Show when={loading() && !problem()}>
+            <div class="panel mb-3" role="status" data-testid="editor-loading">
+              <p class="mb-2 text-sm">{m('editor.loading')}</p>
+              <div class="h-2 w-full overflow-hidden rounded bg-stone-200">
+                <div class="h-full bg-amber-500 transition-all" style={{ width: `${loadPct()}%` }} />
+              </div>
             </div>
-          </div>
-        </Show>
-        <div
-          ref={stage}
-          class="relative mx-auto select-none"
-          classList={{ 'cursor-wait': busy() }}
-          style={{
-            'aspect-ratio': `${photo.width} / ${photo.height}`,
-            'max-height': '80vh',
-            'max-width': `calc(80vh * ${photo.width / photo.height})`,
-          }}
-          data-testid="editor-stage"
-        >
-          <img src={photo.url} alt="" class="absolute inset-0 h-full w-full" draggable={false} />
-          <canvas ref={overlay} class="pointer-events-none absolute inset-0 h-full w-full" />
-          <canvas
-            ref={input}
-            data-testid="editor-canvas"
-            class="absolute inset-0 h-full w-full"
-            classList={{ 'cursor-crosshair': tool() !== 'brush', 'cursor-cell': tool() === 'brush' }}
-            style={{ 'touch-action': 'none' }}
-            onPointerDown={onPointerDown}
-            onPointerMove={onPointerMove}
-            onPointerUp={onPointerUp}
-            onPointerCancel={() => {
-              drag = null;
-              drawInteraction();
+          </Show>
+          <div
+            ref={stage}
+            class="relative mx-auto select-none"
+            classList={{ 'cursor-wait': busy() }}
+            style={{
+              'aspect-ratio': `${photo.width} / ${photo.height}`,
+              'max-height': '80vh',
+              'max-width': `calc(80vh * ${photo.width / photo.height})`,
             }}
-            onPointerLeave={onPointerLeave}
-            onContextMenu={(e) => e.preventDefault()}
-          />
-        </div>
-        <Show when={ready()}>
-          <p class="mt-2 text-center text-sm text-stone-500">{m('editor.ready')}</p>
-        </Show>
-      </section>
+            data-testid="editor-stage"
+          >
+            <img src={photo.url} alt="" class="absolute inset-0 h-full w-full" draggable={false} />
+            <canvas ref={overlay} class="pointer-events-none absolute inset-0 h-full w-full" />
+            <canvas
+              ref={input}
+              data-testid="editor-canvas"
+              class="absolute inset-0 h-full w-full"
+              classList={{ 'cursor-crosshair': tool() !== 'brush', 'cursor-cell': tool() === 'brush' }}
+              style={{ 'touch-action': 'none' }}
+              onPointerDown={onPointerDown}
+              onPointerMove={onPointerMove}
+              onPointerUp={onPointerUp}
+              onPointerCancel={() => {
+                drag = null;
+                drawInteraction();
+              }}
+              onPointerLeave={onPointerLeave}
+              onContextMenu={(e) => e.preventDefault()}
+            />
+          </div>
+          <Show when={ready()}>
+            <p class="mt-2 text-center text-sm text-stone-500">{m('editor.ready')}</p>
+          </Show>
+        </section>
+      </div>
     </div>
   );
 }

@@ -120,6 +120,7 @@ export default function PoseEditor() {
   // ---- detection ----------------------------------------------------------------------------
   function showDetection(d: Detection) {
     setDetection(d);
+    studio.bodyFound(d.pose);
     setStatus(d.pose ? 'ready' : 'none');
     const t = d.timings;
     setTiming(`${Math.round(t.detectMs + t.completeMs)} ms`);
@@ -133,7 +134,7 @@ export default function PoseEditor() {
   }
 
   onMount(async () => {
-    if (!modelUrl) return;
+    if (!modelUrl) return studio.bodyFound(null);
     client = new PoseClient();
     client.on((r) => {
       if (r.type === 'progress') setLoadPct(r.total ? r.loaded / r.total : null);
@@ -151,6 +152,7 @@ export default function PoseEditor() {
     } catch (err) {
       setStatus('error');
       setProblem(m('pose.failed', { message: (err as Error).message }));
+      studio.bodyFound(null);
       return;
     }
     try {
@@ -158,6 +160,7 @@ export default function PoseEditor() {
     } catch (err) {
       setStatus('error');
       setProblem(m('pose.detectFailed', { message: (err as Error).message }));
+      studio.bodyFound(null);
     }
   });
 

@@ -22,6 +22,7 @@ import { SAM_MODEL, decoderInputNames, decoderOutputNames, signatureProblem, typ
 import { decodeEmbeddingNpy } from '../lib/sam/npy.ts';
 import type { EditRequest, InitRequest, SelectionState, WorkerReply, WorkerRequest } from '../lib/sam/protocol.ts';
 import { Selection, type Piece } from '../lib/sam/selection.ts';
+import { chooseCandidate, cleanMask, scoreCandidate, type AutoPrompt } from '../lib/sam/auto-select.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -343,6 +344,38 @@ async function edit(req: EditRequest & { seq: number }): Promise<EditOutcome> {
   }
 }
 
+/**
+ * The proposal: SAM's candidates for the region's box and points, judged at decode size against the region, the
+ * best one cleaned there; the full-resolution mask follows the clean-up wherever a decode-size pixel changed.
+ */
+async function autoSelect(seq: number, prompt: AutoPrompt) {
+  if (multiLoading) await multiLoading;
+  const d = await decode({ points: prompt.points, box: prompt.region }, true);
+  const n = work.width * work.height;
+  const sx = work.width / photo.width;
+  const sy = work.height / photo.height;
+  const region = { x0: prompt.region.x0 * sx, y0: prompt.region.y0 * sy, x1: prompt.region.x1 * sx, y1: prompt.region.y1 * sy };
+  const small = Array.from({ length: d.count }, (_, k) => maskFromLogits(d.logits, n, k));
+  const { index, score } = chooseCandidate(small.map((m, k) => scoreCandidate(m, work.width, work.height, region, d.scores[k])));
+  const raw = small[index];
+  const { mask: cleaned } = cleanMask(raw, work.width, work.height);
+  const full = candidateMask(d, index).mask;
+  // Nearest decode-size pixel of each photo row and column, then only where the clean-up changed something.
+  const col = new Int32Array(photo.width);
+  for (let x = 0; x < photo.width; x++) col[x] = Math.min(work.width - 1, Math.floor((x + 0.5) * sx));
+  for (let y = 0; y < photo.height; y++) {
+    const wy = Math.min(work.height - 1, Math.floor((y + 0.5) * sy)) * work.width;
+    const row = y * photo.width;
+    for (let x = 0; x < photo.width; x++) {
+      const w = wy + col[x];
+      if (cleaned[w] !== raw[w]) full[row + x] = cleaned[w];
+    }
+  }
+  selection.apply({ kind: 'base', mask: full });
+  refreshSelectionOverlay(undefined);
+  post({ type: 'auto', seq, state: state(), confidence: score.confidence, decodeMs: d.ms });
+}
+
 async function exportPng(seq: number) {
   const rgba = maskToRgba(selection.mask());
   const canvas = new OffscreenCanvas(photo.width, photo.height);
@@ -456,6 +489,15 @@ if (!isOrtThread)
       case 'press':
         // A finger or pen went down: start decoding now, the release reuses it (no drawing).
         if (selection) void decodePoint(req.x, req.y).catch(() => {});
+        return;
+      case 'auto':
+        hoverGeneration++;
+        pendingHover = null;
+        enqueue(() =>
+          autoSelect(req.seq, req.prompt).catch((err) =>
+            post({ type: 'error', seq: req.seq, code: 'decode_failed', message: String((err as Error)?.message ?? err) }),
+          ),
+        );
         return;
       case 'export':
         enqueue(() =>

@@ -1,5 +1,6 @@
 // Typed messages between the mask editor island and the SAM worker. The worker owns the decoder,
 // the embedding, the selection (full resolution) and the overlay canvas; the island sends intents.
+import type { AutoPrompt } from './auto-select.ts';
 import type { PromptBox } from './feeds.ts';
 
 export interface InitRequest {
@@ -28,7 +29,9 @@ export type EditRequest =
   | { type: 'redo' }
   | { type: 'invert' }
   | { type: 'clear' }
-  | { type: 'export' };
+  | { type: 'export' }
+  /** Propose the garment from a prompt (src/lib/sam/auto-select.ts): replaces the selection as one undoable step. */
+  | { type: 'auto'; prompt: AutoPrompt };
 
 /** Every request carries a sequence number; replies name the one they answer. */
 export type WorkerRequest = (InitRequest | EditRequest) & { seq: number };
@@ -52,4 +55,6 @@ export type WorkerReply =
   /** After a draw-first `state`: the edit is now in the full-resolution selection (exact area). */
   | { type: 'settled'; seq: number; state: SelectionState }
   | { type: 'exported'; seq: number; png: Blob; area: number }
+  /** The proposal is the selection now; `confidence` (0..1) below CONFIDENCE_THRESHOLD means "check it". */
+  | { type: 'auto'; seq: number; state: SelectionState; confidence: number; decodeMs: number }
   | { type: 'error'; seq: number; code: 'load_failed' | 'decode_failed' | 'export_failed'; message: string };

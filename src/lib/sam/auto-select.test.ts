@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { placePreset } from '../pose/presets.ts';
 import { J, type Pose } from '../pose/types.ts';
+// Poses the studio detected on the fixture photos with the real MediaPipe model (tests/support/make-pose-fixtures.ts).
+import FIXTURE_POSES from './__fixtures__/poses.json' with { type: 'json' };
 import { autoPrompt, centralPrompt, chooseCandidate, cleanMask, GARMENT_KINDS, scoreCandidate } from './auto-select.ts';
 
 const SIZE = { width: 768, height: 1024 };
@@ -108,5 +110,44 @@ describe('cleanMask', () => {
     const m = rect(100, 100, [[10, 10, 90, 90]]);
     for (let y = 30; y < 70; y++) m.fill(0, y * 100 + 30, y * 100 + 70);
     expect(cleanMask(m, 100, 100).holesFilled).toBe(0);
+  });
+});
+
+describe('autoPrompt on the fixture photos’ detected poses', () => {
+  const photos = Object.entries(FIXTURE_POSES as Record<string, { width: number; height: number; pose: Pose | null }>);
+
+  it('covers every photo, and each person’s garment regions go down the body in order', () => {
+    expect(photos.length).toBe(10);
+    for (const [name, { width, height, pose }] of photos) {
+      const size = { width, height };
+      const top = autoPrompt(pose, 'top', size);
+      const bottom = autoPrompt(pose, 'bottom', size);
+      const outfit = autoPrompt(pose, 'outfit', size);
+      if (!name.startsWith('person-')) continue;
+      expect(top.fromPose, name).toBe(true);
+      const centre = (b: { y0: number; y1: number }) => (b.y0 + b.y1) / 2;
+      expect(centre(top.region), name).toBeLessThan(centre(bottom.region));
+      expect(outfit.region.y0, name).toBeLessThanOrEqual(top.region.y0 + 1);
+      expect(outfit.region.y1, name).toBeGreaterThanOrEqual(top.region.y1);
+    }
+  });
+
+  it('keeps positive points off the face the detector saw, and says no to it', () => {
+    for (const [name, { width, height, pose }] of photos) {
+      if (!pose || !name.startsWith('person-')) continue;
+      const nose = pose.keypoints[J.nose]!;
+      const shoulders = Math.abs(pose.keypoints[J.rShoulder]!.x - pose.keypoints[J.lShoulder]!.x);
+      for (const kind of GARMENT_KINDS) {
+        const p = autoPrompt(pose, kind, { width, height });
+        for (const q of p.points.filter((q) => q.label === 1)) {
+          expect(Math.hypot(q.x - nose.x, q.y - nose.y), `${name} ${kind}`).toBeGreaterThan(shoulders * 0.4);
+        }
+        if (nose.source === 'detected')
+          expect(
+            p.points.some((q) => q.label === 0 && q.x === nose.x),
+            `${name} ${kind}`,
+          ).toBe(true);
+      }
+    }
   });
 });

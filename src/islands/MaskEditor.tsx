@@ -108,7 +108,10 @@ export default function MaskEditor() {
     setAutoState('working');
     try {
       const body = studio.state.savedPose?.pose ?? (await studio.untilBody(BODY_WAIT_MS));
+      const started = performance.now();
       const r = await client.autoSelect(autoPrompt(body, kind(), photo));
+      // The proposal's own time (prompt, decoder runs, choice, clean-up, drawing), read by bench/auto-select.ts.
+      stage.dataset.autoMs = (performance.now() - started).toFixed(1);
       setState(r.state);
       setLastDecodeMs(r.decodeMs);
       stage.dataset.autoConfidence = r.confidence.toFixed(3);

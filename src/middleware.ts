@@ -11,7 +11,7 @@ import { ID_PATTERN, json } from './server/http/errors.ts';
 import { SECURITY_HEADERS, hostAllowed } from './server/http/guard.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const NAMES = { session: 'session', job: 'job', result: 'result', image: 'photo' } as const;
+const NAMES = { session: 'session', job: 'job', result: 'result', image: 'photo', batch: 'batch' } as const;
 
 const problem = (status: number, code: string, message: string) => json({ error: { code, message } }, status);
 

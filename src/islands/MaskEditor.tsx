@@ -103,11 +103,18 @@ export default function MaskEditor() {
   onCleanup(() => client?.terminate());
 
   /** The garment proposed for the chosen kind (replacing the selection as one undoable step). */
+  /** Edits the merchant made: a proposal waiting for the body does not replace a selection begun meanwhile. */
+  let editsMade = 0;
   async function propose() {
     if (!client) return;
+    const editsBefore = editsMade;
     setAutoState('working');
     try {
       const body = studio.state.savedPose?.pose ?? (await studio.untilBody(BODY_WAIT_MS));
+      if (editsMade !== editsBefore) {
+        setAutoState('idle');
+        return;
+      }
       const started = performance.now();
       const r = await client.autoSelect(autoPrompt(body, kind(), photo));
       // The proposal's own time (prompt, decoder runs, choice, clean-up, drawing), read by bench/auto-select.ts.
@@ -115,6 +122,7 @@ export default function MaskEditor() {
       setState(r.state);
       setLastDecodeMs(r.decodeMs);
       stage.dataset.autoConfidence = r.confidence.toFixed(3);
+      stage.dataset.autoRuns = String(Number(stage.dataset.autoRuns ?? 0) + 1);
       setAutoState(r.state.area > 0 && r.confidence >= CONFIDENCE_THRESHOLD ? 'done' : 'check');
       if (r.state.area > 0) doc.edited();
     } catch {
@@ -132,6 +140,7 @@ export default function MaskEditor() {
 
   async function run(req: Parameters<SamClient['edit']>[0]) {
     if (!client || !ready()) return;
+    editsMade++;
     setBusy(true);
     try {
       const r = await client.edit(req);

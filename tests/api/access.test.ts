@@ -17,7 +17,7 @@ const OPENPOSE = 'control_v11p_sd15_openpose [cab727d4]';
 let sd: SdDouble;
 let server: RunningServer;
 /** Workspace A (the bootstrap workspace): its session, photo, job and result. */
-const a = { session: '', image: '', job: '', result: '' };
+const a = { session: '', image: '', job: '', result: '', batch: '' };
 /** Workspace B's admin key (the same owner's second shop). */
 let keyB = '';
 
@@ -59,6 +59,8 @@ function fill(pattern: string): string {
     .replace('/api/results/[id]', `/api/results/${a.result}`)
     .replace('/api/jobs/[id]', `/api/jobs/${a.job}`)
     .replace('/api/images/[id]/[file]', `/api/images/${a.image}/photo.jpg`)
+    .replace('/api/batches/[id]', `/api/batches/${a.batch}`)
+    .replace('/[sid]', `/${a.session}`)
     .replace('/[cid]', '/AAAAAAAAAAAAAAAAAAAAAA')
     .replace('[id]', a.session);
 }
@@ -74,6 +76,12 @@ beforeAll(async () => {
   const done = await waitForJob(server.url, a.job, ['succeeded', 'failed']);
   expect(done.state).toBe('succeeded');
   a.result = done.results[0].id;
+  const batch = await fetch(`${server.url}/api/batches`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ sessionIds: [a.session] }),
+  });
+  a.batch = (await batch.json()).batch.id;
   // The owner opens a second shop and makes its admin key there.
   const cookie = await signIn(TEST_OWNER.email, TEST_OWNER.password);
   const created = await plainFetch(`${server.url}/api/workspaces`, {
@@ -120,11 +128,11 @@ describe('another workspace', () => {
         expect(res.status, `${method} ${pattern}`).toBe(404);
         if (pattern.startsWith('/api/')) expect((await res.json()).error.code).toBe('not_found');
         // Workspace A itself gets through to the same GET routes: a success, or the route's own 404 (a finished
-        // job has no live preview; the conflict id here is made up), never the access check's.
+        // job has no live preview; the conflict id here is made up; the batch made nothing yet), never the access check's.
         if (method === 'GET') {
           const own = await fetch(url);
-          if (/preview\.png$|\[cid\]$/.test(pattern))
-            expect((await own.json()).error.message, pattern).toMatch(/^The (preview|copy|conflict)/);
+          if (/preview\.png$|\[cid\]$|batches\/\[id\]\/results\.zip$/.test(pattern))
+            expect((await own.json()).error.message, pattern).toMatch(/^The (preview|copy|conflict)|^Results for this batch/);
           else expect(own.status, `A: GET ${pattern}`).toBeLessThan(300);
         }
         tried.push(`${method} ${pattern}`);
@@ -133,6 +141,8 @@ describe('another workspace', () => {
     expect(tried).toContain('DELETE /api/sessions/[id]');
     expect(tried).toContain('GET /api/results/[file]');
     expect(tried).toContain('GET /s/[id]');
+    expect(tried).toContain('GET /api/batches/[id]/results.zip');
+    expect(tried).toContain('POST /api/batches/[id]/jobs');
     expect(await (await fetch(`${server.url}/api/sessions/${a.session}`)).json()).toEqual(before);
   });
 

@@ -6,7 +6,7 @@ import { maskArea, uploadPhoto } from './helpers.ts';
 const settled = /^(done|check)$/;
 
 test('a photo opens with the garment already selected; another kind replaces it; undo goes back', async ({ page }) => {
-  const sessionId = await uploadPhoto(page, 'person-idm-00034.jpg');
+  const sessionId = await uploadPhoto(page, 'person-idm-00034.jpg', { keepProposal: true });
   const status = page.getByTestId('auto-select-status');
   await expect(status).toHaveAttribute('data-state', settled, { timeout: 60_000 });
   await expect(page.getByTestId('garment-kind-outfit')).toHaveAttribute('aria-pressed', 'true');
@@ -18,7 +18,7 @@ test('a photo opens with the garment already selected; another kind replaces it;
   await expect.poll(async () => (await (await page.request.get(`/api/sessions/${sessionId}`)).json()).session.mask?.area ?? 0).toBe(outfit);
 
   await page.getByTestId('garment-kind-top').click();
-  await expect(status).toHaveAttribute('data-state', 'working');
+  await expect(page.getByTestId('editor-stage')).toHaveAttribute('data-auto-runs', '2');
   await expect(status).toHaveAttribute('data-state', settled);
   const top = await maskArea(page);
   expect(top).toBeGreaterThan(0);

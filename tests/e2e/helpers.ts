@@ -2,11 +2,12 @@ import { expect, type Page } from '@playwright/test';
 import { photo } from '../support/paths.ts';
 
 /** Uploads a fixture photo through the page's file input and waits for the editor to be ready. */
-export async function uploadPhoto(page: Page, name: string): Promise<string> {
+export async function uploadPhoto(page: Page, name: string, opts: { keepProposal?: boolean } = {}): Promise<string> {
   await page.goto('/');
   await page.getByTestId('upload-input').setInputFiles(photo(name));
   await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
   await waitForEditor(page);
+  if (!opts.keepProposal) await clearProposal(page);
   return page.url().split('/s/')[1];
 }
 
@@ -28,4 +29,13 @@ export async function clickPhoto(
   const canvas = page.getByTestId('editor-canvas');
   const box = (await canvas.boundingBox())!;
   await canvas.click({ position: { x: box.width * fx, y: box.height * fy }, button: opts.button ?? 'left', modifiers: opts.modifiers });
+}
+
+/** The studio proposes the garment by itself (auto-select); tests of the tools start from an empty selection. */
+export async function clearProposal(page: Page) {
+  await expect(page.getByTestId('auto-select-status')).toHaveAttribute('data-state', /^(done|check|failed)$/, { timeout: 60_000 });
+  if ((await maskArea(page)) > 0) {
+    await page.getByTestId('clear').click();
+    await expect.poll(() => maskArea(page)).toBe(0);
+  }
 }

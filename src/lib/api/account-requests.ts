@@ -1,7 +1,7 @@
 // Request bodies of the account routes (src/pages/api/auth, /api/invites, /api/workspace), shared with the forms.
 import { z } from 'zod';
 
-const Email = z.string().trim().email('enter an e-mail address').max(254);
+const Email = z.string().trim().pipe(z.email('enter an e-mail address').max(254));
 const Password = z.string().min(1, 'enter the password').max(1024);
 
 export const SetupRequest = z.object({ email: Email, password: Password, workspaceName: z.string().trim().max(80).default('') });

@@ -10,7 +10,7 @@ export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** `public`: no account needed; `member`: any signed-in member or key (a viewer's rights); `user`: a person, not a key. */
 export type Need = 'public' | 'user' | Role;
 /** What the route's id parameter names; its workspace must be the actor's. */
-export type Resource = 'session' | 'job' | 'result' | 'image';
+export type Resource = 'session' | 'job' | 'result' | 'image' | 'batch';
 
 export interface RouteAccess {
   methods: Partial<Record<Method, Need>>;
@@ -19,6 +19,7 @@ export interface RouteAccess {
 
 const session = (param = 'id') => ({ kind: 'session' as const, param });
 const job = { kind: 'job' as const, param: 'id' };
+const batch = { kind: 'batch' as const, param: 'id' };
 
 export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   // API
@@ -44,6 +45,13 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   '/api/sessions/[id]/conflicts/[cid]': { methods: { GET: 'viewer' }, resource: session() },
   '/api/sessions/[id]/results': { methods: { GET: 'viewer' }, resource: session() },
   '/api/sessions/[id]/pose': { methods: { GET: 'viewer', PUT: 'editor' }, resource: session() },
+  '/api/batches': { methods: { GET: 'viewer', POST: 'editor' } }, // session ids in the body: checked by the service
+  '/api/batches/[id]': { methods: { GET: 'viewer' }, resource: batch },
+  '/api/batches/[id]/sessions': { methods: { POST: 'editor' }, resource: batch },
+  '/api/batches/[id]/sessions/[sid]': { methods: { PATCH: 'editor' }, resource: batch },
+  '/api/batches/[id]/jobs': { methods: { POST: 'editor' }, resource: batch },
+  '/api/batches/[id]/cancel': { methods: { POST: 'editor' }, resource: batch },
+  '/api/batches/[id]/results.zip': { methods: { GET: 'viewer' }, resource: batch },
   // Accounts: first run, sign-in and invites before any account; the rest for members.
   '/api/auth/state': { methods: { GET: 'public' } },
   '/api/auth/setup': { methods: { POST: 'public' } },
@@ -61,6 +69,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   // Pages
   '/': { methods: { GET: 'viewer' } },
   '/s/[id]': { methods: { GET: 'viewer' }, resource: session() },
+  '/batch': { methods: { GET: 'viewer' } },
   '/workspace': { methods: { GET: 'viewer' } },
   '/setup': { methods: { GET: 'public' } },
   '/sign-in': { methods: { GET: 'public' } },
@@ -91,6 +100,8 @@ export function resourceWorkspace(db: Db, kind: Resource, rawId: string, actorWo
       return one('SELECT s.workspace_id FROM jobs j JOIN sessions s ON s.id = j.session_id WHERE j.id = ?');
     case 'result':
       return one('SELECT s.workspace_id FROM results r JOIN sessions s ON s.id = r.session_id WHERE r.id = ?');
+    case 'batch':
+      return one('SELECT workspace_id FROM batches WHERE id = ?');
     case 'image': {
       // A photo is stored once however many sessions use it: it is the actor's when one of their sessions uses it.
       const mine = db.prepare('SELECT 1 FROM sessions WHERE image_id = ? AND workspace_id = ? LIMIT 1').get(id, actorWorkspace);

@@ -14,6 +14,7 @@ import {
   WorkspaceRequest,
 } from '../../lib/api/account-requests.ts';
 import { CreateJobSchema } from '../../lib/api/job-request.ts';
+import { AddBatchSessionsRequest, BatchPhotoRequest, CreateBatchRequest, GenerateAllRequest } from '../../lib/api/batch-requests.ts';
 import { poseSchema } from '../../lib/pose/schema.ts';
 import { PoseCheckRequest } from '../../lib/api/result-requests.ts';
 import { ROUTE_ACCESS, type Need } from '../auth/access.ts';
@@ -21,7 +22,7 @@ import { ROUTE_ACCESS, type Need } from '../auth/access.ts';
 type Body = { json: z.ZodType } | { type: 'image/png' | 'multipart/form-data'; description: string };
 
 export interface Operation {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** As in ROUTE_ACCESS (Astro's [param]); written {param} in the document. */
   route: string;
   tag: string;
@@ -166,6 +167,66 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'The pose error the browser measured on a result',
     body: { json: PoseCheckRequest },
     ok: [200, '{result}'],
+  },
+  {
+    method: 'get',
+    route: '/api/batches',
+    tag: 'Batches',
+    summary: 'The workspace’s batches, newest first, with counts',
+    ok: [200, '{batches}'],
+  },
+  {
+    method: 'post',
+    route: '/api/batches',
+    tag: 'Batches',
+    summary: 'Group uploaded photos (sessions) into a batch',
+    body: { json: CreateBatchRequest },
+    ok: [201, '{batch}'],
+  },
+  {
+    method: 'get',
+    route: '/api/batches/[id]',
+    tag: 'Batches',
+    summary: 'A batch: its photos, their jobs by state, results',
+    ok: [200, '{batch}'],
+  },
+  {
+    method: 'post',
+    route: '/api/batches/[id]/sessions',
+    tag: 'Batches',
+    summary: 'Add photos (up to 500 in a batch)',
+    body: { json: AddBatchSessionsRequest },
+    ok: [200, '{batch}'],
+  },
+  {
+    method: 'patch',
+    route: '/api/batches/[id]/sessions/[sid]',
+    tag: 'Batches',
+    summary: 'Leave a photo out of Generate all, or back in',
+    body: { json: BatchPhotoRequest },
+    ok: [200, '{batch}'],
+  },
+  {
+    method: 'post',
+    route: '/api/batches/[id]/jobs',
+    tag: 'Batches',
+    summary: 'Generate all: a job per included photo × model look × scene (fair turns with single jobs)',
+    body: { json: GenerateAllRequest },
+    ok: [202, '{queued, jobIds, skipped, batch}'],
+  },
+  {
+    method: 'post',
+    route: '/api/batches/[id]/cancel',
+    tag: 'Batches',
+    summary: 'Cancel queued and running jobs; results stay',
+    ok: [200, '{batch}'],
+  },
+  {
+    method: 'get',
+    route: '/api/batches/[id]/results.zip',
+    tag: 'Batches',
+    summary: 'The catalogue: a folder per photo with results and parameters.json',
+    ok: [200, 'ZIP (streamed)'],
   },
   {
     method: 'get',

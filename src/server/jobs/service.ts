@@ -91,7 +91,8 @@ function loadSource(sessionId: string): Promise<JobSource> {
   return p;
 }
 
-export function createJob(body: unknown) {
+/** Queues a generation; `batchId` puts it in that batch's lane of the queue (src/server/jobs/store.ts). */
+export function createJob(body: unknown, batchId: string | null = null) {
   const req: CreateJobRequest = CreateJobSchema.parse(body);
   const session = getSession(req.sessionId);
   const needs = recipeSpec(req.recipe).needs;
@@ -111,7 +112,7 @@ export function createJob(body: unknown) {
   if (!sched) throw new ApiError(503, 'no_backend', NO_BACKEND_MESSAGE);
   // Results need room: refused now rather than failing after minutes of generation.
   assertDiskRoom();
-  const row = insertJob(app().db, newId(), req);
+  const row = insertJob(app().db, newId(), req, batchId);
   sched.wake();
   return jobJson(row);
 }

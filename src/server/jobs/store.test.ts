@@ -360,3 +360,31 @@ function claimInWorker(file: string, backend: string, gate: SharedArrayBuffer, w
     worker.once('error', reject);
   });
 }
+
+describe('fair turns between batches and single jobs', () => {
+  function batch(id: string) {
+    db.prepare(`INSERT INTO workspaces (id, name, created_at) VALUES (?, 'w', 't') ON CONFLICT DO NOTHING`).run('ws');
+    db.prepare(`INSERT INTO batches (id, workspace_id, name, created_at) VALUES (?, 'ws', ?, 't')`).run(id, id);
+  }
+
+  it('a single job queued behind 500 batch jobs is the next but one to start', () => {
+    batch('b1');
+    for (let i = 0; i < 500; i++) insertJob(db, `b1-${i}`, request(SESSION, i), 'b1');
+    expect(claimNextJob(db, 'gpu')!.id).toBe('b1-0');
+    insertJob(db, 'single', request(OTHER_SESSION));
+    expect(claimNextJob(db, 'gpu')!.id).toBe('single');
+    expect(claimNextJob(db, 'gpu')!.id).toBe('b1-1');
+  });
+
+  it('two batches and single jobs take turns; within a lane the oldest goes first', () => {
+    batch('b1');
+    batch('b2');
+    for (let i = 0; i < 3; i++) insertJob(db, `b1-${i}`, request(SESSION, i), 'b1');
+    for (let i = 0; i < 3; i++) insertJob(db, `b2-${i}`, request(SESSION, i), 'b2');
+    insertJob(db, 's-0', request(OTHER_SESSION, 0));
+    insertJob(db, 's-1', request(OTHER_SESSION, 1));
+    const order = Array.from({ length: 8 }, () => claimNextJob(db, 'gpu')!.id);
+    expect(order).toEqual(['b1-0', 'b2-0', 's-0', 'b1-1', 'b2-1', 's-1', 'b1-2', 'b2-2']);
+    expect(claimNextJob(db, 'gpu')).toBeUndefined();
+  });
+});

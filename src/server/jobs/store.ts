@@ -23,6 +23,8 @@ export interface JobRow {
   cancel_requested: number;
   /** Place in the generation server's own queue while another client's work runs there; null otherwise. */
   server_queue: number | null;
+  /** The batch the job was queued for, null for a job from the studio. */
+  batch_id: string | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -47,13 +49,14 @@ export interface ResultRow {
 
 const now = () => new Date().toISOString();
 
-export function insertJob(db: Db, id: string, req: CreateJobRequest): JobRow {
-  db.prepare(`INSERT INTO jobs (id, session_id, recipe, params, state, created_at) VALUES (?, ?, ?, ?, 'queued', ?)`).run(
+export function insertJob(db: Db, id: string, req: CreateJobRequest, batchId: string | null = null): JobRow {
+  db.prepare(`INSERT INTO jobs (id, session_id, recipe, params, state, created_at, batch_id) VALUES (?, ?, ?, ?, 'queued', ?, ?)`).run(
     id,
     req.sessionId,
     req.recipe,
     JSON.stringify(req),
     now(),
+    batchId,
   );
   return getJob(db, id)!;
 }
@@ -62,16 +65,41 @@ export function getJob(db: Db, id: string): JobRow | undefined {
   return db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
 }
 
-/** Atomically takes the oldest runnable queued job for `backend`. */
+/**
+ * Atomically takes the next runnable queued job for `backend`, fairly: the queue is split into lanes (each batch,
+ * and all single jobs together) and the lane whose last turn is oldest goes next, its oldest job first. So a
+ * job from the studio starts within one job's time however many thousand jobs a batch has queued.
+ */
 export function claimNextJob(db: Db, backend: string, nowMs = Date.now()): JobRow | undefined {
   return db
-    .prepare(
-      `UPDATE jobs SET state = 'running', backend = ?, attempts = attempts + 1, started_at = ?, progress = 0,
-              step = NULL, steps = NULL, eta_seconds = NULL, server_queue = NULL
-       WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND not_before <= ? ORDER BY created_at, rowid LIMIT 1)
-       RETURNING *`,
-    )
-    .get(backend, now(), nowMs) as JobRow | undefined;
+    .transaction((): JobRow | undefined => {
+      const lane = db
+        .prepare(
+          `SELECT COALESCE(j.batch_id, '') AS lane FROM jobs j
+             LEFT JOIN queue_turns t ON t.lane = COALESCE(j.batch_id, '')
+            WHERE j.state = 'queued' AND j.not_before <= ?
+            GROUP BY COALESCE(j.batch_id, '')
+            ORDER BY COALESCE(MAX(t.served), 0), MIN(j.created_at), MIN(j.rowid)
+            LIMIT 1`,
+        )
+        .get(nowMs) as { lane: string } | undefined;
+      if (!lane) return undefined;
+      const row = db
+        .prepare(
+          `UPDATE jobs SET state = 'running', backend = ?, attempts = attempts + 1, started_at = ?, progress = 0,
+                  step = NULL, steps = NULL, eta_seconds = NULL, server_queue = NULL
+           WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND not_before <= ? AND COALESCE(batch_id, '') = ?
+                       ORDER BY created_at, rowid LIMIT 1)
+           RETURNING *`,
+        )
+        .get(backend, now(), nowMs, lane.lane) as JobRow | undefined;
+      db.prepare(
+        `INSERT INTO queue_turns (lane, served) VALUES (?, (SELECT COALESCE(MAX(served), 0) + 1 FROM queue_turns))
+         ON CONFLICT (lane) DO UPDATE SET served = excluded.served`,
+      ).run(lane.lane);
+      return row;
+    })
+    .immediate();
 }
 
 export function queuedCount(db: Db): number {

@@ -61,6 +61,7 @@ const SEEDS: ((db: Db) => void)[] = [
   () => {},
   () => {},
   () => {},
+  () => {},
 ];
 
 function expectSeedsKept(db: Db, upTo: number) {
@@ -99,10 +100,13 @@ describe('openDatabase', () => {
     expect(tables).toEqual([
       'api_keys',
       'auth_sessions',
+      'batch_sessions',
+      'batches',
       'images',
       'invites',
       'jobs',
       'members',
+      'queue_turns',
       'results',
       'session_conflicts',
       'session_poses',

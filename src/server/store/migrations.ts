@@ -139,4 +139,27 @@ export const MIGRATIONS: readonly string[] = [
    );
    ALTER TABLE sessions ADD COLUMN workspace_id TEXT REFERENCES workspaces(id);
    CREATE INDEX sessions_by_workspace ON sessions(workspace_id, created_at DESC);`,
+  // Batches (src/server/batches/): photos grouped for a catalogue, their jobs, and the queue's turns between
+  // batches and single jobs (claimNextJob serves the lane whose turn is oldest).
+  `CREATE TABLE batches (
+     id TEXT PRIMARY KEY,
+     workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     canceled_at TEXT
+   );
+   CREATE INDEX batches_by_workspace ON batches(workspace_id, created_at DESC);
+   CREATE TABLE batch_sessions (
+     batch_id TEXT NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+     session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+     position INTEGER NOT NULL,
+     excluded INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (batch_id, session_id)
+   );
+   ALTER TABLE jobs ADD COLUMN batch_id TEXT REFERENCES batches(id) ON DELETE SET NULL;
+   CREATE INDEX jobs_by_batch ON jobs(batch_id, state);
+   CREATE TABLE queue_turns (
+     lane TEXT PRIMARY KEY,                -- a batch id, or '' for single jobs
+     served INTEGER NOT NULL               -- increasing turn number of the last job claimed from the lane
+   );`,
 ];

@@ -1,8 +1,8 @@
-import { Zip, ZipPassThrough } from 'fflate';
 import { app } from '../../../../server/app/context.ts';
 import { notFound, parseId, route } from '../../../../server/http/errors.ts';
-import { sessionResults } from '../../../../server/jobs/service.ts';
+import { zipStream } from '../../../../server/http/zip.ts';
 import { resultKey } from '../../../../server/jobs/runner.ts';
+import { sessionResults } from '../../../../server/jobs/service.ts';
 
 // GET /api/sessions/:id/results.zip[?job=<id>] — every result PNG (stored, they are compressed
 // already) plus parameters.json with the settings and seed that reproduce each one. Streamed.
@@ -13,30 +13,11 @@ export const GET = route(({ params, url }) => {
   if (results.length === 0) throw notFound('Results for this session');
   const { blobs } = app();
   const names = results.map((r, i) => `atelier-${String(i + 1).padStart(2, '0')}-${r.params.recipe}-seed${r.seed ?? 'x'}.png`);
-
-  const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const zip = new Zip((err, chunk, final) => {
-        if (err) return controller.error(err);
-        controller.enqueue(chunk);
-        if (final) controller.close();
-      });
-      try {
-        for (const [i, r] of results.entries()) {
-          const entry = new ZipPassThrough(names[i]);
-          zip.add(entry);
-          entry.push(new Uint8Array(await blobs.get(resultKey(r.jobId, r.id))), true);
-        }
-        const manifest = new ZipPassThrough('parameters.json');
-        zip.add(manifest);
-        const described = results.map((r, i) => ({ file: names[i], seed: r.seed, fidelity: r.fidelity, checks: r.checks, ...r.params }));
-        manifest.push(new TextEncoder().encode(JSON.stringify(described, null, 2)), true);
-        zip.end();
-      } catch (err) {
-        controller.error(err);
-      }
-    },
-  });
+  const described = results.map((r, i) => ({ file: names[i], seed: r.seed, fidelity: r.fidelity, checks: r.checks, ...r.params }));
+  const body = zipStream([
+    ...results.map((r, i) => ({ name: names[i]!, data: async () => new Uint8Array(await blobs.get(resultKey(r.jobId, r.id))) })),
+    { name: 'parameters.json', data: async () => new TextEncoder().encode(JSON.stringify(described, null, 2)) },
+  ]);
   return new Response(body, {
     headers: {
       'content-type': 'application/zip',

@@ -1,0 +1,82 @@
+// The Batch page's work in this browser: uploads with bounded concurrency, then, one photo after another, the
+// pose (pose worker) and the garment proposal (SAM worker) saved to the session, so that Generate all can run
+// without visiting every photo. The batch id is kept on this device: closing the tab and coming back resumes.
+import type { PoseClient } from './pose-client.ts';
+import { SamClient } from './sam-client.ts';
+import { uploadPhoto } from './api.ts';
+import { autoPrompt, CONFIDENCE_THRESHOLD, type GarmentKind } from '../lib/sam/auto-select.ts';
+import type { UploadJson } from '../lib/api/types.ts';
+
+export const BATCH_KEY = 'atelier-batch';
+export const UPLOADS_AT_ONCE = 3;
+const ACCEPTED = /^image\/(jpeg|png|webp)$/;
+
+export type ItemState = 'uploading' | 'preparing' | 'ready' | 'check' | 'skipped' | 'generating' | 'done' | 'failed';
+
+/** Why a file is not taken, or null. */
+export function skipReason(file: File, maxBytes: number): string | null {
+  if (!ACCEPTED.test(file.type)) return 'not a JPEG, PNG or WebP photo';
+  if (file.size > maxBytes) return `larger than ${Math.round(maxBytes / 1024 / 1024)} MB`;
+  return null;
+}
+
+/** Runs `task` over `items` with at most `limit` at once. */
+export async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+export function upload(file: File, progress: (pct: number) => void): Promise<UploadJson> {
+  return uploadPhoto(file, { progress, sent: () => progress(100) });
+}
+
+async function put(url: string, body: Blob | string, type: string): Promise<void> {
+  const res = await fetch(url, { method: 'PUT', headers: { 'content-type': type }, body });
+  if (!res.ok) {
+    const answer = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new Error(answer?.error?.message ?? `HTTP ${res.status}`);
+  }
+}
+
+/**
+ * Pose and garment proposal for one uploaded photo, saved on the server. 'check' when no body was found or the
+ * proposal's confidence is low (the merchant should look); never throws for a photo that merely needs a look.
+ */
+export async function preparePhoto(
+  up: { sessionId: string; photoUrl: string; embeddingUrl: string; width: number; height: number },
+  o: { pose: PoseClient | null; decoderUrl: string; multiDecoderUrl: string | null; kind: GarmentKind },
+): Promise<{ state: 'ready' | 'check'; confidence: number; person: boolean }> {
+  const photo = { width: up.width, height: up.height };
+  let body = null;
+  let person = false;
+  if (o.pose) {
+    const d = await o.pose.detect({ imageUrl: up.photoUrl, photo, maskUrl: null, maxSide: 1024 }).catch(() => null);
+    body = d?.pose ?? null;
+    person = !!d?.person;
+  }
+  const sam = new SamClient();
+  try {
+    await sam.init({
+      decoderUrl: o.decoderUrl,
+      multiDecoderUrl: o.multiDecoderUrl,
+      embeddingUrl: up.embeddingUrl,
+      maskUrl: null,
+      photo,
+      overlay: new OffscreenCanvas(1, 1),
+    });
+    const r = await sam.autoSelect(autoPrompt(body, o.kind, photo));
+    if (r.state.area > 0) await put(`/api/sessions/${up.sessionId}/mask`, (await sam.exportPng()).png, 'image/png');
+    // No body seen (a flat-lay, a mannequin): one is placed from the garment's silhouette, as the studio does.
+    if (!body && o.pose && r.state.area > 0) {
+      body = (await o.pose.complete({ maskUrl: `/api/sessions/${up.sessionId}/mask.png` }).catch(() => null))?.pose ?? null;
+    }
+    if (body) await put(`/api/sessions/${up.sessionId}/pose`, JSON.stringify(body), 'application/json');
+    const fine = r.state.area > 0 && r.confidence >= CONFIDENCE_THRESHOLD && person;
+    return { state: fine ? 'ready' : 'check', confidence: r.confidence, person };
+  } finally {
+    sam.terminate();
+  }
+}

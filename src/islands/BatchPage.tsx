@@ -1,0 +1,431 @@
+// The Batch page: many photos in, a catalogue out. A thin view over src/client/batch-runner.ts (uploads, pose and
+// garment proposal in this browser's workers) and the batch API; the grid shows what needs a look first.
+import { createMemo, For, onCleanup, onMount, Show } from 'solid-js';
+import { createStore, produce } from 'solid-js/store';
+import { BATCH_KEY, eachLimited, type ItemState, preparePhoto, skipReason, UPLOADS_AT_ONCE, upload } from '../client/batch-runner.ts';
+import { PoseClient } from '../client/pose-client.ts';
+import { type Lang, translator } from '../i18n/messages.ts';
+import { DEFAULT_GARMENT_KIND, GARMENT_KINDS, type GarmentKind } from '../lib/sam/auto-select.ts';
+
+interface Option {
+  id: string;
+  label: string;
+}
+
+export interface BatchPageProps {
+  lang: Lang;
+  maxMb: number;
+  decoderUrl: string | null;
+  multiDecoderUrl: string | null;
+  poseModelUrl: string | null;
+  looks: Option[];
+  scenes: Option[];
+  defaultLook: string;
+  defaultScene: string;
+}
+
+interface Item {
+  key: string;
+  name: string;
+  state: ItemState;
+  pct: number;
+  sessionId: string | null;
+  thumbUrl: string | null;
+  reason: string | null;
+  excluded: boolean;
+  results: number;
+}
+
+interface BatchPhotoJson {
+  sessionId: string;
+  title: string;
+  thumbUrl: string;
+  masked: boolean;
+  posed: boolean;
+  excluded: boolean;
+  jobs: Record<string, number>;
+  results: number;
+}
+
+const NEEDS_LOOK: ItemState[] = ['check', 'failed', 'skipped'];
+
+export default function BatchPage(props: BatchPageProps) {
+  const m = translator(props.lang);
+  const [s, set] = createStore({
+    batchId: null as string | null,
+    items: [] as Item[],
+    message: null as string | null,
+    generating: false,
+    kind: DEFAULT_GARMENT_KIND as GarmentKind,
+    look: props.defaultLook,
+    scene: props.defaultScene,
+    count: 1,
+  });
+  let pose: PoseClient | null = null;
+  let poll: ReturnType<typeof setInterval> | undefined;
+  onCleanup(() => {
+    pose?.terminate();
+    clearInterval(poll);
+  });
+
+  const update = (key: string, patch: Partial<Item>) =>
+    set(
+      'items',
+      (i) => i.key === key,
+      produce((i) => Object.assign(i, patch)),
+    );
+  const sorted = createMemo(() => [...s.items].sort((a, b) => Number(NEEDS_LOOK.includes(b.state)) - Number(NEEDS_LOOK.includes(a.state))));
+  const prepared = () => s.items.filter((i) => i.state !== 'uploading' && i.state !== 'preparing').length;
+
+  async function api<T>(url: string, init?: RequestInit): Promise<T> {
+    const res = await fetch(url, init);
+    const body = await res.json().catch(() => null);
+    if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
+    return body as T;
+  }
+  const postJson = (body: unknown): RequestInit => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+  /** Items from the server's batch (on coming back, and while generating). */
+  function fromBatch(photos: BatchPhotoJson[]) {
+    const byId = new Map(s.items.map((i) => [i.sessionId, i]));
+    const next: Item[] = photos.map((p) => {
+      const running = (p.jobs.queued ?? 0) + (p.jobs.running ?? 0) > 0;
+      const failed = (p.jobs.failed ?? 0) > 0 && !running && p.results === 0;
+      const state: ItemState = running
+        ? 'generating'
+        : p.results > 0
+          ? 'done'
+          : failed
+            ? 'failed'
+            : p.masked && p.posed
+              ? 'ready'
+              : 'check';
+      const known = byId.get(p.sessionId);
+      const keep = known && (known.state === 'preparing' || (known.state === 'check' && state === 'ready' && !running));
+      return {
+        key: known?.key ?? p.sessionId,
+        name: p.title,
+        state: keep ? known.state : state,
+        pct: 100,
+        sessionId: p.sessionId,
+        thumbUrl: p.thumbUrl,
+        reason: known?.reason ?? null,
+        excluded: p.excluded,
+        results: p.results,
+      };
+    });
+    const others = s.items.filter((i) => !i.sessionId);
+    set('items', [...next, ...others]);
+  }
+
+  async function refresh() {
+    if (!s.batchId) return;
+    const { batch } = await api<{ batch: { photos: BatchPhotoJson[]; counts: Record<string, number> } }>(`/api/batches/${s.batchId}`);
+    fromBatch(batch.photos);
+    if (batch.counts.queued + batch.counts.running === 0) {
+      set('generating', false);
+      clearInterval(poll);
+    }
+  }
+
+  onMount(async () => {
+    const saved = localStorage.getItem(BATCH_KEY);
+    if (!saved) return;
+    try {
+      set('batchId', saved);
+      await refresh();
+      if (s.items.some((i) => i.state === 'generating')) watch();
+    } catch {
+      localStorage.removeItem(BATCH_KEY);
+      set({ batchId: null, items: [] });
+    }
+  });
+
+  function watch() {
+    set('generating', true);
+    clearInterval(poll);
+    poll = setInterval(() => void refresh().catch(() => {}), 1500);
+  }
+
+  /** Queue of uploaded photos waiting for their pose and garment proposal, worked one after another. */
+  const toPrepare: { key: string; up: Awaited<ReturnType<typeof upload>> }[] = [];
+  let preparing = false;
+  async function prepareNext() {
+    if (preparing) return;
+    preparing = true;
+    try {
+      if (!pose && props.poseModelUrl) {
+        pose = new PoseClient();
+        await pose.init({ modelUrl: props.poseModelUrl }).catch(() => {
+          pose = null;
+        });
+      }
+      for (let job = toPrepare.shift(); job; job = toPrepare.shift()) {
+        const { key, up } = job;
+        if (!props.decoderUrl) {
+          update(key, { state: 'check', reason: m('batch.noModels') });
+          continue;
+        }
+        try {
+          const r = await preparePhoto(
+            {
+              sessionId: up.session.id,
+              photoUrl: up.image.url,
+              embeddingUrl: up.embedding.url,
+              width: up.image.width,
+              height: up.image.height,
+            },
+            { pose, decoderUrl: props.decoderUrl, multiDecoderUrl: props.multiDecoderUrl, kind: s.kind },
+          );
+          update(key, { state: r.state, reason: r.state === 'check' ? (r.person ? m('batch.lowConfidence') : m('batch.noPerson')) : null });
+        } catch (err) {
+          update(key, { state: 'check', reason: m('batch.prepareFailed', { message: (err as Error).message }) });
+        }
+      }
+    } finally {
+      preparing = false;
+    }
+  }
+
+  async function addFiles(files: File[]) {
+    set('message', null);
+    const maxBytes = props.maxMb * 1024 * 1024;
+    const fresh: Item[] = files.map((f, i) => {
+      const reason = skipReason(f, maxBytes);
+      return {
+        key: `${Date.now()}-${i}-${f.name}`,
+        name: f.name,
+        state: reason ? 'skipped' : 'uploading',
+        pct: 0,
+        sessionId: null,
+        thumbUrl: null,
+        reason,
+        excluded: false,
+        results: 0,
+      };
+    });
+    set('items', (list) => [...list, ...fresh]);
+    const valid = fresh.map((item, i) => ({ item, file: files[i]! })).filter((x) => x.item.state === 'uploading');
+    if (valid.length === 0) {
+      set('message', m('batch.noValid'));
+      return;
+    }
+    await eachLimited(valid, UPLOADS_AT_ONCE, async ({ item, file }) => {
+      try {
+        const up = await upload(file, (pct) => update(item.key, { pct }));
+        update(item.key, { state: 'preparing', sessionId: up.session.id, thumbUrl: up.image.thumbUrl, pct: 100 });
+        await joinBatch(up.session.id);
+        toPrepare.push({ key: item.key, up });
+        void prepareNext();
+      } catch (err) {
+        update(item.key, { state: 'failed', reason: (err as Error).message });
+      }
+    });
+  }
+
+  // One membership change at a time: the first photo creates the batch, the others join it.
+  let membership: Promise<unknown> = Promise.resolve();
+  function joinBatch(sessionId: string): Promise<unknown> {
+    const run = membership.then(async () => {
+      if (s.batchId) return api(`/api/batches/${s.batchId}/sessions`, postJson({ sessionIds: [sessionId] }));
+      const { batch } = await api<{ batch: { id: string } }>(
+        '/api/batches',
+        postJson({ name: new Date().toLocaleDateString(props.lang), sessionIds: [sessionId] }),
+      );
+      set('batchId', batch.id);
+      localStorage.setItem(BATCH_KEY, batch.id);
+    });
+    membership = run.catch(() => {});
+    return run;
+  }
+
+  async function generateAll() {
+    if (!s.batchId) return;
+    set('message', null);
+    try {
+      const r = await api<{ queued: number; skipped: { title: string; reason: string }[] }>(
+        `/api/batches/${s.batchId}/jobs`,
+        postJson({ recipe: 'model-shot', modelPresets: [s.look], scenePresets: [s.scene], count: s.count }),
+      );
+      set('message', m('batch.queued', { n: r.queued, skipped: r.skipped.length }));
+      await refresh();
+      watch();
+    } catch (err) {
+      set('message', (err as Error).message);
+    }
+  }
+
+  async function toggleExcluded(item: Item) {
+    if (!s.batchId || !item.sessionId) return;
+    await api(`/api/batches/${s.batchId}/sessions/${item.sessionId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ excluded: !item.excluded }),
+    });
+    update(item.key, { excluded: !item.excluded });
+  }
+
+  function newBatch() {
+    localStorage.removeItem(BATCH_KEY);
+    clearInterval(poll);
+    set({ batchId: null, items: [], message: null, generating: false });
+  }
+
+  const total = () => s.items.filter((i) => i.state !== 'skipped').length;
+  const busy = () => s.items.some((i) => i.state === 'uploading' || i.state === 'preparing');
+  const results = () => s.items.reduce((a, i) => a + i.results, 0);
+
+  return (
+    <div class="flex flex-col gap-4">
+      <section class="panel">
+        <h1 class="text-xl font-bold">{m('batch.title')}</h1>
+        <p class="text-sm text-stone-600">{m('batch.hint', { mb: props.maxMb })}</p>
+        <div class="flex flex-wrap items-center gap-2">
+          <label class="btn-primary cursor-pointer">
+            {m('batch.choose')}
+            <input
+              type="file"
+              class="sr-only"
+              multiple
+              accept="image/jpeg,image/png,image/webp"
+              data-testid="batch-input"
+              onChange={(e) => {
+                const files = [...(e.currentTarget.files ?? [])];
+                e.currentTarget.value = '';
+                void addFiles(files);
+              }}
+            />
+          </label>
+          <label class="flex items-center gap-2 text-sm">
+            {m('auto.kind')}
+            <select class="input" value={s.kind} onChange={(e) => set('kind', e.currentTarget.value as GarmentKind)}>
+              <For each={GARMENT_KINDS}>
+                {(k) => (
+                  <option value={k} selected={s.kind === k}>
+                    {m(`auto.kind.${k}`)}
+                  </option>
+                )}
+              </For>
+            </select>
+          </label>
+          <Show when={s.batchId}>
+            <button type="button" class="btn" onClick={newBatch}>
+              {m('batch.new')}
+            </button>
+          </Show>
+        </div>
+        <Show when={s.items.length > 0}>
+          <div class="flex items-center gap-2 text-sm" data-testid="batch-progress">
+            <progress class="h-2 flex-1" max={Math.max(1, s.items.length)} value={prepared()} />
+            <span class="tabular-nums">{m('batch.progress', { done: prepared(), total: s.items.length })}</span>
+          </div>
+        </Show>
+        <Show when={s.message}>
+          <p class="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900" role="status">
+            {s.message}
+          </p>
+        </Show>
+      </section>
+
+      <Show when={s.batchId}>
+        <section class="panel !flex-row flex-wrap items-end gap-3">
+          <label class="flex flex-col text-sm">
+            {m('gen.look')}
+            <select class="input" value={s.look} onChange={(e) => set('look', e.currentTarget.value)}>
+              <For each={props.looks}>
+                {(o) => (
+                  <option value={o.id} selected={s.look === o.id}>
+                    {o.label}
+                  </option>
+                )}
+              </For>
+            </select>
+          </label>
+          <label class="flex flex-col text-sm">
+            {m('gen.scene')}
+            <select class="input" value={s.scene} onChange={(e) => set('scene', e.currentTarget.value)}>
+              <For each={props.scenes}>
+                {(o) => (
+                  <option value={o.id} selected={s.scene === o.id}>
+                    {o.label}
+                  </option>
+                )}
+              </For>
+            </select>
+          </label>
+          <label class="flex flex-col text-sm">
+            {m('batch.count')}
+            <input
+              class="input w-20"
+              type="number"
+              min="1"
+              max="8"
+              value={s.count}
+              onInput={(e) => set('count', Number(e.currentTarget.value) || 1)}
+            />
+          </label>
+          <button
+            type="button"
+            class="btn-primary"
+            data-testid="generate-all"
+            disabled={busy() || s.generating || total() === 0}
+            onClick={() => void generateAll()}
+          >
+            {s.generating ? m('batch.generating') : m('batch.generateAll')}
+          </button>
+          <a
+            class="btn"
+            classList={{ 'pointer-events-none opacity-40': results() === 0 }}
+            href={`/api/batches/${s.batchId}/results.zip`}
+            data-testid="download-catalogue"
+            aria-disabled={results() === 0}
+          >
+            {m('batch.download', { n: results() })}
+          </a>
+        </section>
+      </Show>
+
+      <ul class="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5">
+        <For each={sorted()}>
+          {(item) => (
+            <li class="panel !gap-2 !p-2" data-testid="batch-item" data-state={item.state} data-session={item.sessionId ?? undefined}>
+              <div class="relative aspect-[3/4] overflow-hidden rounded-lg bg-stone-200">
+                <Show when={item.thumbUrl}>
+                  <img src={item.thumbUrl!} alt="" class="h-full w-full object-cover" classList={{ 'opacity-40': item.excluded }} />
+                </Show>
+                <Show when={item.state === 'uploading'}>
+                  <progress class="absolute inset-x-2 bottom-2 h-2" max="100" value={item.pct} />
+                </Show>
+              </div>
+              <p class="truncate text-sm" title={item.name}>
+                {item.name}
+              </p>
+              <p
+                class="text-xs"
+                classList={{ 'text-amber-800': NEEDS_LOOK.includes(item.state), 'text-stone-600': !NEEDS_LOOK.includes(item.state) }}
+              >
+                {m(`batch.state.${item.state}`)}
+                {item.results ? ` · ${item.results}` : ''}
+                {item.reason ? ` — ${item.reason}` : ''}
+              </p>
+              <Show when={item.sessionId}>
+                <div class="flex gap-1">
+                  <a class="btn flex-1 !min-h-9 text-sm" href={`/s/${item.sessionId}`} data-testid="batch-open">
+                    {m('batch.open')}
+                  </a>
+                  <button type="button" class="btn !min-h-9 text-sm" aria-pressed={item.excluded} onClick={() => void toggleExcluded(item)}>
+                    {item.excluded ? m('batch.include') : m('batch.exclude')}
+                  </button>
+                </div>
+              </Show>
+            </li>
+          )}
+        </For>
+      </ul>
+    </div>
+  );
+}

@@ -1,6 +1,7 @@
 // Batches against the SD double: a catalogue made from several photos in one go — created, one photo left out,
 // Generate all (photos without a selection skipped with why), counts by state, the catalogue ZIP with a folder per
 // photo, cancel keeping finished results, and fair turns: a single job is not stuck behind a batch.
+import { rmSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSdDouble, type SdDouble } from '../sd-double/server.ts';
@@ -38,6 +39,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await server?.stop();
+  if (server) rmSync(server.dataDir, { recursive: true, force: true });
   await sd?.stop();
 });
 
@@ -156,5 +158,20 @@ describe('a batch', () => {
     } finally {
       await sd.setFault('none');
     }
+  });
+
+  it('survives a restart: its photos and queued jobs are there after, and the jobs finish', async () => {
+    const { batch } = await (await post('/api/batches', { name: 'Restart', sessionIds: photos.slice(0, 2).map((p) => p.id) })).json();
+    await sd.setFault('slow');
+    const all = await (await post(`/api/batches/${batch.id}/jobs`, { recipe: 'model-shot', count: 1 })).json();
+    expect(all.queued).toBe(2);
+    await server.stop({ keepData: true });
+    await sd.setFault('none');
+    server = await startServer({ dataDir: server.dataDir, env: { SD_WEBUI_URL: sd.url } });
+    const after = await waitUntil(
+      () => getBatch(batch.id),
+      (b) => b.counts.succeeded === 2,
+    );
+    expect(after.photos.map((p: { sessionId: string }) => p.sessionId)).toEqual(photos.slice(0, 2).map((p) => p.id));
   });
 });

@@ -15,6 +15,7 @@ const en = {
     'Choose up to 500 photos (JPEG, PNG or WebP, up to {mb} MB each). Each is uploaded, its pose found and ' +
     'its garment selected here; the ones that need a look come first.',
   'batch.choose': 'Choose photos',
+  'batch.chooseFolder': 'Choose a folder',
   'batch.new': 'Start a new batch',
   'batch.progress': '{done} of {total} ready',
   'batch.noValid': 'None of these files is a photo the studio can use.',
@@ -302,6 +303,7 @@ const zh: Record<MessageKey, string> = {
   'batch.hint':
     '选择最多 500 张照片（JPEG、PNG 或 WebP，每张不超过 {mb} MB）。每张照片会上传、识别姿势并在本机自动选中服装；' + '需要检查的排在最前。',
   'batch.choose': '选择照片',
+  'batch.chooseFolder': '选择文件夹',
   'batch.new': '开始新的批次',
   'batch.progress': '已就绪 {done} / {total}',
   'batch.noValid': '这些文件中没有工作室可用的照片。',

@@ -300,6 +300,21 @@ export default function BatchPage(props: BatchPageProps) {
               }}
             />
           </label>
+          <label class="btn cursor-pointer">
+            {m('batch.chooseFolder')}
+            <input
+              type="file"
+              class="sr-only"
+              multiple
+              ref={(el) => el.setAttribute('webkitdirectory', '')}
+              data-testid="batch-folder"
+              onChange={(e) => {
+                const files = [...(e.currentTarget.files ?? [])];
+                e.currentTarget.value = '';
+                void addFiles(files);
+              }}
+            />
+          </label>
           <label class="flex items-center gap-2 text-sm">
             {m('auto.kind')}
             <select class="input" value={s.kind} onChange={(e) => set('kind', e.currentTarget.value as GarmentKind)}>

@@ -18,7 +18,8 @@ export const POST = route(async ({ params, request, locals }) => {
     if (limit) {
       const waiting = ctx.db
         .prepare(
-          `SELECT COUNT(*) FROM jobs j JOIN sessions s ON s.id = j.session_id WHERE s.workspace_id = ? AND j.state IN ('queued', 'running')`,
+          `SELECT COUNT(*) FROM jobs j JOIN sessions s ON s.id = j.session_id
+            WHERE s.workspace_id = ? AND j.state IN ('queued', 'running')`,
         )
         .pluck()
         .get(workspaceId) as number;

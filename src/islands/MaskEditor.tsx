@@ -16,6 +16,8 @@ const CLICK_SLOP_PX = 6;
 /** How long the proposal waits for the pose step's body before asking for the central object. */
 const BODY_WAIT_MS = 20_000;
 const KIND_KEY = 'atelier-garment-kind';
+/** 'off': this device's merchant prefers to select by hand (the kind buttons still propose when tapped). */
+const AUTO_KEY = 'atelier-auto-select';
 type AutoState = 'idle' | 'working' | 'done' | 'check' | 'failed';
 
 /** The garment kind last tapped on this device. */
@@ -42,6 +44,7 @@ export default function MaskEditor() {
   // The server renders the default; the device's remembered kind is read once the island runs here.
   const [kind, setKind] = createSignal<GarmentKind>(DEFAULT_GARMENT_KIND);
   const [autoState, setAutoState] = createSignal<AutoState>('idle');
+  const [autoOn, setAutoOn] = createSignal(true);
 
   let stage!: HTMLDivElement;
   let overlay!: HTMLCanvasElement;
@@ -63,6 +66,7 @@ export default function MaskEditor() {
   // ---- worker lifecycle ---------------------------------------------------------------------
   onMount(async () => {
     setKind(rememberedKind());
+    setAutoOn(globalThis.localStorage?.getItem(AUTO_KEY) !== 'off');
     // Other steps (pose detection) wait for this so they don't compete for the CPU meanwhile.
     if (problem() || !data.decoderUrl) return studio.selectionSettled();
     client = new SamClient();
@@ -92,7 +96,7 @@ export default function MaskEditor() {
       studio.selectionSettled();
       stage.dataset.threads = String(ready.threads);
       // Nothing selected yet: the studio proposes the garment itself, from the body the pose step finds.
-      if (!ready.state.area && !keptUrl) void propose();
+      if (!ready.state.area && !keptUrl && autoOn()) void propose();
     } catch (err) {
       setLoading(null);
       setProblem(m('editor.failed', { message: (err as Error).message }));
@@ -365,6 +369,18 @@ export default function MaskEditor() {
         >
           {autoMessage()}
         </p>
+        <label class="ml-auto flex items-center gap-2 text-sm text-stone-600">
+          <input
+            type="checkbox"
+            checked={autoOn()}
+            data-testid="auto-select-on"
+            onChange={(e) => {
+              setAutoOn(e.currentTarget.checked);
+              globalThis.localStorage?.setItem(AUTO_KEY, e.currentTarget.checked ? 'on' : 'off');
+            }}
+          />
+          {m('auto.on')}
+        </label>
       </fieldset>
       <div class="flex flex-col gap-3 lg:flex-row">
         <aside

@@ -12,11 +12,12 @@ import { clickPhoto, waitForEditor } from './helpers.ts';
 test('choose 12 photos, every one gets a selection, fix one, generate all, download the catalogue', async ({ page }) => {
   test.setTimeout(300_000);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'atelier-batch-'));
+  // Not the photo the offline test deletes (a photo is stored once, however many sessions use it).
   const fixtures = readdirSync(photosDir)
-    .filter((f) => f.endsWith('.jpg'))
+    .filter((f) => f.endsWith('.jpg') && f !== 'person-idm-00121.jpg')
     .sort();
   const files = fixtures.map((f) => path.join(photosDir, f));
-  for (const [i, f] of fixtures.slice(0, 2).entries()) {
+  for (const [i, f] of fixtures.slice(0, 3).entries()) {
     const copy = path.join(dir, `again-${i}-${f}`);
     copyFileSync(path.join(photosDir, f), copy);
     files.push(copy);

@@ -2,12 +2,13 @@ import { expect, type Page } from '@playwright/test';
 import { photo } from '../support/paths.ts';
 
 /** Uploads a fixture photo through the page's file input and waits for the editor to be ready. */
+/** Uploads from the sessions page; `keepProposal` leaves auto-select on (the hand-tool tests turn it off). */
 export async function uploadPhoto(page: Page, name: string, opts: { keepProposal?: boolean } = {}): Promise<string> {
   await page.goto('/');
+  await page.evaluate((on) => localStorage.setItem('atelier-auto-select', on ? 'on' : 'off'), !!opts.keepProposal);
   await page.getByTestId('upload-input').setInputFiles(photo(name));
   await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
   await waitForEditor(page);
-  if (!opts.keepProposal) await clearProposal(page);
   return page.url().split('/s/')[1];
 }
 
@@ -31,11 +32,10 @@ export async function clickPhoto(
   await canvas.click({ position: { x: box.width * fx, y: box.height * fy }, button: opts.button ?? 'left', modifiers: opts.modifiers });
 }
 
-/** The studio proposes the garment by itself (auto-select); tests of the tools start from an empty selection. */
-export async function clearProposal(page: Page) {
-  await expect(page.getByTestId('auto-select-status')).toHaveAttribute('data-state', /^(done|check|failed)$/, { timeout: 60_000 });
-  if ((await maskArea(page)) > 0) {
-    await page.getByTestId('clear').click();
-    await expect.poll(() => maskArea(page)).toBe(0);
-  }
+/**
+ * The studio proposes the garment by itself (auto-select) unless this device turned it off: tests of the hand tools
+ * turn it off, so they start from an empty selection and count their own saves.
+ */
+export async function selectByHand(page: Page) {
+  await page.evaluate(() => localStorage.setItem('atelier-auto-select', 'off'));
 }

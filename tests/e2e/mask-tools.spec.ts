@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { clearProposal, clickPhoto, maskArea, uploadPhoto } from './helpers.ts';
+import { clickPhoto, maskArea, selectByHand, uploadPhoto } from './helpers.ts';
 
 const W = 768;
 const H = 1024;
@@ -104,10 +104,10 @@ test('a 12 MP photo: the click is drawn first, the exact full-resolution area fo
   await sharp(photo('person-idm-00034.jpg')).resize(3000, 4000).jpeg({ quality: 90 }).toFile(file);
 
   await page.goto('/');
+  await selectByHand(page);
   await page.getByTestId('upload-input').setInputFiles(file);
   await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
   await expect(page.getByTestId('editor-stage')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
-  await clearProposal(page);
   await clickPhoto(page, 0.5, 0.5);
   const first = await areaChange(page, 0);
   expect(first).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 // The Batch page: many photos in, a catalogue out. A thin view over src/client/batch-runner.ts (uploads, pose and
 // garment proposal in this browser's workers) and the batch API; the grid shows what needs a look first.
-import { createMemo, For, onCleanup, onMount, Show } from 'solid-js';
+import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
 import { BATCH_KEY, eachLimited, type ItemState, preparePhoto, skipReason, UPLOADS_AT_ONCE, upload } from '../client/batch-runner.ts';
 import { PoseClient } from '../client/pose-client.ts';
@@ -132,7 +132,9 @@ export default function BatchPage(props: BatchPageProps) {
     }
   }
 
+  const [hydrated, setHydrated] = createSignal(false);
   onMount(async () => {
+    setHydrated(true);
     const saved = localStorage.getItem(BATCH_KEY);
     if (!saved) return;
     try {
@@ -280,7 +282,7 @@ export default function BatchPage(props: BatchPageProps) {
   const results = () => s.items.reduce((a, i) => a + i.results, 0);
 
   return (
-    <div class="flex flex-col gap-4">
+    <div class="flex flex-col gap-4" data-testid="batch-page" data-ready={hydrated() ? 'true' : undefined}>
       <section class="panel">
         <h1 class="text-xl font-bold">{m('batch.title')}</h1>
         <p class="text-sm text-stone-600">{m('batch.hint', { mb: props.maxMb })}</p>

@@ -45,9 +45,11 @@ export default function Upload(props: UploadProps) {
       void send(file);
     }
   };
+  const [hydrated, setHydrated] = createSignal(false);
   onMount(() => {
     window.addEventListener('paste', onPaste);
     onCleanup(() => window.removeEventListener('paste', onPaste));
+    setHydrated(true);
   });
 
   const working = () => phase().kind === 'sending' || phase().kind === 'analysing';
@@ -59,6 +61,7 @@ export default function Upload(props: UploadProps) {
       class="panel flex flex-col items-center gap-3 border-2 border-dashed p-8 text-center transition-colors"
       classList={{ 'border-amber-500 bg-amber-50': over(), 'border-stone-300': !over() }}
       data-testid="upload-drop"
+      data-ready={hydrated() ? 'true' : undefined}
       onDragOver={(e) => {
         e.preventDefault();
         setOver(true);

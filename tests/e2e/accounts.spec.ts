@@ -68,6 +68,7 @@ test('first run: the owner is created in one form, invites staff, who join, work
   await staff.getByLabel('Password').fill('staff password 1');
   await staff.getByRole('button', { name: 'Join' }).click();
   await expect(staff).toHaveURL(`${server.url}/`);
+  await expect(staff.getByTestId('upload-drop')).toHaveAttribute('data-ready', 'true');
   await staff.getByTestId('upload-input').setInputFiles(photo('person-idm-00034.jpg'));
   await staff.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
   await expect(staff.getByTestId('editor-stage')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });

@@ -28,6 +28,7 @@ test('choose 12 photos, every one gets a selection, fix one, generate all, downl
   await page.goto('/batch');
   await page.evaluate(() => localStorage.removeItem('atelier-batch'));
   await page.reload();
+  await expect(page.getByTestId('batch-page')).toHaveAttribute('data-ready', 'true');
   await page.getByTestId('batch-input').setInputFiles([...files, notes]);
   const items = page.getByTestId('batch-item');
   await expect(items).toHaveCount(13);

@@ -6,6 +6,8 @@ import { photo } from '../support/paths.ts';
 export async function uploadPhoto(page: Page, name: string, opts: { keepProposal?: boolean } = {}): Promise<string> {
   await page.goto('/');
   await page.evaluate((on) => localStorage.setItem('atelier-auto-select', on ? 'on' : 'off'), !!opts.keepProposal);
+  // A file chosen before the island hydrates would go unheard.
+  await expect(page.getByTestId('upload-drop')).toHaveAttribute('data-ready', 'true');
   await page.getByTestId('upload-input').setInputFiles(photo(name));
   await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
   await waitForEditor(page);

@@ -105,6 +105,7 @@ test('a 12 MP photo: the click is drawn first, the exact full-resolution area fo
 
   await page.goto('/');
   await selectByHand(page);
+  await expect(page.getByTestId('upload-drop')).toHaveAttribute('data-ready', 'true');
   await page.getByTestId('upload-input').setInputFiles(file);
   await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
   await expect(page.getByTestId('editor-stage')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });

@@ -277,6 +277,41 @@ export default function BatchPage(props: BatchPageProps) {
     set({ batchId: null, items: [], message: null, generating: false });
   }
 
+  /** Files or a whole folder; what is not a photo is listed as skipped. */
+  const FilePicker = (p: { label: string; testid: string; primary?: boolean; folder?: boolean }) => (
+    <label class={`${p.primary ? 'btn-primary' : 'btn'} cursor-pointer`}>
+      {p.label}
+      <input
+        type="file"
+        class="sr-only"
+        multiple
+        accept={p.folder ? undefined : 'image/jpeg,image/png,image/webp'}
+        ref={(el) => p.folder && el.setAttribute('webkitdirectory', '')}
+        data-testid={p.testid}
+        onChange={(e) => {
+          const files = [...(e.currentTarget.files ?? [])];
+          e.currentTarget.value = '';
+          void addFiles(files);
+        }}
+      />
+    </label>
+  );
+
+  const Choice = (p: { label: string; value: string; options: Option[]; onChange: (id: string) => void }) => (
+    <label class="flex flex-col text-sm">
+      {p.label}
+      <select class="input" value={p.value} onChange={(e) => p.onChange(e.currentTarget.value)}>
+        <For each={p.options}>
+          {(o) => (
+            <option value={o.id} selected={p.value === o.id}>
+              {o.label}
+            </option>
+          )}
+        </For>
+      </select>
+    </label>
+  );
+
   const total = () => s.items.filter((i) => i.state !== 'skipped').length;
   const busy = () => s.items.some((i) => i.state === 'uploading' || i.state === 'preparing');
   const results = () => s.items.reduce((a, i) => a + i.results, 0);
@@ -287,48 +322,14 @@ export default function BatchPage(props: BatchPageProps) {
         <h1 class="text-xl font-bold">{m('batch.title')}</h1>
         <p class="text-sm text-stone-600">{m('batch.hint', { mb: props.maxMb })}</p>
         <div class="flex flex-wrap items-center gap-2">
-          <label class="btn-primary cursor-pointer">
-            {m('batch.choose')}
-            <input
-              type="file"
-              class="sr-only"
-              multiple
-              accept="image/jpeg,image/png,image/webp"
-              data-testid="batch-input"
-              onChange={(e) => {
-                const files = [...(e.currentTarget.files ?? [])];
-                e.currentTarget.value = '';
-                void addFiles(files);
-              }}
-            />
-          </label>
-          <label class="btn cursor-pointer">
-            {m('batch.chooseFolder')}
-            <input
-              type="file"
-              class="sr-only"
-              multiple
-              ref={(el) => el.setAttribute('webkitdirectory', '')}
-              data-testid="batch-folder"
-              onChange={(e) => {
-                const files = [...(e.currentTarget.files ?? [])];
-                e.currentTarget.value = '';
-                void addFiles(files);
-              }}
-            />
-          </label>
-          <label class="flex items-center gap-2 text-sm">
-            {m('auto.kind')}
-            <select class="input" value={s.kind} onChange={(e) => set('kind', e.currentTarget.value as GarmentKind)}>
-              <For each={GARMENT_KINDS}>
-                {(k) => (
-                  <option value={k} selected={s.kind === k}>
-                    {m(`auto.kind.${k}`)}
-                  </option>
-                )}
-              </For>
-            </select>
-          </label>
+          <FilePicker label={m('batch.choose')} primary testid="batch-input" />
+          <FilePicker label={m('batch.chooseFolder')} folder testid="batch-folder" />
+          <Choice
+            label={m('auto.kind')}
+            value={s.kind}
+            options={GARMENT_KINDS.map((k) => ({ id: k, label: m(`auto.kind.${k}`) }))}
+            onChange={(v) => set('kind', v as GarmentKind)}
+          />
           <Show when={s.batchId}>
             <button type="button" class="btn" onClick={newBatch}>
               {m('batch.new')}
@@ -350,30 +351,8 @@ export default function BatchPage(props: BatchPageProps) {
 
       <Show when={s.batchId}>
         <section class="panel !flex-row flex-wrap items-end gap-3">
-          <label class="flex flex-col text-sm">
-            {m('gen.look')}
-            <select class="input" value={s.look} onChange={(e) => set('look', e.currentTarget.value)}>
-              <For each={props.looks}>
-                {(o) => (
-                  <option value={o.id} selected={s.look === o.id}>
-                    {o.label}
-                  </option>
-                )}
-              </For>
-            </select>
-          </label>
-          <label class="flex flex-col text-sm">
-            {m('gen.scene')}
-            <select class="input" value={s.scene} onChange={(e) => set('scene', e.currentTarget.value)}>
-              <For each={props.scenes}>
-                {(o) => (
-                  <option value={o.id} selected={s.scene === o.id}>
-                    {o.label}
-                  </option>
-                )}
-              </For>
-            </select>
-          </label>
+          <Choice label={m('gen.look')} value={s.look} options={props.looks} onChange={(v) => set('look', v)} />
+          <Choice label={m('gen.scene')} value={s.scene} options={props.scenes} onChange={(v) => set('scene', v)} />
           <label class="flex flex-col text-sm">
             {m('batch.count')}
             <input

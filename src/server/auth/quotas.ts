@@ -40,8 +40,11 @@ export async function assertStorageRoom(ctx: AppContext, workspaceId: string): P
   }
 }
 
-/** 429 when the workspace already has as many generations waiting or running as it may. */
-export function assertQueueRoom(ctx: AppContext, workspaceId: string): void {
+/**
+ * 429 when `adding` more generations would pass the workspace's limit on those waiting or running. A batch checks
+ * with 0 after queuing its jobs, inside the transaction that queued them (refused: none stay queued).
+ */
+export function assertQueueRoom(ctx: AppContext, workspaceId: string, adding = 1): void {
   const limit = ctx.config.workspaceLimits.queuedJobs;
   if (!limit) return;
   const waiting = ctx.db
@@ -50,14 +53,12 @@ export function assertQueueRoom(ctx: AppContext, workspaceId: string): void {
     )
     .pluck()
     .get(workspaceId) as number;
-  if (waiting >= limit) {
+  if (waiting + adding > limit) {
     throw new ApiError(
       429,
       'too_many_jobs',
-      `${waiting} generations are already waiting or running in this workspace (the limit is ${limit}). Start more when some finish.`,
-      {
-        'retry-after': '30',
-      },
+      `This workspace would have ${waiting + adding} generations waiting or running (the limit is ${limit}). Start more when some finish.`,
+      { 'retry-after': '30' },
     );
   }
 }

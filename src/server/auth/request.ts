@@ -4,7 +4,7 @@ import type { AstroCookies } from 'astro';
 import type { Config } from '../../config.ts';
 import { ApiError } from '../http/errors.ts';
 import type { Db } from '../store/db.ts';
-import { actorForApiKey, actorForSession, type Actor } from './accounts.ts';
+import { actorForApiKey, actorForSession, startSession, type Actor } from './accounts.ts';
 
 export const SESSION_COOKIE = 'atelier_session';
 
@@ -43,13 +43,21 @@ export function clientAddress(request: Request, socketAddress: string, config: C
   return socketAddress;
 }
 
-export function setSessionCookie(cookies: AstroCookies, token: string, o: { secure: boolean; maxAgeMs: number }): void {
-  cookies.set(SESSION_COOKIE, token, {
+/** Starts a sign-in session for the member and sets its cookie (HttpOnly, SameSite=Lax, Secure over HTTPS). */
+export function signInWith(
+  ctx: { cookies: AstroCookies; url: URL; request: Request },
+  db: Db,
+  config: Config,
+  userId: string,
+  workspaceId: string,
+): void {
+  const token = startSession(db, userId, workspaceId, config.sessionMaxAgeMs);
+  ctx.cookies.set(SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
-    secure: o.secure,
-    maxAge: Math.floor(o.maxAgeMs / 1000),
+    secure: isHttps(ctx.url, ctx.request, config),
+    maxAge: Math.floor(config.sessionMaxAgeMs / 1000),
   });
 }
 

@@ -2,12 +2,11 @@
 // ordinary jobs in the batch's lane of the queue (fair turns with the studio's single jobs: jobs/store.ts), so
 // they survive a restart like any job; cancelling a batch cancels what is queued or running and keeps results.
 import { GenerateAllRequest } from '../../lib/api/batch-requests.ts';
-import { isTerminal, type JobState } from '../../lib/api/job-states.ts';
+import type { JobState } from '../../lib/api/job-states.ts';
 import { app } from '../app/context.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { newId } from '../ids.ts';
 import { cancelJob, createJob, sessionResults } from '../jobs/service.ts';
-import { getSession } from '../sessions/service.ts';
 
 interface BatchRow {
   id: string;
@@ -195,11 +194,8 @@ export async function cancelBatch(batchId: string) {
   getBatchRow(batchId);
   const { db } = app();
   db.prepare('UPDATE batches SET canceled_at = COALESCE(canceled_at, ?) WHERE id = ?').run(now(), batchId);
-  const open = db.prepare(`SELECT id, state FROM jobs WHERE batch_id = ? AND state IN ('queued', 'running')`).all(batchId) as {
-    id: string;
-    state: JobState;
-  }[];
-  for (const j of open) if (!isTerminal(j.state)) await cancelJob(j.id);
+  const open = db.prepare(`SELECT id FROM jobs WHERE batch_id = ? AND state IN ('queued', 'running')`).pluck().all(batchId) as string[];
+  for (const id of open) await cancelJob(id);
   return batchJson(batchId);
 }
 
@@ -214,7 +210,7 @@ export function batchCatalogue(batchId: string) {
     if (photo.excluded) continue;
     const results = sessionResults(photo.sessionId).filter((r) => jobIds.has(r.jobId));
     if (results.length === 0) continue;
-    const base = (photo.title || getSession(photo.sessionId).id).replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').slice(0, 80) || 'photo';
+    const base = (photo.title || photo.sessionId).replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').slice(0, 80) || 'photo';
     let folder = base;
     for (let n = 2; used.has(folder); n++) folder = `${base} (${n})`;
     used.add(folder);

@@ -1,7 +1,7 @@
 import { PasswordChangeRequest } from '../../../lib/api/account-requests.ts';
 import { app } from '../../../server/app/context.ts';
-import { changePassword, endAllSessions, startSession } from '../../../server/auth/accounts.ts';
-import { actorOf, isHttps, setSessionCookie } from '../../../server/auth/request.ts';
+import { changePassword, endAllSessions } from '../../../server/auth/accounts.ts';
+import { actorOf, signInWith } from '../../../server/auth/request.ts';
 import { readJson } from '../../../server/http/body.ts';
 import { json, route } from '../../../server/http/errors.ts';
 
@@ -12,9 +12,6 @@ export const POST = route(async ({ request, url, cookies, locals }) => {
   const body = PasswordChangeRequest.parse(await readJson(request, 8 * 1024));
   await changePassword(db, actor.userId!, body.currentPassword, body.newPassword);
   endAllSessions(db, actor.userId!);
-  setSessionCookie(cookies, startSession(db, actor.userId!, actor.workspaceId, config.sessionMaxAgeMs), {
-    secure: isHttps(url, request, config),
-    maxAgeMs: config.sessionMaxAgeMs,
-  });
+  signInWith({ cookies, url, request }, db, config, actor.userId!, actor.workspaceId);
   return json({ ok: true });
 });

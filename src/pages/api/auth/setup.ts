@@ -1,7 +1,7 @@
 import { SetupRequest } from '../../../lib/api/account-requests.ts';
 import { app } from '../../../server/app/context.ts';
-import { createOwner, startSession } from '../../../server/auth/accounts.ts';
-import { isHttps, setSessionCookie } from '../../../server/auth/request.ts';
+import { createOwner } from '../../../server/auth/accounts.ts';
+import { signInWith } from '../../../server/auth/request.ts';
 import { readJson } from '../../../server/http/body.ts';
 import { json, route } from '../../../server/http/errors.ts';
 
@@ -10,9 +10,6 @@ export const POST = route(async ({ request, url, cookies }) => {
   const { db, config } = app();
   const body = SetupRequest.parse(await readJson(request, 8 * 1024));
   const { userId, workspaceId } = await createOwner(db, body);
-  setSessionCookie(cookies, startSession(db, userId, workspaceId, config.sessionMaxAgeMs), {
-    secure: isHttps(url, request, config),
-    maxAgeMs: config.sessionMaxAgeMs,
-  });
+  signInWith({ cookies, url, request }, db, config, userId, workspaceId);
   return json({ ok: true }, 201);
 });

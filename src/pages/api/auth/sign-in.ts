@@ -1,8 +1,8 @@
 import { SignInRequest } from '../../../lib/api/account-requests.ts';
 import { app } from '../../../server/app/context.ts';
-import { checkCredentials, firstWorkspaceOf, startSession } from '../../../server/auth/accounts.ts';
+import { checkCredentials, firstWorkspaceOf } from '../../../server/auth/accounts.ts';
 import { assertSignInAllowed, clearSignInFailures, recordSignInFailure } from '../../../server/auth/limits.ts';
-import { clientAddress, isHttps, setSessionCookie } from '../../../server/auth/request.ts';
+import { clientAddress, signInWith } from '../../../server/auth/request.ts';
 import { readJson } from '../../../server/http/body.ts';
 import { ApiError, json, route } from '../../../server/http/errors.ts';
 
@@ -23,9 +23,6 @@ export const POST = route(async ({ request, url, cookies, clientAddress: socketA
     );
   }
   clearSignInFailures(address, body.email);
-  setSessionCookie(cookies, startSession(db, user.userId, workspaceId, config.sessionMaxAgeMs), {
-    secure: isHttps(url, request, config),
-    maxAgeMs: config.sessionMaxAgeMs,
-  });
+  signInWith({ cookies, url, request }, db, config, user.userId, workspaceId);
   return json({ ok: true });
 });

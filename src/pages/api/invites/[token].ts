@@ -1,7 +1,7 @@
 import { AcceptInviteRequest } from '../../../lib/api/account-requests.ts';
 import { app } from '../../../server/app/context.ts';
-import { acceptInvite, inviteInfo, startSession } from '../../../server/auth/accounts.ts';
-import { isHttps, setSessionCookie } from '../../../server/auth/request.ts';
+import { acceptInvite, inviteInfo } from '../../../server/auth/accounts.ts';
+import { signInWith } from '../../../server/auth/request.ts';
 import { readJson } from '../../../server/http/body.ts';
 import { json, route } from '../../../server/http/errors.ts';
 
@@ -13,9 +13,6 @@ export const POST = route(async ({ request, url, cookies, params }) => {
   const { db, config } = app();
   const body = AcceptInviteRequest.parse(await readJson(request, 8 * 1024));
   const { userId, workspaceId } = await acceptInvite(db, params.token ?? '', body.email, body.password);
-  setSessionCookie(cookies, startSession(db, userId, workspaceId, config.sessionMaxAgeMs), {
-    secure: isHttps(url, request, config),
-    maxAgeMs: config.sessionMaxAgeMs,
-  });
+  signInWith({ cookies, url, request }, db, config, userId, workspaceId);
   return json({ ok: true });
 });

@@ -37,7 +37,7 @@ const EnvSchema = z.object({
   ATELIER_INVITE_HOURS: positiveInt(72),
   ATELIER_WORKSPACE_QUOTA_MB: z.coerce.number().int().min(0).default(0),
   ATELIER_WORKSPACE_MAX_QUEUED: z.coerce.number().int().min(0).default(2000),
-  ATELIER_WORKSPACE_UPLOADS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  ATELIER_WORKSPACE_UPLOADS_PER_MINUTE: z.coerce.number().int().min(0).default(120),
 });
 
 export interface BackendEndpoint {

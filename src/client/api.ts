@@ -20,13 +20,16 @@ export class ApiRequestError extends Error {
   readonly code: string;
   /** The server's own explanation, when it gave one. */
   readonly serverMessage: string | null;
+  /** The server's Retry-After, in seconds, when it said when to try again (429, 503). */
+  readonly retryAfterS: number | null;
 
-  constructor(status: number, code: string, serverMessage: string | null) {
+  constructor(status: number, code: string, serverMessage: string | null, retryAfterS: number | null = null) {
     super(serverMessage ?? `HTTP ${status}`);
     this.name = 'ApiRequestError';
     this.status = status;
     this.code = code;
     this.serverMessage = serverMessage;
+    this.retryAfterS = retryAfterS;
   }
 }
 
@@ -115,7 +118,11 @@ export function uploadPhoto(file: File, on: { progress(pct: number): void; sent(
     xhr.onload = () => {
       const body = xhr.response;
       if (xhr.status === 201 && body?.session?.id) resolve(body as UploadJson);
-      else reject(new ApiRequestError(xhr.status, body?.error?.code ?? 'http_error', body?.error?.message ?? null));
+      else {
+        const wait = Number(xhr.getResponseHeader('retry-after'));
+        const code = body?.error?.code ?? 'http_error';
+        reject(new ApiRequestError(xhr.status, code, body?.error?.message ?? null, Number.isFinite(wait) && wait > 0 ? wait : null));
+      }
     };
     xhr.send(form);
   });

@@ -3,11 +3,14 @@
 // without visiting every photo. The batch id is kept on this device: closing the tab and coming back resumes.
 import type { PoseClient } from './pose-client.ts';
 import { SamClient } from './sam-client.ts';
-import { uploadPhoto } from './api.ts';
+import { ApiRequestError, uploadPhoto } from './api.ts';
+import { retryDelayMs, type UploadFailure } from '../lib/batch/retry.ts';
 import { autoPrompt, CONFIDENCE_THRESHOLD, type GarmentKind } from '../lib/sam/auto-select.ts';
 import type { UploadJson } from '../lib/api/types.ts';
+import { type Ledger, parseLedger } from '../lib/batch/ledger.ts';
 
 export const BATCH_KEY = 'atelier-batch';
+export const LEDGER_KEY = 'atelier-batch-files';
 export const UPLOADS_AT_ONCE = 3;
 const ACCEPTED = /^image\/(jpeg|png|webp)$/;
 
@@ -29,8 +32,57 @@ export async function eachLimited<T>(items: T[], limit: number, task: (item: T) 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
-export function upload(file: File, progress: (pct: number) => void): Promise<UploadJson> {
-  return uploadPhoto(file, { progress, sent: () => progress(100) });
+export const loadLedger = (): Ledger => parseLedger(localStorage.getItem(LEDGER_KEY));
+export function saveLedger(ledger: Ledger): void {
+  try {
+    localStorage.setItem(LEDGER_KEY, JSON.stringify(ledger));
+  } catch {
+    // A full storage only costs the resume; the batch itself is on the server.
+  }
+}
+
+/**
+ * Stages are recorded as performance measures (`atelier:upload`, `:server`, `:pose`, `:select`, detail = file or
+ * session): invisible on the page, read by bench/batch-drop.ts to split drop → ready into its parts.
+ */
+function measure(stage: string, start: number, detail: string, end = performance.now()) {
+  performance.measure(`atelier:${stage}`, { start, end, detail });
+}
+
+/**
+ * Uploads one photo; waits out the workspace's uploads-per-minute limit and retries dropped connections
+ * (`waiting` says for how long, so the grid can show it), and throws only when the photo cannot go through.
+ */
+export async function upload(
+  file: File,
+  progress: (pct: number) => void,
+  waiting: (seconds: number | null) => void = () => {},
+): Promise<UploadJson> {
+  for (let attempt = 1; ; attempt++) {
+    const start = performance.now();
+    let sent = start;
+    try {
+      const up = await uploadPhoto(file, {
+        progress,
+        sent: () => {
+          sent = performance.now();
+          progress(100);
+        },
+      });
+      measure('upload', start, file.name, sent);
+      measure('server', sent, file.name);
+      return up;
+    } catch (err) {
+      const failure: UploadFailure =
+        err instanceof ApiRequestError ? { kind: 'answer', status: err.status, retryAfterS: err.retryAfterS } : { kind: 'network' };
+      const delay = retryDelayMs(failure, attempt);
+      if (delay == null) throw err;
+      progress(0);
+      waiting(Math.ceil(delay / 1000));
+      await new Promise((r) => setTimeout(r, delay));
+      waiting(null);
+    }
+  }
 }
 
 async function put(url: string, body: Blob | string, type: string): Promise<void> {
@@ -53,10 +105,13 @@ export async function preparePhoto(
   let body = null;
   let person = false;
   if (o.pose) {
+    const t = performance.now();
     const d = await o.pose.detect({ imageUrl: up.photoUrl, photo, maskUrl: null, maxSide: 1024 }).catch(() => null);
     body = d?.pose ?? null;
     person = !!d?.person;
+    measure('pose', t, up.sessionId);
   }
+  const t = performance.now();
   const sam = new SamClient();
   try {
     await sam.init({
@@ -69,9 +124,12 @@ export async function preparePhoto(
     });
     const r = await sam.autoSelect(autoPrompt(body, o.kind, photo));
     if (r.state.area > 0) await put(`/api/sessions/${up.sessionId}/mask`, (await sam.exportPng()).png, 'image/png');
+    measure('select', t, up.sessionId);
     // No body seen (a flat-lay, a mannequin): one is placed from the garment's silhouette, as the studio does.
     if (!body && o.pose && r.state.area > 0) {
+      const tc = performance.now();
       body = (await o.pose.complete({ maskUrl: `/api/sessions/${up.sessionId}/mask.png` }).catch(() => null))?.pose ?? null;
+      measure('pose', tc, up.sessionId);
     }
     if (body) await put(`/api/sessions/${up.sessionId}/pose`, JSON.stringify(body), 'application/json');
     const fine = r.state.area > 0 && r.confidence >= CONFIDENCE_THRESHOLD && person;

@@ -2,9 +2,32 @@
 // garment proposal in this browser's workers) and the batch API; the grid shows what needs a look first.
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
-import { BATCH_KEY, eachLimited, type ItemState, preparePhoto, skipReason, UPLOADS_AT_ONCE, upload } from '../client/batch-runner.ts';
+import {
+  BATCH_KEY,
+  eachLimited,
+  type ItemState,
+  LEDGER_KEY,
+  loadLedger,
+  preparePhoto,
+  saveLedger,
+  skipReason,
+  UPLOADS_AT_ONCE,
+  upload,
+} from '../client/batch-runner.ts';
 import { PoseClient } from '../client/pose-client.ts';
 import { type Lang, translator } from '../i18n/messages.ts';
+import type { SessionDetailJson } from '../lib/api/types.ts';
+import {
+  addPending,
+  EMPTY_LEDGER,
+  fileSignature,
+  forget,
+  type Ledger,
+  markPrepared,
+  markUploaded,
+  sortChosen,
+  unfinished,
+} from '../lib/batch/ledger.ts';
 import { DEFAULT_GARMENT_KIND, GARMENT_KINDS, type GarmentKind } from '../lib/sam/auto-select.ts';
 
 interface Option {
@@ -62,6 +85,11 @@ export default function BatchPage(props: BatchPageProps) {
     count: 1,
   });
   let pose: PoseClient | null = null;
+  let ledger: Ledger = EMPTY_LEDGER;
+  const keep = (next: Ledger) => {
+    ledger = next;
+    saveLedger(ledger);
+  };
   let poll: ReturnType<typeof setInterval> | undefined;
   onCleanup(() => {
     pose?.terminate();
@@ -136,16 +164,54 @@ export default function BatchPage(props: BatchPageProps) {
   onMount(async () => {
     setHydrated(true);
     const saved = localStorage.getItem(BATCH_KEY);
-    if (!saved) return;
-    try {
-      set('batchId', saved);
-      await refresh();
-      if (s.items.some((i) => i.state === 'generating')) watch();
-    } catch {
-      localStorage.removeItem(BATCH_KEY);
-      set({ batchId: null, items: [] });
+    ledger = loadLedger();
+    if (ledger.batchId && ledger.batchId !== saved) keep(EMPTY_LEDGER);
+    if (saved) {
+      try {
+        set('batchId', saved);
+        await refresh();
+        if (s.items.some((i) => i.state === 'generating')) watch();
+      } catch {
+        localStorage.removeItem(BATCH_KEY);
+        keep(EMPTY_LEDGER);
+        set({ batchId: null, items: [] });
+      }
     }
+    resume();
   });
+
+  /** After the tab was closed: files that never reached the server are named, uploaded photos are prepared. */
+  function resume() {
+    const { notUploaded, toPrepare: waiting } = unfinished(ledger);
+    set('items', (list) => [
+      ...list,
+      ...notUploaded.map(
+        (e): Item => ({
+          key: `pending:${e.sig}`,
+          name: e.name,
+          state: 'failed',
+          pct: 0,
+          sessionId: null,
+          thumbUrl: null,
+          reason: m('batch.notUploaded'),
+          excluded: false,
+          results: 0,
+        }),
+      ),
+    ]);
+    for (const sessionId of waiting) {
+      const item = s.items.find((i) => i.sessionId === sessionId);
+      // Generated or left out since: nothing to prepare.
+      if (!item || item.excluded || item.state === 'generating' || item.state === 'done') continue;
+      update(item.key, { state: 'preparing' });
+      void api<{ session: SessionDetailJson }>(`/api/sessions/${sessionId}`)
+        .then(({ session }) => {
+          toPrepare.push({ key: item.key, up: uploadedPhoto(session) });
+          void prepareNext();
+        })
+        .catch((err) => update(item.key, { state: 'check', reason: m('batch.prepareFailed', { message: (err as Error).message }) }));
+    }
+  }
 
   function watch() {
     set('generating', true);
@@ -154,7 +220,14 @@ export default function BatchPage(props: BatchPageProps) {
   }
 
   /** Queue of uploaded photos waiting for their pose and garment proposal, worked one after another. */
-  const toPrepare: { key: string; up: Awaited<ReturnType<typeof upload>> }[] = [];
+  const toPrepare: { key: string; up: Parameters<typeof preparePhoto>[0] }[] = [];
+  const uploadedPhoto = (session: SessionDetailJson) => ({
+    sessionId: session.id,
+    photoUrl: session.image.url,
+    embeddingUrl: session.embedding.url,
+    width: session.image.width,
+    height: session.image.height,
+  });
   let preparing = false;
   async function prepareNext() {
     if (preparing) return;
@@ -173,29 +246,26 @@ export default function BatchPage(props: BatchPageProps) {
           continue;
         }
         try {
-          const r = await preparePhoto(
-            {
-              sessionId: up.session.id,
-              photoUrl: up.image.url,
-              embeddingUrl: up.embedding.url,
-              width: up.image.width,
-              height: up.image.height,
-            },
-            { pose, decoderUrl: props.decoderUrl, multiDecoderUrl: props.multiDecoderUrl, kind: s.kind },
-          );
+          const r = await preparePhoto(up, { pose, decoderUrl: props.decoderUrl, multiDecoderUrl: props.multiDecoderUrl, kind: s.kind });
           update(key, { state: r.state, reason: r.state === 'check' ? (r.person ? m('batch.lowConfidence') : m('batch.noPerson')) : null });
         } catch (err) {
           update(key, { state: 'check', reason: m('batch.prepareFailed', { message: (err as Error).message }) });
         }
+        keep(markPrepared(ledger, up.sessionId));
       }
     } finally {
       preparing = false;
     }
   }
 
-  async function addFiles(files: File[]) {
+  async function addFiles(chosen: File[]) {
     set('message', null);
     const maxBytes = props.maxMb * 1024 * 1024;
+    // Files already uploaded to this batch (the same folder dropped again after the tab was closed) are left out.
+    const { upload: files, alreadyIn } = sortChosen(ledger, chosen, (f) => (skipReason(f, maxBytes) ? `skip:${f.name}` : fileSignature(f)));
+    const again = new Set(files.map((f) => `pending:${fileSignature(f)}`));
+    set('items', (list) => list.filter((i) => !again.has(i.key)));
+    if (alreadyIn > 0) set('message', m('batch.alreadyIn', { n: alreadyIn }));
     const fresh: Item[] = files.map((f, i) => {
       const reason = skipReason(f, maxBytes);
       return {
@@ -213,17 +283,29 @@ export default function BatchPage(props: BatchPageProps) {
     set('items', (list) => [...list, ...fresh]);
     const valid = fresh.map((item, i) => ({ item, file: files[i]! })).filter((x) => x.item.state === 'uploading');
     if (valid.length === 0) {
-      set('message', m('batch.noValid'));
+      if (alreadyIn === 0) set('message', m('batch.noValid'));
       return;
     }
+    keep(
+      addPending(
+        ledger,
+        valid.map(({ file }) => ({ sig: fileSignature(file), name: file.name })),
+      ),
+    );
     await eachLimited(valid, UPLOADS_AT_ONCE, async ({ item, file }) => {
       try {
-        const up = await upload(file, (pct) => update(item.key, { pct }));
+        const up = await upload(
+          file,
+          (pct) => update(item.key, { pct }),
+          (seconds) => update(item.key, { reason: seconds == null ? null : m('batch.uploadWait', { s: seconds }) }),
+        );
         update(item.key, { state: 'preparing', sessionId: up.session.id, thumbUrl: up.image.thumbUrl, pct: 100 });
         await joinBatch(up.session.id);
-        toPrepare.push({ key: item.key, up });
+        keep(markUploaded(ledger, fileSignature(file), up.session.id));
+        toPrepare.push({ key: item.key, up: uploadedPhoto(up.session) });
         void prepareNext();
       } catch (err) {
+        keep(forget(ledger, fileSignature(file)));
         update(item.key, { state: 'failed', reason: (err as Error).message });
       }
     });
@@ -240,6 +322,7 @@ export default function BatchPage(props: BatchPageProps) {
       );
       set('batchId', batch.id);
       localStorage.setItem(BATCH_KEY, batch.id);
+      keep({ ...ledger, batchId: batch.id });
     });
     membership = run.catch(() => {});
     return run;
@@ -273,6 +356,8 @@ export default function BatchPage(props: BatchPageProps) {
 
   function newBatch() {
     localStorage.removeItem(BATCH_KEY);
+    localStorage.removeItem(LEDGER_KEY);
+    ledger = EMPTY_LEDGER;
     clearInterval(poll);
     set({ batchId: null, items: [], message: null, generating: false });
   }

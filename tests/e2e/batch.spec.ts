@@ -26,7 +26,7 @@ test('choose 12 photos, every one gets a selection, fix one, generate all, downl
   writeFileSync(notes, 'not a photo');
 
   await page.goto('/batch');
-  await page.evaluate(() => localStorage.removeItem('atelier-batch'));
+  await page.evaluate(() => localStorage.clear());
   await page.reload();
   await expect(page.getByTestId('batch-page')).toHaveAttribute('data-ready', 'true');
   await page.getByTestId('batch-input').setInputFiles([...files, notes]);
@@ -74,4 +74,74 @@ test('choose 12 photos, every one gets a selection, fix one, generate all, downl
   const folders = new Set(Object.keys(zip).map((n) => n.split('/')[0]));
   expect(folders.size).toBe(4);
   for (const folder of folders) expect(Object.keys(zip)).toContain(`${folder}/parameters.json`);
+});
+
+test.describe('closing the tab', () => {
+  // The service worker would answer the model files from its cache, out of the routes' reach.
+  test.use({ serviceWorkers: 'block' });
+
+  test('an upload cut off is named on return, an unprepared photo is prepared, the folder dropped again is not uploaded twice', async ({
+    context,
+  }) => {
+    test.setTimeout(180_000);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'atelier-resume-'));
+    const files = ['person-idm-00034.jpg', 'garment-idm-09133.jpg', 'person-idm-00055.jpg'].map((f, i) => {
+      const copy = path.join(dir, `resume-${i}-${f}`);
+      copyFileSync(path.join(photosDir, f), copy);
+      return copy;
+    });
+    // Sessions are titled from the file name without its extension.
+    const [first, second, cutOff] = files.map((f) => path.basename(f, '.jpg'));
+
+    // First visit: the third upload never answers and the selection model never arrives; then the tab closes.
+    await context.route('**/*.onnx*', () => {});
+    await context.route('**/api/images', async (route) => {
+      if (route.request().postDataBuffer()?.includes(cutOff!)) return;
+      await route.continue();
+    });
+    const page = await context.newPage();
+    await page.goto('/batch');
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await expect(page.getByTestId('batch-page')).toHaveAttribute('data-ready', 'true');
+    await page.getByTestId('batch-input').setInputFiles(files);
+    await expect(page.locator('[data-testid=batch-item][data-state=preparing]')).toHaveCount(2, { timeout: 60_000 });
+    await expect(page.locator('[data-testid=batch-item][data-state=uploading]')).toHaveCount(1);
+    await page.close();
+    await context.unrouteAll({ behavior: 'ignoreErrors' });
+
+    // Coming back: the two uploaded photos get prepared, the third is named as not uploaded.
+    const again = await context.newPage();
+    await again.goto('/batch');
+    const items = again.getByTestId('batch-item');
+    await expect(items).toHaveCount(3);
+    await expect(again.locator('[data-testid=batch-item][data-state=failed]')).toContainText(cutOff!);
+    await expect(again.locator('[data-testid=batch-item][data-state=failed]')).toContainText('page was closed');
+    await expect
+      .poll(async () => again.locator('[data-testid=batch-item][data-state=ready], [data-testid=batch-item][data-state=check]').count(), {
+        timeout: 120_000,
+      })
+      .toBe(2);
+    for (const name of [first, second]) {
+      const id = await items.filter({ hasText: name! }).getAttribute('data-session');
+      const { session } = await (await again.request.get(`/api/sessions/${id}`)).json();
+      expect(session.mask?.area ?? 0, name).toBeGreaterThan(0);
+    }
+
+    // The same three chosen again: only the missing one is uploaded.
+    const uploads: string[] = [];
+    again.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/api/images') && uploads.push(r.url()));
+    await again.getByTestId('batch-input').setInputFiles(files);
+    await expect(again.getByRole('status')).toContainText('2 of these photos are already in this batch');
+    await expect
+      .poll(async () => again.locator('[data-testid=batch-item][data-state=ready], [data-testid=batch-item][data-state=check]').count(), {
+        timeout: 120_000,
+      })
+      .toBe(3);
+    await expect(items).toHaveCount(3);
+    expect(uploads).toHaveLength(1);
+    const batchId = await again.evaluate(() => localStorage.getItem('atelier-batch'));
+    const { batch } = await (await again.request.get(`/api/batches/${batchId}`)).json();
+    expect(batch.photos.map((p: { title: string }) => p.title).sort()).toEqual([first, second, cutOff].sort());
+  });
 });

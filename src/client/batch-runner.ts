@@ -2,7 +2,7 @@
 // pose (pose worker) and the garment proposal (SAM worker) saved to the session, so that Generate all can run
 // without visiting every photo. The batch id is kept on this device: closing the tab and coming back resumes.
 import type { PoseClient } from './pose-client.ts';
-import { SamClient } from './sam-client.ts';
+import type { SamClient } from './sam-client.ts';
 import { ApiRequestError, uploadPhoto } from './api.ts';
 import { retryDelayMs, type UploadFailure } from '../lib/batch/retry.ts';
 import { autoPrompt, CONFIDENCE_THRESHOLD, type GarmentKind } from '../lib/sam/auto-select.ts';
@@ -96,10 +96,11 @@ async function put(url: string, body: Blob | string, type: string): Promise<void
 /**
  * Pose and garment proposal for one uploaded photo, saved on the server. 'check' when no body was found or the
  * proposal's confidence is low (the merchant should look); never throws for a photo that merely needs a look.
+ * `sam` is one SAM worker for the whole batch, initialised again per photo (it keeps its decoder sessions).
  */
 export async function preparePhoto(
   up: { sessionId: string; photoUrl: string; embeddingUrl: string; width: number; height: number },
-  o: { pose: PoseClient | null; decoderUrl: string; multiDecoderUrl: string | null; kind: GarmentKind },
+  o: { pose: PoseClient | null; sam: SamClient; decoderUrl: string; multiDecoderUrl: string | null; kind: GarmentKind },
 ): Promise<{ state: 'ready' | 'check'; confidence: number; person: boolean }> {
   const photo = { width: up.width, height: up.height };
   let body = null;
@@ -112,8 +113,8 @@ export async function preparePhoto(
     measure('pose', t, up.sessionId);
   }
   const t = performance.now();
-  const sam = new SamClient();
-  try {
+  const sam = o.sam;
+  {
     await sam.init({
       decoderUrl: o.decoderUrl,
       multiDecoderUrl: o.multiDecoderUrl,
@@ -134,7 +135,5 @@ export async function preparePhoto(
     if (body) await put(`/api/sessions/${up.sessionId}/pose`, JSON.stringify(body), 'application/json');
     const fine = r.state.area > 0 && r.confidence >= CONFIDENCE_THRESHOLD && person;
     return { state: fine ? 'ready' : 'check', confidence: r.confidence, person };
-  } finally {
-    sam.terminate();
   }
 }

@@ -14,7 +14,9 @@ import {
   UPLOADS_AT_ONCE,
   upload,
 } from '../client/batch-runner.ts';
+import { poseModelForDevice } from '../client/device.ts';
 import { PoseClient } from '../client/pose-client.ts';
+import { SamClient } from '../client/sam-client.ts';
 import { type Lang, translator } from '../i18n/messages.ts';
 import type { SessionDetailJson } from '../lib/api/types.ts';
 import {
@@ -41,6 +43,7 @@ export interface BatchPageProps {
   decoderUrl: string | null;
   multiDecoderUrl: string | null;
   poseModelUrl: string | null;
+  poseModelLiteUrl: string | null;
   looks: Option[];
   scenes: Option[];
   defaultLook: string;
@@ -85,6 +88,7 @@ export default function BatchPage(props: BatchPageProps) {
     count: 1,
   });
   let pose: PoseClient | null = null;
+  let sam: SamClient | null = null;
   let ledger: Ledger = EMPTY_LEDGER;
   const keep = (next: Ledger) => {
     ledger = next;
@@ -93,6 +97,7 @@ export default function BatchPage(props: BatchPageProps) {
   let poll: ReturnType<typeof setInterval> | undefined;
   onCleanup(() => {
     pose?.terminate();
+    sam?.terminate();
     clearInterval(poll);
   });
 
@@ -233,9 +238,10 @@ export default function BatchPage(props: BatchPageProps) {
     if (preparing) return;
     preparing = true;
     try {
-      if (!pose && props.poseModelUrl) {
+      const poseModelUrl = poseModelForDevice({ full: props.poseModelUrl, lite: props.poseModelLiteUrl });
+      if (!pose && poseModelUrl) {
         pose = new PoseClient();
-        await pose.init({ modelUrl: props.poseModelUrl }).catch(() => {
+        await pose.init({ modelUrl: poseModelUrl }).catch(() => {
           pose = null;
         });
       }
@@ -246,9 +252,19 @@ export default function BatchPage(props: BatchPageProps) {
           continue;
         }
         try {
-          const r = await preparePhoto(up, { pose, decoderUrl: props.decoderUrl, multiDecoderUrl: props.multiDecoderUrl, kind: s.kind });
+          sam ??= new SamClient();
+          const r = await preparePhoto(up, {
+            pose,
+            sam,
+            decoderUrl: props.decoderUrl,
+            multiDecoderUrl: props.multiDecoderUrl,
+            kind: s.kind,
+          });
           update(key, { state: r.state, reason: r.state === 'check' ? (r.person ? m('batch.lowConfidence') : m('batch.noPerson')) : null });
         } catch (err) {
+          // A worker that failed on one photo is not trusted with the next.
+          sam?.terminate();
+          sam = null;
           update(key, { state: 'check', reason: m('batch.prepareFailed', { message: (err as Error).message }) });
         }
         keep(markPrepared(ledger, up.sessionId));

@@ -52,6 +52,11 @@ interface Decoded {
 let single: ort.InferenceSession;
 let multi: ort.InferenceSession | null = null;
 let multiLoading: Promise<void> | null = null;
+/**
+ * Decoder sessions by URL: a worker initialised again for another photo (the Batch page prepares one photo after
+ * another) keeps them instead of downloading and compiling them again.
+ */
+const decoderSessions = new Map<string, Promise<ort.InferenceSession>>();
 let embedding: Float32Array;
 let photo: Size;
 let work: Size;
@@ -203,9 +208,21 @@ async function init(req: InitRequest & { seq: number }) {
     if (problem) throw new Error(problem);
     return session;
   };
+  const cachedSession = (url: string, file: DecoderFile, onProgress: (loaded: number, total: number) => void) => {
+    let session = decoderSessions.get(url);
+    if (!session) {
+      session = fetchBytes(url, onProgress).then((bytes) => decoderSession(bytes, file));
+      session.catch(() => decoderSessions.delete(url));
+      decoderSessions.set(url, session);
+    }
+    return session;
+  };
+  const warm = decoderSessions.has(req.decoderUrl);
+  pointCache = null;
+  decodes.clear();
   // The decoder session is created as soon as its bytes arrive, while the embedding still downloads.
   const [singleSession, npy, maskBytes] = await Promise.all([
-    fetchBytes(req.decoderUrl, progress('decoder')).then((bytes) => decoderSession(bytes, MODEL.decoder.files.single)),
+    cachedSession(req.decoderUrl, MODEL.decoder.files.single, progress('decoder')),
     fetchBytes(req.embeddingUrl, progress('embedding')),
     req.maskUrl ? fetchBytes(req.maskUrl, progress('mask')) : Promise.resolve(null),
   ]);
@@ -214,9 +231,9 @@ async function init(req: InitRequest & { seq: number }) {
   // Candidates come from the multi-mask decoder, loaded after the editor is ready; clicks before
   // that use the single-mask decoder.
   const multiUrl = req.multiDecoderUrl;
+  multi = null;
   if (multiUrl) {
-    multiLoading = fetchBytes(multiUrl, () => {})
-      .then((bytes) => decoderSession(bytes, MODEL.decoder.files.multi))
+    multiLoading = cachedSession(multiUrl, MODEL.decoder.files.multi, () => {})
       .then((s) => {
         multi = s;
       })
@@ -232,8 +249,8 @@ async function init(req: InitRequest & { seq: number }) {
     base = maskFromRgba(c.getImageData(0, 0, photo.width, photo.height).data, photo.width * photo.height);
   }
   selection = new Selection(photo.width, photo.height, base);
-  // Warm the decoder so the first click is as fast as the rest.
-  await decode({ points: [{ x: photo.width / 2, y: photo.height / 2, label: 1 }] }, false);
+  // Warm the decoder so the first click is as fast as the rest (once per session: it stays warm).
+  if (!warm) await decode({ points: [{ x: photo.width / 2, y: photo.height / 2, label: 1 }] }, false);
   refreshSelectionOverlay(undefined);
   post({ type: 'ready', seq: req.seq, state: state(), threads: ort.env.wasm.numThreads ?? 1, loadMs: performance.now() - started });
 }

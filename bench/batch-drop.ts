@@ -19,7 +19,6 @@ import {
   makeVariantJpeg,
   mib,
   printTable,
-  samModelsKind,
   sampleRss,
   signIn,
   startBenchServer,
@@ -44,7 +43,7 @@ useModels(args.models);
 const N = Number(args.photos);
 
 console.log(machineLine());
-console.log("pose: real MediaPipe pose landmarker (lite on phones, full on desktops)");
+console.log('pose: real MediaPipe pose landmarker (lite on phones, full on desktops)');
 const tmp = tempPhotoDir();
 const fixtures = fixturePhotos();
 const files: string[] = [];

@@ -38,6 +38,8 @@ export default function MaskEditor() {
   const [brush, setBrush] = createSignal(24); // display px (diameter)
   const [state, setState] = createSignal<SelectionState | null>(null);
   const [loading, setLoading] = createSignal<{ decoder: number; embedding: number } | null>({ decoder: 0, embedding: 0 });
+  /** A press on the photo before the tool was ready: kept, shown where it was made, and answered once ready. */
+  const [earlyPress, setEarlyPress] = createSignal<{ x: number; y: number; mode: 'add' | 'remove' } | null>(null);
   const [problem, setProblem] = createSignal<string | null>(data.modelsProblem);
   const [busy, setBusy] = createSignal(false);
   const [lastDecodeMs, setLastDecodeMs] = createSignal<number | null>(null);
@@ -95,8 +97,12 @@ export default function MaskEditor() {
       stage.dataset.ready = 'true';
       studio.selectionSettled();
       stage.dataset.threads = String(ready.threads);
+      const early = earlyPress();
+      setEarlyPress(null);
+      // A press made while loading is the merchant's choice: it is answered instead of a proposal.
+      if (early) void run({ type: 'click', x: early.x, y: early.y, mode: early.mode });
       // Nothing selected yet: the studio proposes the garment itself, from the body the pose step finds.
-      if (!ready.state.area && !keptUrl && autoOn()) void propose();
+      else if (!ready.state.area && !keptUrl && autoOn()) void propose();
     } catch (err) {
       setLoading(null);
       setProblem(m('editor.failed', { message: (err as Error).message }));
@@ -206,7 +212,13 @@ export default function MaskEditor() {
   }
 
   const onPointerDown = (e: PointerEvent) => {
-    if (!ready()) return;
+    if (!ready()) {
+      if (problem() || tool() !== 'point') return;
+      e.preventDefault();
+      const at = toPhoto(e);
+      setEarlyPress({ x: at.x, y: at.y, mode: e.button === 2 || e.altKey || mode() === 'remove' ? 'remove' : 'add' });
+      return;
+    }
     e.preventDefault();
     input.setPointerCapture(e.pointerId);
     sizeInputCanvas();
@@ -522,7 +534,7 @@ export default function MaskEditor() {
           </Show>
           <Show when={loading() && !problem()}>
             <div class="panel mb-3" role="status" data-testid="editor-loading">
-              <p class="mb-2 text-sm">{m('editor.loading')}</p>
+              <p class="mb-2 text-sm">{loadPct() < 100 ? m('editor.loading') : m('editor.starting')}</p>
               <div class="h-2 w-full overflow-hidden rounded bg-stone-200">
                 <div class="h-full bg-amber-500 transition-all" style={{ width: `${loadPct()}%` }} />
               </div>
@@ -541,6 +553,19 @@ export default function MaskEditor() {
           >
             <img src={photo.url} alt="" class="absolute inset-0 h-full w-full" draggable={false} />
             <canvas ref={overlay} class="pointer-events-none absolute inset-0 h-full w-full" />
+            <Show when={earlyPress()}>
+              {(p) => (
+                <span
+                  class={
+                    'pointer-events-none absolute h-6 w-6 -translate-x-1/2 -translate-y-1/2 ' +
+                    'rounded-full border-2 border-white bg-amber-500/70 animate-pulse'
+                  }
+                  style={{ left: `${(100 * p().x) / photo.width}%`, top: `${(100 * p().y) / photo.height}%` }}
+                  data-testid="early-press"
+                  aria-hidden="true"
+                />
+              )}
+            </Show>
             <canvas
               ref={input}
               data-testid="editor-canvas"

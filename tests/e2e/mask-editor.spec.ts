@@ -1,4 +1,6 @@
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { photo } from '../support/paths.ts';
 import { clickPhoto, maskArea, uploadPhoto, waitForEditor } from './helpers.ts';
 
 test('a merchant uploads a photo, selects the garment with a click, undoes, saves, reloads', async ({ page }) => {
@@ -36,4 +38,46 @@ test('an unsaved selection is saved before an in-app link leaves the page', asyn
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   await waitForEditor(page);
   expect(await maskArea(page)).toBe(area);
+});
+
+test.describe('before the selection tool is ready', () => {
+  // The service worker would answer the decoder from its cache, out of the route's reach.
+  test.use({ serviceWorkers: 'block' });
+
+  test('a press on the photo is kept, shown where it was made, and answered once the tool is ready', async ({ page }) => {
+    const upload = await page.request.post('/api/images', {
+      multipart: { image: { name: 'early.jpg', mimeType: 'image/jpeg', buffer: readFileSync(photo('person-idm-00034.jpg')) } },
+    });
+    expect(upload.status()).toBe(201);
+    const { session } = await upload.json();
+    // The decoder is held back until the press is made.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    await page.route('**/models/*.onnx*', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`/s/${session.id}`);
+    await expect(page.getByTestId('editor-loading')).toBeVisible();
+    await clickPhoto(page, 0.5, 0.55);
+    await expect(page.getByTestId('early-press')).toBeVisible();
+    const marker = (await page.getByTestId('early-press').boundingBox())!;
+    const canvas = (await page.getByTestId('editor-canvas').boundingBox())!;
+    expect(Math.abs(marker.x + marker.width / 2 - (canvas.x + canvas.width * 0.5))).toBeLessThan(3);
+    expect(Math.abs(marker.y + marker.height / 2 - (canvas.y + canvas.height * 0.55))).toBeLessThan(3);
+    release();
+    await waitForEditor(page);
+    await expect.poll(() => maskArea(page)).toBeGreaterThan(0);
+    await expect(page.getByTestId('early-press')).toHaveCount(0);
+    // The press was the merchant's choice: no proposal replaced it.
+    expect(await page.getByTestId('editor-stage').getAttribute('data-auto-runs')).toBeNull();
+    // The same click on the ready tool selects the same.
+    const area = await maskArea(page);
+    await page.getByTestId('undo').click();
+    await expect.poll(() => maskArea(page)).toBe(0);
+    await clickPhoto(page, 0.5, 0.55);
+    await expect.poll(() => maskArea(page)).toBe(area);
+  });
 });

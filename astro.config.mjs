@@ -4,9 +4,9 @@ import solid from '@astrojs/solid-js';
 import UnoCSS from 'unocss/astro';
 import AstroPWA from '@vite-pwa/astro';
 import { webManifest } from './src/pwa/manifest.ts';
-import { modelPrecacheEntries } from './src/pwa/precache-models.ts';
 import { createHash } from 'node:crypto';
 import { generateHydrationScript } from 'solid-js/web';
+import precompress from './src/integrations/precompress.ts';
 
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -16,10 +16,6 @@ const isolationHeaders = {
 
 const MB = 1024 * 1024;
 const DAY = 24 * 60 * 60;
-
-// Browser-side models present and verified at build time (decoders, pose bundle) are precached at
-// their versioned URLs; anything else the editor fetches from /models/ is cached at run time.
-const precachedModels = await modelPrecacheEntries();
 
 // Service worker (Workbox, generateSW). Caches, in order of matching:
 // - precache: the app shell (/_astro JS/CSS, the ORT and MediaPipe wasm), icons, manifests, the
@@ -158,9 +154,11 @@ export default defineConfig({
       workbox: {
         globPatterns: ['**/*.{js,mjs,css,html,svg,png,ico,webmanifest,wasm}'],
         globIgnores: ['manifest.webmanifest'], // vite-plugin-pwa lists it itself
+        // No model files: the editor fetches the decoder and the pose model this device needs (lite on phones)
+        // and the /models/ route below keeps them, so a first visit downloads only what it uses.
+        additionalManifestEntries: new UniqueEntries(),
         // The ORT wasm is 14.2 MB and MediaPipe's 13 MB (the default limit, 2 MiB, would skip both).
         maximumFileSizeToCacheInBytes: 40 * MB,
-        additionalManifestEntries: UniqueEntries.from(precachedModels, ({ url, revision }) => ({ url, revision })),
         manifestTransforms: [precacheManifestTransform],
         // SSR: no prerendered "/" to fall back to; navigations are handled in runtimeCaching above.
         navigateFallback: null,
@@ -170,6 +168,8 @@ export default defineConfig({
         runtimeCaching,
       },
     }),
+    // Last: compresses what the others wrote, the service worker included.
+    precompress(),
   ],
   // `astro dev` serves static files itself; these make dev cross-origin isolated like src/server/main.mjs.
   server: { headers: isolationHeaders },

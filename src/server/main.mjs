@@ -9,6 +9,9 @@ import { loadConfig } from '../config.ts';
 import { DataDirProblem, checkDataDir, sweepDataDir } from './store/check.ts';
 import { bootstrapDataDir } from './auth/bootstrap.ts';
 import { SECURITY_HEADERS, hostAllowed } from './http/guard.ts';
+import { precompressBrowserModels } from './models/precompress.ts';
+import { pickEncoding } from './http/precompress.ts';
+import sirv from 'sirv';
 
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
 const config = loadConfig();
@@ -25,6 +28,20 @@ try {
   process.exit(1);
 }
 const { handler } = await import('../../dist/server/entry.mjs');
+
+// Static files (dist/client) with their brotli/gzip copies written at build (src/integrations/precompress.ts),
+// Vary: Accept-Encoding on every answer. Hashed /_astro/ files are cached for good; the rest (sw.js, manifests,
+// icons) is revalidated. What is not a static file goes to Astro.
+const serveStatic = sirv(path.resolve(import.meta.dirname, '../../dist/client'), {
+  brotli: true,
+  gzip: true,
+  etag: true,
+  // Looks files up per request rather than listing dist/ once: a build while the studio runs serves the new files.
+  dev: true,
+  setHeaders(res, pathname) {
+    res.setHeader('Cache-Control', pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+  },
+});
 
 // Limits on what a client takes to SEND a request, so that slow or stalled senders cannot hold connections:
 // - headers within ATELIER_HEADERS_TIMEOUT_S;
@@ -57,7 +74,16 @@ const server = http.createServer(
       return;
     }
     closeIfBodyStalls(req);
-    handler(req, res);
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      // sirv only looks for the word: what the client accepts (q-values included) is decided here.
+      const original = req.headers['accept-encoding'];
+      req.headers['accept-encoding'] = pickEncoding(original, ['br', 'gzip']) ?? 'identity';
+      serveStatic(req, res, () => {
+        if (original === undefined) delete req.headers['accept-encoding'];
+        else req.headers['accept-encoding'] = original;
+        handler(req, res);
+      });
+    } else handler(req, res);
   },
 );
 
@@ -81,6 +107,7 @@ server.listen(config.port, config.host, () => {
   // Warm-up: loads the app context, which resumes queued/interrupted generation jobs and checks models.
   const local = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   fetch(`http://${local.includes(':') ? `[${local}]` : local}:${port}/api/health`).catch(() => {});
+  void precompressBrowserModels(config.modelsDir);
 });
 // A bug in one request must not take the studio down for everyone: log it and keep serving.
 // Storage writes are atomic, so a failed request leaves nothing half-written behind.

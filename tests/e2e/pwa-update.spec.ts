@@ -17,6 +17,7 @@ test.beforeAll(async () => {
   cpSync(path.join(ROOT, 'dist'), path.join(root, 'dist'), { recursive: true });
   // The server entry and what it imports (config.ts and its modules) run from source.
   cpSync(path.join(ROOT, 'src'), path.join(root, 'src'), { recursive: true });
+  cpSync(path.join(ROOT, 'models/manifest.json'), path.join(root, 'models/manifest.json'));
   server = await startServer({ root });
 });
 test.afterAll(async () => {
@@ -39,6 +40,8 @@ test('a new version deployed: the studio offers to update, and Update switches t
 
   // "Deploy" a new version: a service worker with different bytes; the page checks for updates.
   appendFileSync(path.join(root, 'dist/client/sw.js'), '\n// next version\n');
+  // A build writes the compressed copies with the file; this edit by hand removes the old ones.
+  for (const copy of ['sw.js.br', 'sw.js.gz']) rmSync(path.join(root, 'dist/client', copy), { force: true });
   await page.evaluate(async () => void (await (await navigator.serviceWorker.getRegistration())!.update()));
   await expect(page.getByTestId('update-available')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('update-available')).toContainText('new version');

@@ -27,7 +27,10 @@ export interface StudioData {
   savedPose: SavedPoseJson | null;
   decoderUrl: string | null;
   multiDecoderUrl: string | null;
+  /** The full pose model (else whichever is installed); the studio picks per device between it and the lite one. */
   poseModelUrl: string | null;
+  /** Absent in copies recorded before it existed. */
+  poseModelLiteUrl?: string | null;
   modelsProblem: string | null;
   poseModelsProblem: string | null;
   looks: Option[];

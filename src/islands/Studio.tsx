@@ -11,6 +11,7 @@ import { recordStudio } from '../client/record-session.ts';
 import { studioEditorsLoaded } from '../client/sync.ts';
 import type { StudioData } from '../client/offline-store.ts';
 import { translator } from '../i18n/messages.ts';
+import { poseModelForDevice } from '../client/device.ts';
 
 export interface StudioProps {
   studio: StudioData;
@@ -23,7 +24,10 @@ const RECORD_WAIT_MS = 8000;
 
 export default function Studio(props: StudioProps) {
   // A plain copy: hydrated props are not plain objects, and this device stores the data (IndexedDB).
-  const studio = createStudioStore(JSON.parse(JSON.stringify(props.studio)) as StudioData);
+  const plain = JSON.parse(JSON.stringify(props.studio)) as StudioData;
+  // The pose model for this device (lite on phones), chosen once: the device's copy records the one it uses.
+  plain.poseModelUrl = poseModelForDevice({ full: plain.poseModelUrl, lite: plain.poseModelLiteUrl ?? null });
+  const studio = createStudioStore(plain);
   const { state, data } = studio;
   const m = translator(data.lang);
   const session = data.session;

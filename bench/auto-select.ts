@@ -17,11 +17,18 @@ import {
   tempPhotoDir,
   uploadFile,
   VIEWPORT,
+  MODELS_OPTION,
+  useModels,
 } from './lib.ts';
 
 const { values: args } = parseArgs({
-  options: { photos: { type: 'string', default: '10' }, 'no-12mp': { type: 'boolean', default: false } },
+  options: {
+    ...MODELS_OPTION,
+    photos: { type: 'string', default: '10' },
+    'no-12mp': { type: 'boolean', default: false },
+  },
 });
+useModels(args.models);
 const KINDS = ['top', 'bottom', 'dress', 'outer', 'outfit'];
 
 console.log(machineLine());

@@ -8,11 +8,16 @@ import { parseArgs } from 'node:util';
 import { startSdDouble } from '../tests/sd-double/server.ts';
 import { createSession, postJob, waitForJob } from '../tests/support/session.ts';
 import { modelLooks, scenes as allScenes } from '../src/lib/presets/index.ts';
-import { machineLine, printTable, sampleRss, startBenchServer, stats } from './lib.ts';
+import { machineLine, printTable, sampleRss, startBenchServer, stats, MODELS_OPTION, useModels } from './lib.ts';
 
 const { values: args } = parseArgs({
-  options: { photos: { type: 'string', default: '8' }, 'run-seconds': { type: 'string', default: '30' } },
+  options: {
+    ...MODELS_OPTION,
+    photos: { type: 'string', default: '8' },
+    'run-seconds': { type: 'string', default: '30' },
+  },
 });
+useModels(args.models);
 const looks = modelLooks()
   .slice(0, 8)
   .map((p) => p.id);

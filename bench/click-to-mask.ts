@@ -33,10 +33,13 @@ import {
   stats,
   tempPhotoDir,
   uploadFile,
+  MODELS_OPTION,
+  useModels,
 } from './lib.ts';
 
 const { values: args } = parseArgs({
   options: {
+    ...MODELS_OPTION,
     clicks: { type: 'string', default: '50' },
     'press-ms': { type: 'string', default: '80' },
     photo: { type: 'string', default: 'person-idm-00034.jpg' },
@@ -45,6 +48,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
   },
 });
+useModels(args.models);
 const CLICKS = Number(args.clicks);
 const UNDO = !args['no-undo'];
 const PRESS_MS = Number(args['press-ms']);

@@ -10,7 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startServer, type RunningServer } from '../tests/support/server.ts';
 import { ownerState } from '../tests/support/e2e-sign-in.ts';
 import { SAM_MODEL } from '../src/lib/sam/model.ts';
-import { photosDir, ROOT, testModelsDir } from '../tests/support/paths.ts';
+import { faithfulModelsDir, photosDir, ROOT, testModelsDir } from '../tests/support/paths.ts';
 
 export { ROOT, photosDir, testModelsDir };
 export type { RunningServer };
@@ -42,7 +42,7 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
       // Our own data dir, so that it is removed also when the server fails to start.
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-data-'));
       const removeData = () => rmSync(dataDir, { recursive: true, force: true });
-      const started = await startServer({ env, dataDir }).catch((err) => {
+      const started = await startServer({ env: { ATELIER_MODELS_DIR: benchModelsDir(), ...env }, dataDir }).catch((err) => {
         removeData();
         throw err;
       });
@@ -75,18 +75,53 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
 export function modelsDirWithout(parent: string, exclude: RegExp): string {
   const dir = path.join(parent, 'models');
   mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(testModelsDir)) if (!exclude.test(f)) symlinkSync(path.join(testModelsDir, f), path.join(dir, f));
+  const from = benchModelsDir();
+  for (const f of readdirSync(from)) if (!exclude.test(f)) symlinkSync(path.join(from, f), path.join(dir, f));
   return dir;
 }
 
-/** What the server is running with: real SAM weights or the generated stand-ins. */
-export function samModelsKind(): string {
+// ---- which models ------------------------------------------------------------------------------
+
+/**
+ * `--models` of every bench: `real` (the real weights, used by default when present), `faithful` (generated with the
+ * real networks' operators, shapes and parameter counts, random weights: what speed costs; `node
+ * tests/support/prepare-models.ts --faithful`), `standin` (the tiny generated models tests use for pixels).
+ */
+export const MODELS_OPTION = { models: { type: 'string' } } as const;
+export type ModelsKind = 'real' | 'faithful' | 'standin';
+
+function realWeightsPresent(): boolean {
   try {
-    const prepared = JSON.parse(readFileSync(path.join(testModelsDir, 'PREPARED.json'), 'utf8'));
-    return prepared.sam === 'real' ? `real ${SAM_MODEL.title} weights` : 'generated stand-in SAM models (tests/.generated/models)';
+    return JSON.parse(readFileSync(path.join(testModelsDir, 'PREPARED.json'), 'utf8')).sam === 'real';
   } catch {
-    return 'unknown';
+    return false;
   }
+}
+
+let chosen: { kind: ModelsKind; dir: string } | null = null;
+
+/** Chooses the models for this run (call once, with the bench's `--models`); prints which. */
+export function useModels(requested: string | undefined): { kind: ModelsKind; dir: string } {
+  const kind = (requested ?? (realWeightsPresent() ? 'real' : 'standin')) as ModelsKind;
+  if (kind === 'real' && !realWeightsPresent())
+    throw new Error('--models real: the real SAM weights are not installed (models/MODELS.md).');
+  if (kind === 'faithful' && !existsSync(path.join(faithfulModelsDir, 'PREPARED.json')))
+    throw new Error('--models faithful: run `node tests/support/prepare-models.ts --faithful` first.');
+  if (!['real', 'faithful', 'standin'].includes(kind)) throw new Error(`--models ${kind}: real, faithful or standin`);
+  chosen = { kind, dir: kind === 'faithful' ? faithfulModelsDir : testModelsDir };
+  console.log(`models: ${samModelsKind()}`);
+  return chosen;
+}
+
+/** The models dir of this run (the test models unless useModels chose otherwise). */
+export const benchModelsDir = () => chosen?.dir ?? testModelsDir;
+
+/** What the server is running with, in words. */
+export function samModelsKind(): string {
+  const kind = chosen?.kind ?? (realWeightsPresent() ? 'real' : 'standin');
+  if (kind === 'real') return `real ${SAM_MODEL.title} weights`;
+  if (kind === 'faithful') return `cost-faithful stand-ins (${SAM_MODEL.title} architecture, random weights; tests/.generated/faithful)`;
+  return 'tiny generated stand-in SAM models (tests/.generated/models)';
 }
 
 /** VmRSS (current) and VmHWM (peak since start) of a process, in MiB, from /proc/<pid>/status. */
@@ -448,7 +483,7 @@ const grains: Record<string, Buffer> = {};
  * brightness change) so that uploads are distinct photos to the server,
  * which deduplicates by content.
  */
-export async function make12MpJpeg(outDir: string, fixture: string, variant = 0): Promise<string> {
+export async function make12MpJpeg(outDir: string, fixture: string, variant = 0, opts: { grain?: boolean } = {}): Promise<string> {
   const meta = await sharp(fixture).metadata();
   const portrait = (meta.height ?? 1) >= (meta.width ?? 1);
   const [width, height] = portrait ? [3000, 4000] : [4000, 3000];
@@ -461,6 +496,12 @@ export async function make12MpJpeg(outDir: string, fixture: string, variant = 0)
     .removeAlpha()
     .raw()
     .toBuffer();
+  if (opts.grain === false) {
+    await sharp(pixels, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 92 })
+      .toFile(out);
+    return out;
+  }
   const key = `${width}x${height}`;
   grains[key] ??= await sharp({
     create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 10 } },

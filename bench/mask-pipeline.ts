@@ -11,9 +11,15 @@ import { parseArgs } from 'node:util';
 import { fitInside, samInputSize, type Size } from '../src/lib/sam/coords.ts';
 import { area, maskFromLogits, renderOverlay, resampleNearest, upscaleLogitsToMask } from '../src/lib/sam/mask.ts';
 import { Selection } from '../src/lib/sam/selection.ts';
-import { machineLine, ms, printTable, stats } from './lib.ts';
+import { machineLine, ms, printTable, stats, MODELS_OPTION, useModels } from './lib.ts';
 
-const { values: args } = parseArgs({ options: { reps: { type: 'string', default: '15' } } });
+const { values: args } = parseArgs({
+  options: {
+    ...MODELS_OPTION,
+    reps: { type: 'string', default: '15' },
+  },
+});
+useModels(args.models);
 const REPS = Number(args.reps);
 const OVERLAY_MAX_SIDE = 1536; // as in the worker
 const FILL = [37, 99, 235, 110] as const;

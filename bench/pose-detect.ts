@@ -29,16 +29,20 @@ import {
   stats,
   tempPhotoDir,
   uploadFile,
+  MODELS_OPTION,
+  useModels,
 } from './lib.ts';
 import type { DetectTimings } from '../src/lib/pose/protocol.ts';
 
 const { values: args } = parseArgs({
   options: {
+    ...MODELS_OPTION,
     runs: { type: 'string', default: '10' },
     photo: { type: 'string', default: 'person-catvton-049713.jpg' },
     models: { type: 'string', default: 'lite,full,heavy' },
   },
 });
+useModels(args.models);
 const RUNS = Number(args.runs);
 
 /** Captures the island's pose worker and exposes a request/reply helper on window.__poseBench. */

@@ -22,16 +22,29 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ROOT, launchPersistentChromium, signIn, machineLine, ms, printTable, startBenchServer, stats } from './lib.ts';
+import {
+  ROOT,
+  launchPersistentChromium,
+  signIn,
+  machineLine,
+  ms,
+  printTable,
+  startBenchServer,
+  stats,
+  MODELS_OPTION,
+  samModelsKind,
+  useModels,
+} from './lib.ts';
 import { createSession } from '../tests/support/session.ts';
-import { testModelsDir } from '../tests/support/paths.ts';
 
 const { values: args } = parseArgs({
   options: {
+    ...MODELS_OPTION,
     runs: { type: 'string', default: '5' },
     photo: { type: 'string', default: 'person-idm-00034.jpg' },
   },
 });
+useModels(args.models);
 const RUNS = Number(args.runs);
 const MB = 1024 * 1024;
 const mb = (n: number) => `${(n / MB).toFixed(2)} MiB`;
@@ -286,7 +299,7 @@ try {
   const precachedModels = [...readFileSync(path.join(ROOT, 'dist/client/sw.js'), 'utf8').matchAll(/url:"(\/models\/[^"]+)"/g)].map(
     (m) => m[1],
   );
-  const served = testModelsDir.includes('.generated') ? 'the test models (stand-in SAM decoders, real pose bundles)' : testModelsDir;
+  const served = `${samModelsKind()}, real pose bundles`;
   const precached = precachedModels.length
     ? precachedModels.join(', ')
     : 'none (none verified in ATELIER_MODELS_DIR at build time: the /models/ runtime cache holds them)';

@@ -27,16 +27,20 @@ import {
   stats,
   tempPhotoDir,
   uploadFile,
+  MODELS_OPTION,
+  useModels,
 } from './lib.ts';
 
 const { values: args } = parseArgs({
   options: {
+    ...MODELS_OPTION,
     batches: { type: 'string', default: '3' },
     concurrent: { type: 'string', default: '10' },
     big: { type: 'string', default: '3' },
     env: { type: 'string', multiple: true, default: [] },
   },
 });
+useModels(args.models);
 const BATCHES = Number(args.batches);
 const CONCURRENT = Number(args.concurrent);
 const BIG = Math.min(Number(args.big), CONCURRENT);

@@ -27,16 +27,20 @@ import {
   stats,
   tempPhotoDir,
   uploadFile,
+  MODELS_OPTION,
+  useModels,
 } from './lib.ts';
 import { serverBlobs } from '../tests/support/blobs.ts';
 
 const { values: args } = parseArgs({
   options: {
+    ...MODELS_OPTION,
     concurrent: { type: 'string', default: '20' },
     rounds: { type: 'string', default: '1' },
     env: { type: 'string', multiple: true, default: [] },
   },
 });
+useModels(args.models);
 const CONCURRENT = Number(args.concurrent);
 const ROUNDS = Number(args.rounds);
 const WIDTH = 5760;

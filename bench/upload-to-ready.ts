@@ -45,12 +45,15 @@ import {
   startBenchServer,
   stats,
   tempPhotoDir,
-  testModelsDir,
+  benchModelsDir,
   uploadFile,
+  MODELS_OPTION,
+  useModels,
 } from './lib.ts';
 
 const { values: args } = parseArgs({
   options: {
+    ...MODELS_OPTION,
     photo: { type: 'string', default: 'person-idm-00034.jpg' },
     'api-runs': { type: 'string', default: '3' },
     'warm-runs': { type: 'string', default: '2' },
@@ -58,6 +61,7 @@ const { values: args } = parseArgs({
     'no-pose': { type: 'boolean', default: false },
   },
 });
+useModels(args.models);
 const API_RUNS = Number(args['api-runs']);
 const fixture = path.join(photosDir, args.photo);
 
@@ -243,7 +247,7 @@ async function apiRuns(baseUrl: string, photos: string[]) {
 /** The server's steps for one upload, one after another in this process (the server runs the last four concurrently). */
 async function serverSteps(file: string) {
   const bytes = readFileSync(file);
-  const encoder = await SamEncoder.load(path.join(testModelsDir, SAM_MODEL.encoder.file));
+  const encoder = await SamEncoder.load(path.join(benchModelsDir(), SAM_MODEL.encoder.file));
   const rows: (string | number)[][] = [['server step (in-process, sequential)', 'run 1', 'run 2']];
   const times: Record<string, number[]> = {};
   for (let rep = 0; rep < 2; rep++) {

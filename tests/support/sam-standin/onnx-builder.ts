@@ -138,6 +138,19 @@ export class GraphBuilder {
     return out;
   }
 
+  /** Adds one node with `outputs` outputs (e.g. Split) and returns their names. */
+  opMulti(opType: string, inputs: string[], outputs: number, attrs: Record<string, Attr> = {}): string[] {
+    const names = Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase()));
+    this.nodes.push({
+      name: this.fresh(`n_${opType}`),
+      opType,
+      input: inputs,
+      output: names,
+      attribute: Object.entries(attrs).map(([k, v]) => attributeProto(k, v)),
+    });
+    return names;
+  }
+
   /** Serialises the graph to ONNX protobuf bytes. */
   build(options: ModelOptions): Uint8Array {
     const opset = options.opset ?? 17;

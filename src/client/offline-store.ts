@@ -5,6 +5,7 @@
 import { clear, createStore, del, get, keys, set, values, type UseStore } from 'idb-keyval';
 import type { Lang } from '../i18n/messages.ts';
 import type { ConflictJson, SavedPoseJson, SessionJson } from '../lib/api/types.ts';
+import { SAM_MODEL } from '../lib/sam/model.ts';
 import { createEmitter } from '../lib/sync/emitter.ts';
 import { apiUrl } from './api.ts';
 
@@ -131,7 +132,10 @@ export async function warm(urls: (string | null | undefined)[]): Promise<void> {
 /** Everything the studio of this session loads, so that it opens offline. */
 export async function warmSession(studio: StudioData): Promise<void> {
   const s = studio.session;
-  await warm([s.image.url, s.image.thumbUrl, s.embedding.url, s.mask?.url, studio.decoderUrl, studio.multiDecoderUrl, studio.poseModelUrl]);
+  // The decoder files the editor loads: the multi file alone where it serves both (src/workers/sam.worker.ts).
+  const decoders =
+    SAM_MODEL.decoder.singleFromMulti && studio.multiDecoderUrl ? [studio.multiDecoderUrl] : [studio.decoderUrl, studio.multiDecoderUrl];
+  await warm([s.image.url, s.image.thumbUrl, s.embedding.url, s.mask?.url, ...decoders, studio.poseModelUrl]);
   // Results: the JSON (NetworkFirst; the generate step has usually fetched it already) and each image.
   try {
     const url = apiUrl.results(s.id);

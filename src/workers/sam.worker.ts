@@ -2,6 +2,7 @@
 // SAM mask decoding off the main thread: holds the decoder sessions, the photo's embedding, the
 // full-resolution selection and the overlay canvas. Clicks are processed in order; hovers are
 // coalesced so only the latest pending one runs.
+import { singleMaskIndex } from '../lib/sam/single-from-multi.ts';
 import * as ort from 'onnxruntime-web/wasm';
 import { fetchBytes } from '../client/fetch-progress.ts';
 import { fitInside, type Size } from '../lib/sam/coords.ts';
@@ -52,6 +53,8 @@ interface Decoded {
 let single: ort.InferenceSession;
 let multi: ort.InferenceSession | null = null;
 let multiLoading: Promise<void> | null = null;
+/** The multi-mask file serves single-mask decodes too (MODEL.decoder.singleFromMulti): one download. */
+let oneDecoder = false;
 /**
  * Decoder sessions by URL: a worker initialised again for another photo (the Batch page prepares one photo after
  * another) keeps them instead of downloading and compiling them again.
@@ -94,6 +97,19 @@ function decode(prompt: DecoderPrompt, wantCandidates: boolean): Promise<Decoded
 async function decodeNow(prompt: DecoderPrompt, wantCandidates: boolean): Promise<Decoded> {
   const session = wantCandidates && multi ? multi : single;
   const feeds = buildDecoderFeeds(embedding, prompt, photo, work);
+  if (oneDecoder && !wantCandidates) {
+    // The single mask the single-mask file would have given, picked from the four.
+    const all = await decodeNow(prompt, true);
+    const k = singleMaskIndex(all.scores, feeds[MODEL.decoder.inputs.pointCoords.name]!.dims[1]!);
+    const pixels = work.width * work.height;
+    return {
+      logits: all.logits.slice(k * pixels, (k + 1) * pixels),
+      lowRes: all.lowRes.slice(k * LOW_RES_PIXELS, (k + 1) * LOW_RES_PIXELS),
+      scores: [all.scores[k]!],
+      count: 1,
+      ms: all.ms,
+    };
+  }
   const ortFeeds: Record<string, ort.Tensor> = {};
   for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.type, t.data, t.dims);
   const started = performance.now();
@@ -217,12 +233,17 @@ async function init(req: InitRequest & { seq: number }) {
     }
     return session;
   };
-  const warm = decoderSessions.has(req.decoderUrl);
+  // One file for both uses where the family allows it (the multi file; see src/lib/sam/single-from-multi.ts).
+  oneDecoder = !!(MODEL.decoder.singleFromMulti && req.multiDecoderUrl);
+  const primary = oneDecoder
+    ? { url: req.multiDecoderUrl!, file: MODEL.decoder.files.multi }
+    : { url: req.decoderUrl, file: MODEL.decoder.files.single };
+  const warm = decoderSessions.has(primary.url);
   pointCache = null;
   decodes.clear();
   // The decoder session is created as soon as its bytes arrive, while the embedding still downloads.
   const [singleSession, npy, maskBytes] = await Promise.all([
-    cachedSession(req.decoderUrl, MODEL.decoder.files.single, progress('decoder')),
+    cachedSession(primary.url, primary.file, progress('decoder')),
     fetchBytes(req.embeddingUrl, progress('embedding')),
     req.maskUrl ? fetchBytes(req.maskUrl, progress('mask')) : Promise.resolve(null),
   ]);
@@ -230,8 +251,9 @@ async function init(req: InitRequest & { seq: number }) {
   embedding = decodeEmbeddingNpy(npy).values;
   // Candidates come from the multi-mask decoder, loaded after the editor is ready; clicks before
   // that use the single-mask decoder.
-  const multiUrl = req.multiDecoderUrl;
-  multi = null;
+  const multiUrl = oneDecoder ? null : req.multiDecoderUrl;
+  multi = oneDecoder ? singleSession : null;
+  multiLoading = null;
   if (multiUrl) {
     multiLoading = cachedSession(multiUrl, MODEL.decoder.files.multi, () => {})
       .then((s) => {

@@ -89,6 +89,11 @@ export interface SamModelDescription {
     lowResSide: number;
     /** single: hover, box and refinement (one mask); multi: a click's candidates. */
     files: { single: DecoderFile; multi: DecoderFile };
+    /**
+     * The multi file returns every mask token and the single file only picks one of them (SamOnnxModel's
+     * select_masks): the browser then loads the multi file alone and picks the single mask itself.
+     */
+    singleFromMulti?: boolean;
   };
 }
 

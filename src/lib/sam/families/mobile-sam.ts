@@ -35,5 +35,7 @@ export const MOBILE_SAM: SamModelDescription = {
       single: { file: 'sam_mask_decoder_single.onnx', maskCount: 1 },
       multi: { file: 'sam_mask_decoder_multi.onnx', maskCount: 4 },
     },
+    // segment_anything/utils/onnx.py: return_single_mask only adds select_masks over the same four tokens.
+    singleFromMulti: true,
   },
 };

@@ -10,6 +10,7 @@ import { DataDirProblem, checkDataDir, sweepDataDir } from './store/check.ts';
 import { bootstrapDataDir } from './auth/bootstrap.ts';
 import { SECURITY_HEADERS, hostAllowed } from './http/guard.ts';
 import { precompressBrowserModels } from './models/precompress.ts';
+import { FETCH_HOWTO, isUsable, modelStatuses } from './models/status.ts';
 import { pickEncoding } from './http/precompress.ts';
 import sirv from 'sirv';
 
@@ -108,6 +109,15 @@ server.listen(config.port, config.host, () => {
   const local = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   fetch(`http://${local.includes(':') ? `[${local}]` : local}:${port}/api/health`).catch(() => {});
   void precompressBrowserModels(config.modelsDir);
+  // The first thing an operator should know: without the SAM files, no photo can be prepared.
+  void modelStatuses(config.modelsDir, config.allowTestModels).then((statuses) => {
+    const missing = statuses.filter((s) => s.role.startsWith('sam-') && !isUsable(s)).map((s) => s.file);
+    if (missing.length) {
+      console.warn(
+        `[models] not installed: ${missing.join(', ')}. Photos cannot be prepared until they are. To install them, ${FETCH_HOWTO}.`,
+      );
+    }
+  });
 });
 // A bug in one request must not take the studio down for everyone: log it and keep serving.
 // Storage writes are atomic, so a failed request leaves nothing half-written behind.

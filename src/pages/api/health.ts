@@ -1,6 +1,6 @@
 import { app, dataDirWritable, disk, isEncoderLoaded, models, samEncoder } from '../../server/app/context.ts';
 import { json, route } from '../../server/http/errors.ts';
-import { FETCH_COMMAND, isUsable } from '../../server/models/status.ts';
+import { FETCH_HOWTO, isUsable } from '../../server/models/status.ts';
 import { startJobs } from '../../server/jobs/service.ts';
 
 // GET /api/health — models present and usable, data dir writable with room, database answering. 200 when the
@@ -32,7 +32,7 @@ export const GET = route(async () => {
       database,
       models: statuses,
       encoder: { loaded: isEncoderLoaded() },
-      ...(missing.length ? { fix: `Run \`${FETCH_COMMAND}\` to fetch: ${missing.map((m) => m.file).join(', ')}.` } : {}),
+      ...(missing.length ? { fix: `Missing: ${missing.map((m) => m.file).join(', ')}. To install them, ${FETCH_HOWTO}.` } : {}),
       generation: { backends: app().config.backends.length },
     },
     ok ? 200 : 503,

@@ -5,6 +5,10 @@ import path from 'node:path';
 import { MANIFEST, verifyModelFile, type ModelEntry } from './manifest.ts';
 
 export const FETCH_COMMAND = 'npm run models';
+/** Without internet: the files put in a folder by hand, then installed (checked) from there. */
+export const MIRROR_COMMAND = 'ATELIER_MODELS_MIRROR=/folder/with/the/files npm run models';
+/** Both ways to install model files, as a clause. */
+export const FETCH_HOWTO = `run \`${FETCH_COMMAND}\` to download it, or put the files in a folder and run \`${MIRROR_COMMAND}\``;
 const STANDIN_MARKER = 'STANDIN.json';
 
 export type ModelState = 'ok' | 'standin' | 'missing' | 'invalid';
@@ -38,7 +42,7 @@ export async function modelStatuses(dir: string, allowStandins: boolean): Promis
       const file = path.join(dir, entry.file);
       const base = { file: entry.file, role: entry.role, side: entry.side };
       if (!existsSync(file)) {
-        return { ...base, state: 'missing', version: null, message: `${entry.file} is missing: run \`${FETCH_COMMAND}\` to fetch it.` };
+        return { ...base, state: 'missing', version: null, message: `${entry.file} is missing: ${FETCH_HOWTO}.` };
       }
       if (entry.kind === 'sam' && standins) {
         if (!allowStandins) {
@@ -46,7 +50,7 @@ export async function modelStatuses(dir: string, allowStandins: boolean): Promis
             ...base,
             state: 'missing',
             version: null,
-            message: `${entry.file} is a generated test stand-in, not the real model: run \`${FETCH_COMMAND}\`.`,
+            message: `${entry.file} is a generated test stand-in, not the real model: ${FETCH_HOWTO}.`,
           };
         }
         return { ...base, state: 'standin', version: `t${Math.round(statSync(file).mtimeMs)}` };

@@ -211,8 +211,20 @@ export function repaint(
   seed: number,
   strength: number,
   region: { x1: number; y1: number; x2: number; y2: number } | null = null,
+  variation: { subseed: number; strength: number } | null = null,
 ): void {
-  const [c1, c2] = seedColours(seed);
+  let [c1, c2] = seedColours(seed);
+  // A variation seed moves the result towards another seed's by `strength`, as SD blends the two noises.
+  if (variation && variation.strength > 0) {
+    const [v1, v2] = seedColours(variation.subseed);
+    const t = variation.strength;
+    const mix = (a: [number, number, number], b: [number, number, number]): [number, number, number] => [
+      Math.round(a[0] * (1 - t) + b[0] * t),
+      Math.round(a[1] * (1 - t) + b[1] * t),
+      Math.round(a[2] * (1 - t) + b[2] * t),
+    ];
+    [c1, c2] = [mix(c1, v1), mix(c2, v2)];
+  }
   const period = 6 + (hash32(seed + 1) % 10);
   const { width, height, data } = img;
   const rx1 = region?.x1 ?? 0;

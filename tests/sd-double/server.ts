@@ -595,7 +595,9 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     let seed = toInt(b.seed, -1);
     if (seed === -1) seed = Math.floor(Math.random() * 0xffffffff);
     const total = batchSize * nIter;
-    const allSeeds = Array.from({ length: total }, (_, i) => seed + i);
+    const subseedStrength = toFloat(b.subseed_strength, 0);
+    // processing.py: with a variation seed every image keeps the seed and the variation seeds count up.
+    const allSeeds = Array.from({ length: total }, (_, i) => seed + (subseedStrength === 0 ? i : 0));
     const subseed = toInt(b.subseed, -1) === -1 ? Math.floor(Math.random() * 0xffffffff) : toInt(b.subseed, -1);
 
     // Sampler / scheduler (sd_samplers.py get_sampler_and_scheduler): `sampler_name or sampler_index` ("Euler" by
@@ -681,7 +683,10 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
     const strength = endpoint === 'txt2img' ? 1 : fill >= 2 ? 1 : Math.max(0.05, Math.min(1, denoise));
     const makeImage = (i: number, fraction: number): Rgb => {
       const img = cloneRgb(base);
-      repaint(img, maskArr, allSeeds[i], strength * fraction, onlyMasked ? region : null);
+      repaint(img, maskArr, allSeeds[i], strength * fraction, onlyMasked ? region : null, {
+        subseed: subseed + i,
+        strength: subseedStrength,
+      });
       return img;
     };
 
@@ -768,7 +773,7 @@ export async function startSdDouble(opts: SdDoubleOptions = {}): Promise<SdDoubl
       all_seeds: allSeeds,
       subseed,
       all_subseeds: allSeeds.map((_, i) => subseed + i),
-      subseed_strength: toFloat(b.subseed_strength, 0),
+      subseed_strength: subseedStrength,
       width,
       height,
       sampler_name: sampler.name,

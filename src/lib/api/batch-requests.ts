@@ -12,7 +12,13 @@ export const AddBatchSessionsRequest = z.strictObject({ sessionIds: SessionIds.m
 export const BatchPhotoRequest = z.strictObject({ excluded: z.boolean() });
 
 /** Generate all: one job per photo × model look × scene, each with `count` results. */
-export const GenerateAllRequest = CreateJobSchema.omit({ sessionId: true, modelPreset: true, scenePreset: true, reroll: true }).extend({
+export const GenerateAllRequest = CreateJobSchema.omit({
+  sessionId: true,
+  modelPreset: true,
+  scenePreset: true,
+  reroll: true,
+  variation: true,
+}).extend({
   modelPresets: z.array(z.string().min(1).max(64)).max(8).optional(),
   scenePresets: z.array(z.string().min(1).max(64)).max(8).optional(),
 });

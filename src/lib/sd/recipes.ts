@@ -32,6 +32,8 @@ export interface RecipeCommon {
   count: number;
   /** -1 or omitted = random. Image i uses seed + i. */
   seed?: number;
+  /** Variation strength (0–1): the seed's image varied by a random variation seed ("make more like this"). */
+  variation?: number;
   /** Exact checkpoint title from /sdapi/v1/sd-models ("name.safetensors [hash]"). */
   checkpoint?: string;
   /** Merchant free text added to the positive prompt (LoRA tags in it are dropped). */
@@ -127,6 +129,12 @@ function commonFields(c: RecipeCommon, prompt: string, negative: string): Txt2Im
   };
   if (c.sampler.scheduler) body.scheduler = c.sampler.scheduler;
   body.seed = checkSeed(c.seed);
+  if (c.variation !== undefined) {
+    if (!(c.variation > 0 && c.variation <= 1)) throw new RangeError(`variation must be in (0, 1], got ${c.variation}`);
+    // Each image of the batch gets its own variation seed (subseed + i), all near the seed's image.
+    body.subseed = -1;
+    body.subseed_strength = c.variation;
+  }
   Object.assign(body, splitCount(c.count, c.maxBatchSize));
   body.restore_faces = false;
   body.tiling = false;

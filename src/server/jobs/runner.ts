@@ -148,6 +148,7 @@ function buildPayload(
     sampler: pickSampler(lists),
     count: req.count,
     seed: req.seed,
+    variation: req.variation,
     // Always pinned: the family (size, ControlNet) was chosen for this checkpoint, whatever another client loads.
     checkpoint: plan.checkpoint,
     prompt: req.prompt,

@@ -94,6 +94,9 @@ function loadSource(sessionId: string): Promise<JobSource> {
 /** Queues a generation; `batchId` puts it in that batch's lane of the queue (src/server/jobs/store.ts). */
 export function createJob(body: unknown, batchId: string | null = null) {
   const req: CreateJobRequest = CreateJobSchema.parse(body);
+  if (req.variation !== undefined && !(req.seed !== undefined && req.seed >= 0)) {
+    throw new ApiError(400, 'seed_required', 'A variation needs the seed of the result it varies.');
+  }
   const session = getSession(req.sessionId);
   const needs = recipeSpec(req.recipe).needs;
   if (needs.mask && !session.mask) {

@@ -17,3 +17,13 @@ export function deviceFacts(): DeviceFacts {
 export function poseModelForDevice(urls: { full: string | null; lite: string | null }): string | null {
   return choosePoseModel(urls, deviceFacts());
 }
+
+/**
+ * `?debug` in the address: engineers' read-outs (milliseconds, pixel counts) are shown; merchants never see them.
+ * Remembered for the tab, so that moving between steps and pages keeps it.
+ */
+export function debugReadouts(): boolean {
+  if (typeof location === 'undefined') return false;
+  if (new URLSearchParams(location.search).has('debug')) sessionStorage.setItem('atelier-debug', '1');
+  return sessionStorage.getItem('atelier-debug') === '1';
+}

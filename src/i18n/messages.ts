@@ -96,7 +96,8 @@ const en = {
   'upload.failed': 'Upload failed: {message}',
   'upload.offline': 'You are offline. Connect to upload a new photo.',
   'upload.modelsMissing':
-    'Photos cannot be prepared yet: the segmentation model is not installed on the server. Ask your administrator to run “{command}”.',
+    'Photos cannot be prepared yet: the segmentation model is not installed on the server. Ask your ' +
+    'administrator to run “{command}” (it downloads it), or “{mirror}” with the files in that folder.',
   'sessions.title': 'Recent sessions',
   'sessions.empty': 'No sessions yet. Upload a photo to start.',
   'sessions.more': 'Show older sessions',
@@ -148,7 +149,9 @@ const en = {
   'editor.help':
     'Left click adds what you click; right click or Alt+click removes. Drag a box with the Box tool. ' +
     'Shortcuts: Ctrl+Z undo, Ctrl+Shift+Z redo, [ ] brush size, I invert, Ctrl+S save.',
-  'editor.modelsMissing': 'The selection model is not installed on the server. Ask your administrator to run “{command}”.',
+  'editor.modelsMissing':
+    'The selection model is not installed on the server. Ask your administrator to run “{command}” ' +
+    '(it downloads it), or “{mirror}” with the files in that folder.',
   'gen.recipe': 'What to make',
   'gen.recipe.model-shot': 'Model shot',
   'gen.recipe.model-shot.hint': 'A real model wearing the garment exactly as photographed.',
@@ -205,8 +208,16 @@ const en = {
   'gen.before': 'Before',
   'gen.after': 'After',
   'gen.compare': 'Drag to compare with the original',
-  'gen.details': 'Settings and seed',
-  'gen.useSeed': 'Use this seed',
+  'gen.details': 'Details',
+  'gen.moreLikeThis': 'Make more like this',
+  'gen.enlarge': 'Enlarge',
+  'lightbox.dialog': 'Result, full screen',
+  'lightbox.close': 'Close',
+  'lightbox.previous': 'Previous result',
+  'lightbox.next': 'Next result',
+  'lightbox.zoomIn': 'Every pixel (100 %)',
+  'lightbox.zoomOut': 'Fit to the screen',
+  'lightbox.position': '{n} of {total}',
   'gen.kept': 'Garment kept exactly as photographed.',
   'gen.checkThis': 'Check this one: the join around the garment or the sharpness may show.',
   'gen.reroll': 'Make any result that needs a look once more (takes longer)',
@@ -231,7 +242,8 @@ const en = {
   'pose.failed': 'The pose detector could not start: {message}',
   'pose.detectFailed': 'Pose detection failed: {message}. You can still pick a preset pose.',
   'pose.modelsMissing':
-    'The pose model is not installed on the server. Ask your administrator to run “{command}”. You can still pick a preset pose.',
+    'The pose model is not installed on the server. Ask your administrator to run “{command}” (it ' +
+    'downloads it), or “{mirror}” with the files in that folder. You can still pick a preset pose.',
   'pose.presets': 'Preset poses',
   'pose.reset': 'Reset to detected',
   'pose.undo': 'Undo',
@@ -389,7 +401,8 @@ const zh: Record<MessageKey, string> = {
   'upload.analysing': '正在准备照片以便选取…',
   'upload.failed': '上传失败：{message}',
   'upload.offline': '当前离线。连接网络后才能上传新照片。',
-  'upload.modelsMissing': '暂时无法处理照片：服务器尚未安装分割模型。请管理员运行“{command}”。',
+  'upload.modelsMissing':
+    '暂时无法处理照片：服务器尚未安装分割模型。请管理员运行“{command}”（自动下载），或把文件放入一个文件夹后运行“{mirror}”。',
   'sessions.title': '最近的会话',
   'sessions.empty': '还没有会话。上传一张照片开始吧。',
   'sessions.more': '显示更早的会话',
@@ -440,7 +453,7 @@ const zh: Record<MessageKey, string> = {
   'editor.candidate': '形状 {n}',
   'editor.help':
     '左键点击添加所点区域；右键或 Alt+点击移除。用“框选”工具拖出方框。快捷键：Ctrl+Z 撤销，Ctrl+Shift+Z 重做，[ ] 调整画笔，I 反选，Ctrl+S 保存。',
-  'editor.modelsMissing': '服务器尚未安装选取模型。请管理员运行“{command}”。',
+  'editor.modelsMissing': '服务器尚未安装选取模型。请管理员运行“{command}”（自动下载），或把文件放入一个文件夹后运行“{mirror}”。',
   'gen.recipe': '生成内容',
   'gen.recipe.model-shot': '模特图',
   'gen.recipe.model-shot.hint': '真实模特穿着与照片完全一致的服装。',
@@ -495,8 +508,16 @@ const zh: Record<MessageKey, string> = {
   'gen.before': '原图',
   'gen.after': '生成图',
   'gen.compare': '拖动以与原图对比',
-  'gen.details': '参数与种子',
-  'gen.useSeed': '使用此种子',
+  'gen.details': '详细信息',
+  'gen.moreLikeThis': '再来几张类似的',
+  'gen.enlarge': '放大',
+  'lightbox.dialog': '全屏查看结果',
+  'lightbox.close': '关闭',
+  'lightbox.previous': '上一张',
+  'lightbox.next': '下一张',
+  'lightbox.zoomIn': '原始像素（100%）',
+  'lightbox.zoomOut': '适应屏幕',
+  'lightbox.position': '第 {n} / {total} 张',
   'gen.kept': '服装与照片完全一致。',
   'gen.checkThis': '请检查此图：服装周围的衔接或清晰度可能不自然。',
   'gen.reroll': '需要检查的结果自动重新生成一次（耗时更长）',
@@ -520,7 +541,8 @@ const zh: Record<MessageKey, string> = {
   'pose.edited': '姿势已修改。',
   'pose.failed': '姿势检测无法启动：{message}',
   'pose.detectFailed': '姿势检测失败：{message}。仍可选择预设姿势。',
-  'pose.modelsMissing': '服务器尚未安装姿势模型。请管理员运行“{command}”。仍可选择预设姿势。',
+  'pose.modelsMissing':
+    '服务器尚未安装姿势模型。请管理员运行“{command}”（自动下载），或把文件放入一个文件夹后运行“{mirror}”。仍可选择预设姿势。',
   'pose.presets': '预设姿势',
   'pose.reset': '恢复检测结果',
   'pose.undo': '撤销',

@@ -4,12 +4,14 @@ import { createEffect, createSignal, For, onCleanup, onMount, Show, createMemo }
 import { createPoseChecker } from '../client/pose-check.ts';
 import { createStore } from 'solid-js/store';
 import BeforeAfter from './BeforeAfter.tsx';
+import Lightbox from './Lightbox.tsx';
 import * as api from '../client/api.ts';
 import { useStudio } from '../client/studio-store.ts';
 import { translator } from '../i18n/messages.ts';
 import { BACKEND_MESSAGES, type BackendErrorCode } from '../lib/sd/errors.ts';
 import type { CheckpointStatus, JobRequestBody } from '../lib/api/types.ts';
 import { isTerminal } from '../lib/api/job-states.ts';
+import { moreLikeThisRequest } from '../lib/api/job-request.ts';
 import { RECIPES, recipeSpec, type Recipe } from '../lib/recipes/table.ts';
 
 interface PresetOption {
@@ -48,6 +50,8 @@ export default function GeneratePanel(props: GeneratePanelProps) {
   const [negative, setNegative] = createSignal('');
   const [count, setCount] = createSignal(2);
   const [seed, setSeed] = createSignal('');
+  /** The result shown full screen (index in the gallery), or null. */
+  const [lightbox, setLightbox] = createSignal<number | null>(null);
   const [reroll, setReroll] = createSignal(false);
   const [checkpoint, setCheckpoint] = createSignal('');
   const [loras, setLoras] = createStore<{ name: string; weight: number }[]>([]);
@@ -126,18 +130,23 @@ export default function GeneratePanel(props: GeneratePanelProps) {
     props.backendConfigured && online() && !sending() && !recipeBlocked(recipe()) && (!needs().lora || loras.length > 0);
 
   async function generate() {
+    const body: JobRequestBody = { sessionId: props.sessionId, recipe: recipe(), count: count() };
+    if (needs().look) body.modelPreset = look();
+    body.scenePreset = scene();
+    if (prompt().trim()) body.prompt = prompt().trim();
+    if (negative().trim()) body.negativePrompt = negative().trim();
+    if (loras.length) body.loras = loras.map((l) => ({ name: l.name, weight: l.weight }));
+    if (seed().trim() !== '') body.seed = Number(seed());
+    if (checkpoint()) body.checkpoint = checkpoint();
+    if (reroll()) body.reroll = true;
+    await send(body);
+  }
+
+  /** Queues a job (the form's, or "Make more like this") and brings its progress card into view. */
+  async function send(body: JobRequestBody) {
     setFormError('');
     setSending(true);
     try {
-      const body: JobRequestBody = { sessionId: props.sessionId, recipe: recipe(), count: count() };
-      if (needs().look) body.modelPreset = look();
-      body.scenePreset = scene();
-      if (prompt().trim()) body.prompt = prompt().trim();
-      if (negative().trim()) body.negativePrompt = negative().trim();
-      if (loras.length) body.loras = loras.map((l) => ({ name: l.name, weight: l.weight }));
-      if (seed().trim() !== '') body.seed = Number(seed());
-      if (checkpoint()) body.checkpoint = checkpoint();
-      if (reroll()) body.reroll = true;
       const job = await studio.generate(body);
       // The progress card is in the other column (or below, on a tablet): bring it into view.
       const card = () => document.querySelector(`[data-job-id="${job.id}"]`);
@@ -186,7 +195,8 @@ export default function GeneratePanel(props: GeneratePanelProps) {
             {m('gen.noBackend')}
           </p>
         </Show>
-        <Show when={props.backendConfigured && backend() && !backend()!.reachable}>
+        {/* Offline, the server's state is unknown: "you are offline" alone says it. */}
+        <Show when={props.backendConfigured && online() && backend() && !backend()!.reachable}>
           <p class="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" role="status" data-testid="backend-down">
             {m('gen.backendDown')}
           </p>
@@ -463,7 +473,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
         >
           <ul class="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-3" data-testid="gallery">
             <For each={results()}>
-              {(r) => (
+              {(r, i) => (
                 <li class="panel flex flex-col gap-2" data-testid="result" data-result-id={r.id}>
                   <BeforeAfter
                     before={props.photo.url}
@@ -475,13 +485,24 @@ export default function GeneratePanel(props: GeneratePanelProps) {
                     afterLabel={m('gen.after')}
                   />
                   <div class="flex flex-wrap items-center gap-2">
+                    <button type="button" class="btn" data-testid="result-enlarge" onClick={() => setLightbox(i())}>
+                      ⤢ {m('gen.enlarge')}
+                    </button>
                     <a class="btn" href={`${r.url}?download=1`} data-testid="download-result" download="">
                       ⤓ {m('gen.download')}
                     </a>
-                    <Show when={r.seed !== null}>
-                      <button type="button" class="btn" onClick={() => setSeed(String(r.seed))}>
-                        {m('gen.useSeed')}
-                      </button>
+                    <Show when={moreLikeThisRequest(props.sessionId, r)}>
+                      {(body) => (
+                        <button
+                          type="button"
+                          class="btn"
+                          data-testid="more-like-this"
+                          disabled={!canGenerate()}
+                          onClick={() => void send(body())}
+                        >
+                          ✦ {m('gen.moreLikeThis')}
+                        </button>
+                      )}
                     </Show>
                   </div>
                   <Show when={r.checks?.check}>
@@ -537,6 +558,24 @@ export default function GeneratePanel(props: GeneratePanelProps) {
               )}
             </For>
           </ul>
+        </Show>
+        <Show when={lightbox() !== null && results().length > 0}>
+          <Lightbox
+            items={results()}
+            index={Math.min(lightbox()!, results().length - 1)}
+            onIndex={setLightbox}
+            onClose={() => setLightbox(null)}
+            labels={{
+              dialog: m('lightbox.dialog'),
+              close: m('lightbox.close'),
+              previous: m('lightbox.previous'),
+              next: m('lightbox.next'),
+              zoomIn: m('lightbox.zoomIn'),
+              zoomOut: m('lightbox.zoomOut'),
+              download: m('gen.download'),
+              position: (n, total) => m('lightbox.position', { n, total }),
+            }}
+          />
         </Show>
       </section>
     </div>

@@ -2,6 +2,7 @@
 // The editor only turns pointer/keyboard input into worker requests and shows the state; the saved
 // mask is a synced document (src/client/synced-document.ts) in the studio store.
 import { createSignal, onCleanup, onMount, Show, For, type JSX } from 'solid-js';
+import { debugReadouts } from '../client/device.ts';
 import { SamClient } from '../client/sam-client.ts';
 import { useStudio } from '../client/studio-store.ts';
 import { CONFLICT_MESSAGES, createSyncedDocument } from '../client/synced-document.ts';
@@ -43,6 +44,10 @@ export default function MaskEditor() {
   const [problem, setProblem] = createSignal<string | null>(data.modelsProblem);
   const [busy, setBusy] = createSignal(false);
   const [lastDecodeMs, setLastDecodeMs] = createSignal<number | null>(null);
+  /** Whether the merchant changed the selection in this visit: "Saved" is said only then. */
+  const [touched, setTouched] = createSignal(false);
+  // Set after hydration: the server renders without it.
+  const [debug, setDebug] = createSignal(false);
   // The server renders the default; the device's remembered kind is read once the island runs here.
   const [kind, setKind] = createSignal<GarmentKind>(DEFAULT_GARMENT_KIND);
   const [autoState, setAutoState] = createSignal<AutoState>('idle');
@@ -67,6 +72,7 @@ export default function MaskEditor() {
 
   // ---- worker lifecycle ---------------------------------------------------------------------
   onMount(async () => {
+    setDebug(debugReadouts());
     setKind(rememberedKind());
     setAutoOn(globalThis.localStorage?.getItem(AUTO_KEY) !== 'off');
     // Other steps (pose detection) wait for this so they don't compete for the CPU meanwhile.
@@ -151,6 +157,7 @@ export default function MaskEditor() {
   async function run(req: Parameters<SamClient['edit']>[0]) {
     if (!client || !ready()) return;
     editsMade++;
+    setTouched(true);
     setBusy(true);
     try {
       const r = await client.edit(req);
@@ -495,7 +502,9 @@ export default function MaskEditor() {
           </button>
           <p class="text-sm" data-testid="save-status" data-state={saveState().status} aria-live="polite">
             {saveState().status === 'saved'
-              ? `✓ ${m('editor.saved')}`
+              ? touched()
+                ? `✓ ${m('editor.saved')}`
+                : ''
               : saveState().status === 'dirty'
                 ? m('editor.unsaved')
                 : saveState().status === 'error'
@@ -511,15 +520,19 @@ export default function MaskEditor() {
               </p>
             )}
           </Show>
-          <p class="text-sm text-stone-700">
-            {m('editor.area', { pct: pct() })} ·{' '}
-            <span data-testid="mask-area" class="tabular-nums">
-              {state()?.area ?? 0}
-            </span>{' '}
-            {m('editor.pixels')}
-          </p>
+          <Show when={(state()?.area ?? 0) > 0}>
+            <p class="text-sm text-stone-700">{m('editor.area', { pct: pct() })}</p>
+          </Show>
+          <Show when={debug()}>
+            <p class="text-xs text-stone-500">
+              <span data-testid="mask-area" class="tabular-nums">
+                {state()?.area ?? 0}
+              </span>{' '}
+              {m('editor.pixels')}
+            </p>
+          </Show>
           <p class="hidden text-xs text-stone-500 lg:block">{m('editor.help')}</p>
-          <Show when={lastDecodeMs() !== null}>
+          <Show when={debug() && lastDecodeMs() !== null}>
             <p class="text-xs text-stone-400" data-testid="decode-ms">
               {Math.round(lastDecodeMs()!)} ms
             </p>
@@ -550,6 +563,7 @@ export default function MaskEditor() {
               'max-width': `calc(80vh * ${photo.width / photo.height})`,
             }}
             data-testid="editor-stage"
+            data-area={state()?.area ?? 0}
           >
             <img src={photo.url} alt="" class="absolute inset-0 h-full w-full" draggable={false} />
             <canvas ref={overlay} class="pointer-events-none absolute inset-0 h-full w-full" />

@@ -2,6 +2,7 @@
 // pose worker once the garment selection tool has loaded; this editor only shows the pose, turns drags,
 // presets and keys into new poses, and keeps the pose as a synced document in the studio store.
 import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from 'solid-js';
+import { debugReadouts } from '../client/device.ts';
 import { PoseClient } from '../client/pose-client.ts';
 import { useStudio } from '../client/studio-store.ts';
 import { CONFLICT_MESSAGES, createSyncedDocument } from '../client/synced-document.ts';
@@ -48,6 +49,9 @@ export default function PoseEditor() {
   const [dragging, setDragging] = createSignal<number | null>(null);
   const [selected, setSelected] = createSignal<number | null>(null);
   const [timing, setTiming] = createSignal<string | null>(null);
+  // Milliseconds are engineers' read-outs: shown with ?debug only (set after hydration).
+  const [debug, setDebug] = createSignal(false);
+  onMount(() => setDebug(debugReadouts()));
 
   let root!: HTMLDivElement;
   let stage!: HTMLDivElement;
@@ -442,7 +446,7 @@ export default function PoseEditor() {
           </For>
         </ul>
         <p class="text-xs text-stone-500">{m('pose.help')}</p>
-        <Show when={timing()}>
+        <Show when={debug() && timing()}>
           <p class="text-xs text-stone-400" data-testid="pose-detect-ms">
             {timing()}
           </p>

@@ -47,6 +47,61 @@ test('select a garment, generate model shots, watch progress, get results in the
   // Closing the tab loses nothing: the gallery comes back.
   await page.goto(`/s/${sessionId}#generate`);
   await expect(page.getByTestId('result-image')).toHaveCount(2);
+
+  // The before/after handle moves with the keyboard (and the finger: anywhere on the picture).
+  const handle = page.getByTestId('compare-handle').first();
+  await handle.focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await expect(handle).toHaveAttribute('aria-valuenow', '40');
+  const compare = (await page.getByTestId('before-after').first().boundingBox())!;
+  await page.mouse.click(compare.x + compare.width * 0.8, compare.y + compare.height / 2);
+  await expect(handle).toHaveAttribute('aria-valuenow', '80');
+
+  // Full screen: keyboard, 100 %, swipe, Esc gives the focus back.
+  const enlarge = page.getByTestId('result-enlarge').first();
+  await enlarge.click();
+  const box = page.getByTestId('lightbox');
+  await expect(box).toBeVisible();
+  await expect(box).toHaveAttribute('data-index', '0');
+  await page.keyboard.press('ArrowRight');
+  await expect(box).toHaveAttribute('data-index', '1');
+  await page.keyboard.press('ArrowLeft');
+  await expect(box).toHaveAttribute('data-index', '0');
+  await page.getByTestId('lightbox-zoom').click();
+  await expect(box).toHaveAttribute('data-zoom', 'actual');
+  expect((await page.getByTestId('lightbox-image').boundingBox())!.width).toBe(768);
+  await page.getByTestId('lightbox-zoom').click();
+  await expect(box).toHaveAttribute('data-zoom', 'fit');
+  const view = (await page.getByTestId('lightbox-viewport').boundingBox())!;
+  await page.mouse.move(view.x + view.width * 0.8, view.y + view.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(view.x + view.width * 0.5, view.y + view.height / 2, { steps: 5 });
+  await page.mouse.move(view.x + view.width * 0.2, view.y + view.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await expect(box).toHaveAttribute('data-index', '1');
+  await page.screenshot({ path: 'test-results/lightbox.png' });
+  await page.keyboard.press('Escape');
+  await expect(box).toHaveCount(0);
+  await expect(enlarge).toBeFocused();
+
+  // Make more like this: the same settings and seed, varied; two more results.
+  const first = (await (await page.request.get(`/api/sessions/${sessionId}/results`)).json()).results as { id: string; seed: number }[];
+  const likedId = await page.getByTestId('result').first().getAttribute('data-result-id');
+  const liked = first.find((r) => r.id === likedId)!;
+  await page.getByTestId('more-like-this').first().click();
+  await expect(page.getByTestId('result-image')).toHaveCount(4, { timeout: 60_000 });
+  const all = (await (await page.request.get(`/api/sessions/${sessionId}/results`)).json()).results as {
+    id: string;
+    seed: number;
+    params: Record<string, unknown>;
+  }[];
+  const fresh = all.filter((r) => !first.some((f) => f.id === r.id));
+  expect(fresh).toHaveLength(2);
+  for (const r of fresh) {
+    expect(r.seed).toBe(liked.seed);
+    expect(r.params).toMatchObject({ recipe: 'model-shot', modelPreset: 'm-african-30s-tall', scenePreset: 'cafe' });
+  }
 });
 
 test('cancel a running job', async ({ page }) => {

@@ -19,7 +19,8 @@ export async function waitForEditor(page: Page) {
 }
 
 export async function maskArea(page: Page): Promise<number> {
-  return Number(await page.getByTestId('mask-area').textContent());
+  // The pixel count is an engineers' read-out (?debug); the stage carries it for tests.
+  return Number(await page.getByTestId('editor-stage').getAttribute('data-area'));
 }
 
 /** Clicks at a fraction of the photo (fx, fy in 0..1) on the editor canvas. */

@@ -176,7 +176,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
     >
       <span class="font-medium">{p.label}</span>
       <Show when={p.hint}>
-        <span class="text-xs text-stone-500">{p.hint}</span>
+        <span class="text-xs text-stone-600">{p.hint}</span>
       </Show>
     </button>
   );
@@ -250,7 +250,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
         <Show when={needs().lora || loras.length > 0}>
           <fieldset class="flex flex-col gap-2" data-testid="loras">
             <legend class="mb-1 font-semibold">{m('gen.loras')}</legend>
-            <Show when={(backend()?.loras.length ?? 0) > 0} fallback={<p class="text-sm text-stone-500">{m('gen.lorasNone')}</p>}>
+            <Show when={(backend()?.loras.length ?? 0) > 0} fallback={<p class="text-sm text-stone-600">{m('gen.lorasNone')}</p>}>
               <For each={loras}>
                 {(l, i) => (
                   <div class="flex items-center gap-2">
@@ -466,7 +466,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
         <Show
           when={results().length > 0}
           fallback={
-            <p class="text-stone-500" data-testid="no-results">
+            <p class="text-stone-600" data-testid="no-results">
               {m('gen.noResults')}
             </p>
           }

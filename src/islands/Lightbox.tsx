@@ -134,9 +134,17 @@ export default function Lightbox(props: {
         <span class="mr-auto tabular-nums" aria-live="polite">
           {props.labels.position(props.index + 1, props.items.length)}
         </span>
-        <Control label={actual() ? props.labels.zoomOut : props.labels.zoomIn} testid="lightbox-zoom" onClick={() => zoom(!actual())}>
-          {actual() ? '⤡' : '100 %'}
-        </Control>
+        {/* Named by its text (axe: the accessible name holds the visible label); pressed at 100 %. */}
+        <button
+          type="button"
+          class="btn border-white/30 bg-black/60 text-white hover:bg-black/80"
+          title={actual() ? props.labels.zoomOut : props.labels.zoomIn}
+          aria-pressed={actual()}
+          data-testid="lightbox-zoom"
+          onClick={() => zoom(!actual())}
+        >
+          100 %
+        </button>
         <a
           class="btn border-white/30 bg-black/60 text-white hover:bg-black/80"
           href={`${item().url}?download=1`}

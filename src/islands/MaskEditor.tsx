@@ -3,6 +3,7 @@
 // mask is a synced document (src/client/synced-document.ts) in the studio store.
 import { createSignal, onCleanup, onMount, Show, For, type JSX } from 'solid-js';
 import { debugReadouts } from '../client/device.ts';
+import { contrastingOverlay, meanColour, OVERLAY_COLOURS, type Rgb } from '../lib/sam/overlay-colour.ts';
 import { SamClient } from '../client/sam-client.ts';
 import { useStudio } from '../client/studio-store.ts';
 import { CONFLICT_MESSAGES, createSyncedDocument } from '../client/synced-document.ts';
@@ -44,6 +45,9 @@ export default function MaskEditor() {
   const [problem, setProblem] = createSignal<string | null>(data.modelsProblem);
   const [busy, setBusy] = createSignal(false);
   const [lastDecodeMs, setLastDecodeMs] = createSignal<number | null>(null);
+  /** Index in OVERLAY_COLOURS of the selection's colour: the one contrasting with the photo, or the merchant's. */
+  const [overlayColour, setOverlayColour] = createSignal(0);
+  let photoImg!: HTMLImageElement;
   /** Whether the merchant changed the selection in this visit: "Saved" is said only then. */
   const [touched, setTouched] = createSignal(false);
   // Set after hydration: the server renders without it.
@@ -103,6 +107,7 @@ export default function MaskEditor() {
       stage.dataset.ready = 'true';
       studio.selectionSettled();
       stage.dataset.threads = String(ready.threads);
+      void photoCentreColour().then((c) => showOverlayColour(contrastingOverlay(c)));
       const early = earlyPress();
       setEarlyPress(null);
       // A press made while loading is the merchant's choice: it is answered instead of a proposal.
@@ -117,6 +122,25 @@ export default function MaskEditor() {
   });
 
   onCleanup(() => client?.terminate());
+
+  /** Mean colour of the photo's central region, where the garment usually is (a 32 px copy is enough). */
+  async function photoCentreColour(): Promise<Rgb> {
+    await photoImg.decode().catch(() => {});
+    const canvas = new OffscreenCanvas(32, 32);
+    const c = canvas.getContext('2d', { willReadFrequently: true })!;
+    try {
+      c.drawImage(photoImg, 0, 0, 32, 32);
+    } catch {
+      return [128, 128, 128];
+    }
+    return meanColour(c.getImageData(8, 8, 16, 16).data);
+  }
+
+  function showOverlayColour(i: number) {
+    setOverlayColour(i);
+    stage.dataset.overlayColour = OVERLAY_COLOURS[i]!.id;
+    void client?.edit({ type: 'style', fill: OVERLAY_COLOURS[i]!.rgb }).catch(() => {});
+  }
 
   /** The garment proposed for the chosen kind (replacing the selection as one undoable step). */
   /** Edits the merchant made: a proposal waiting for the body does not replace a selection begun meanwhile. */
@@ -331,14 +355,14 @@ export default function MaskEditor() {
       title={p.label}
     >
       <span aria-hidden="true">{p.icon}</span>
-      {p.label}
+      <span class="sr-only sm:not-sr-only">{p.label}</span>
     </button>
   );
 
   const Action = (p: { label: string; testid: string; disabled?: boolean; onClick: () => void; children?: JSX.Element }) => (
     <button type="button" class="btn" data-testid={p.testid} disabled={p.disabled} onClick={p.onClick} title={p.label}>
-      {p.children}
-      {p.label}
+      <span aria-hidden="true">{p.children}</span>
+      <span class="sr-only sm:not-sr-only">{p.label}</span>
     </button>
   );
 
@@ -357,9 +381,11 @@ export default function MaskEditor() {
     }
   };
 
+  // Phones: the photo first, the garment kind under it, the tools in a bar along the bottom edge (one scrolling row of
+  // 44 px targets). Tablets and desktops: the kind across the top, the tools in a side panel beside the photo.
   return (
-    <div class="flex flex-col gap-3">
-      <fieldset class="panel !flex-row flex-wrap items-center gap-2">
+    <div class="flex flex-col gap-3 lg:grid lg:grid-cols-[18rem_minmax(0,1fr)] lg:items-start">
+      <fieldset class="panel order-2 !flex-row flex-wrap items-center gap-2 lg:order-none lg:col-span-2">
         <legend class="sr-only">{m('auto.kind')}</legend>
         <span class="text-sm text-stone-600" aria-hidden="true">
           {m('auto.kind')}
@@ -401,207 +427,230 @@ export default function MaskEditor() {
           {m('auto.on')}
         </label>
       </fieldset>
-      <div class="flex flex-col gap-3 lg:flex-row">
-        <aside
-          class="panel flex flex-wrap items-center gap-2 lg:w-72 lg:shrink-0 lg:flex-col lg:flex-nowrap lg:items-stretch lg:gap-3"
-          aria-label="tools"
-        >
-          <div class="flex gap-2 lg:grid lg:grid-cols-3">
-            <ToolButton id="point" label={m('editor.tool.point')} icon="◉" testid="tool-point" />
-            <ToolButton id="box" label={m('editor.tool.box')} icon="▭" testid="tool-box" />
-            <ToolButton id="brush" label={m('editor.tool.brush')} icon="✎" testid="tool-brush" />
-          </div>
-          <fieldset class="m-0 flex min-w-0 gap-2 border-0 p-0 lg:grid lg:grid-cols-2">
-            <button
-              type="button"
-              class="btn"
-              classList={{ 'btn-on': mode() === 'add' }}
-              aria-pressed={mode() === 'add'}
-              data-testid="mode-add"
-              onClick={() => setMode('add')}
-            >
-              + {m('editor.mode.add')}
-            </button>
-            <button
-              type="button"
-              class="btn"
-              classList={{ 'btn-on': mode() === 'remove' }}
-              aria-pressed={mode() === 'remove'}
-              data-testid="mode-remove"
-              onClick={() => setMode('remove')}
-            >
-              − {m('editor.mode.remove')}
-            </button>
-          </fieldset>
-          <label class="flex min-w-48 flex-1 items-center gap-2 text-sm text-stone-600 lg:flex-none">
-            {m('editor.brushSize')}
-            <input
-              type="range"
-              min="4"
-              max="200"
-              value={brush()}
-              onInput={(e) => setBrush(Number(e.currentTarget.value))}
-              class="flex-1"
-              data-testid="brush-size"
-            />
-            <span class="w-8 text-right tabular-nums">{brush()}</span>
-          </label>
-          <div class="flex flex-wrap gap-2 lg:grid lg:grid-cols-2">
-            <Action label={m('editor.undo')} testid="undo" disabled={!state()?.canUndo} onClick={() => void run({ type: 'undo' })}>
-              ↶
-            </Action>
-            <Action label={m('editor.redo')} testid="redo" disabled={!state()?.canRedo} onClick={() => void run({ type: 'redo' })}>
-              ↷
-            </Action>
-            <Action label={m('editor.invert')} testid="invert" disabled={!ready()} onClick={() => void run({ type: 'invert' })}>
-              ◑
-            </Action>
-            <Action
-              label={m('editor.clear')}
-              testid="clear"
-              disabled={!ready() || !state()?.area}
-              onClick={() => void run({ type: 'clear' })}
-            >
-              ✕
-            </Action>
-          </div>
-          <div data-testid="mask-candidates" class="flex flex-col gap-1" aria-live="polite">
-            <Show when={state()?.candidates}>
-              {(c) => (
-                <>
-                  <span class="text-sm text-stone-600">{m('editor.candidates')}</span>
-                  <div class="flex flex-wrap gap-2">
-                    <For each={c().scores}>
-                      {(score, i) => (
-                        <button
-                          type="button"
-                          class="btn"
-                          classList={{ 'btn-on': c().active === i() }}
-                          aria-pressed={c().active === i()}
-                          data-testid={`mask-candidate-${i()}`}
-                          title={`${Math.round(score * 100)}%`}
-                          onClick={() => void run({ type: 'candidate', index: i() })}
-                        >
-                          {m('editor.candidate', { n: i() + 1 })}
-                        </button>
-                      )}
-                    </For>
-                  </div>
-                </>
-              )}
-            </Show>
-          </div>
+      <aside
+        class={
+          'panel order-3 sticky bottom-0 z-20 -mx-3 !flex-row flex-nowrap items-center gap-2 overflow-x-auto rounded-none ' +
+          'border-x-0 border-b-0 bg-white/95 p-2 shadow-[0_-4px_12px_rgba(0,0,0,0.08)] backdrop-blur ' +
+          'lg:static lg:order-none lg:mx-0 lg:!flex-col lg:items-stretch lg:gap-3 lg:overflow-visible lg:rounded-xl lg:border lg:p-3 ' +
+          'lg:shadow-none'
+        }
+        aria-label={m('editor.tools')}
+      >
+        <div class="flex shrink-0 gap-2 lg:grid lg:grid-cols-3">
+          <ToolButton id="point" label={m('editor.tool.point')} icon="◉" testid="tool-point" />
+          <ToolButton id="box" label={m('editor.tool.box')} icon="▭" testid="tool-box" />
+          <ToolButton id="brush" label={m('editor.tool.brush')} icon="✎" testid="tool-brush" />
+        </div>
+        <fieldset class="m-0 flex min-w-0 shrink-0 gap-2 border-0 p-0 lg:grid lg:grid-cols-2">
           <button
             type="button"
-            class="btn-primary"
-            data-testid="save-mask"
-            disabled={!ready() || saveState().status === 'saving'}
-            onClick={() => void doc.save()}
+            class="btn"
+            classList={{ 'btn-on': mode() === 'add' }}
+            aria-pressed={mode() === 'add'}
+            data-testid="mode-add"
+            onClick={() => setMode('add')}
           >
-            {saveState().status === 'saving' ? m('editor.saving') : m('editor.save')}
+            + {m('editor.mode.add')}
           </button>
-          <p class="text-sm" data-testid="save-status" data-state={saveState().status} aria-live="polite">
-            {saveState().status === 'saved'
-              ? touched()
-                ? `✓ ${m('editor.saved')}`
-                : ''
-              : saveState().status === 'dirty'
-                ? m('editor.unsaved')
-                : saveState().status === 'error'
-                  ? m('editor.saveFailed', { message: saveState().error })
-                  : saveState().status === 'pending'
-                    ? `⟳ ${m('pwa.savedLocally')}`
-                    : m('editor.saving')}
-          </p>
-          <Show when={saveState().conflict}>
-            {(note) => (
-              <p class="text-xs text-amber-800" data-testid="sync-note">
-                {m(CONFLICT_MESSAGES[note()])}
-              </p>
+          <button
+            type="button"
+            class="btn"
+            classList={{ 'btn-on': mode() === 'remove' }}
+            aria-pressed={mode() === 'remove'}
+            data-testid="mode-remove"
+            onClick={() => setMode('remove')}
+          >
+            − {m('editor.mode.remove')}
+          </button>
+        </fieldset>
+        <label class="flex min-w-40 shrink-0 items-center gap-2 text-sm text-stone-600 lg:flex-none">
+          {m('editor.brushSize')}
+          <input
+            type="range"
+            min="4"
+            max="200"
+            value={brush()}
+            onInput={(e) => setBrush(Number(e.currentTarget.value))}
+            class="flex-1"
+            data-testid="brush-size"
+          />
+          <span class="w-8 text-right tabular-nums">{brush()}</span>
+        </label>
+        <div class="flex shrink-0 gap-2 lg:grid lg:grid-cols-2">
+          <Action label={m('editor.undo')} testid="undo" disabled={!state()?.canUndo} onClick={() => void run({ type: 'undo' })}>
+            ↶
+          </Action>
+          <Action label={m('editor.redo')} testid="redo" disabled={!state()?.canRedo} onClick={() => void run({ type: 'redo' })}>
+            ↷
+          </Action>
+          <Action label={m('editor.invert')} testid="invert" disabled={!ready()} onClick={() => void run({ type: 'invert' })}>
+            ◑
+          </Action>
+          <button
+            type="button"
+            class="btn"
+            data-testid="overlay-colour"
+            disabled={!ready()}
+            title={m('editor.overlayColour')}
+            aria-label={m('editor.overlayColour')}
+            onClick={() => showOverlayColour((overlayColour() + 1) % OVERLAY_COLOURS.length)}
+          >
+            <span
+              class="inline-block h-4 w-4 rounded-full border border-white outline outline-1 outline-stone-800"
+              style={{ background: `rgb(${OVERLAY_COLOURS[overlayColour()]!.rgb.join(',')})` }}
+              aria-hidden="true"
+            />
+          </button>
+          <Action
+            label={m('editor.clear')}
+            testid="clear"
+            disabled={!ready() || !state()?.area}
+            onClick={() => void run({ type: 'clear' })}
+          >
+            ✕
+          </Action>
+        </div>
+        <div data-testid="mask-candidates" class="flex shrink-0 flex-col gap-1" aria-live="polite">
+          <Show when={state()?.candidates}>
+            {(c) => (
+              <>
+                <span class="text-sm text-stone-600">{m('editor.candidates')}</span>
+                <div class="flex flex-wrap gap-2">
+                  <For each={c().scores}>
+                    {(score, i) => (
+                      <button
+                        type="button"
+                        class="btn"
+                        classList={{ 'btn-on': c().active === i() }}
+                        aria-pressed={c().active === i()}
+                        data-testid={`mask-candidate-${i()}`}
+                        title={`${Math.round(score * 100)}%`}
+                        onClick={() => void run({ type: 'candidate', index: i() })}
+                      >
+                        {m('editor.candidate', { n: i() + 1 })}
+                      </button>
+                    )}
+                  </For>
+                </div>
+              </>
             )}
           </Show>
-          <Show when={(state()?.area ?? 0) > 0}>
-            <p class="text-sm text-stone-700">{m('editor.area', { pct: pct() })}</p>
-          </Show>
-          <Show when={debug()}>
-            <p class="text-xs text-stone-500">
-              <span data-testid="mask-area" class="tabular-nums">
-                {state()?.area ?? 0}
-              </span>{' '}
-              {m('editor.pixels')}
+        </div>
+        <button
+          type="button"
+          class="btn-primary shrink-0"
+          data-testid="save-mask"
+          disabled={!ready() || saveState().status === 'saving'}
+          onClick={() => void doc.save()}
+        >
+          {saveState().status === 'saving' ? m('editor.saving') : m('editor.save')}
+        </button>
+        <p
+          class="shrink-0 whitespace-nowrap text-sm lg:whitespace-normal"
+          data-testid="save-status"
+          data-state={saveState().status}
+          aria-live="polite"
+        >
+          {saveState().status === 'saved'
+            ? touched()
+              ? `✓ ${m('editor.saved')}`
+              : ''
+            : saveState().status === 'dirty'
+              ? m('editor.unsaved')
+              : saveState().status === 'error'
+                ? m('editor.saveFailed', { message: saveState().error })
+                : saveState().status === 'pending'
+                  ? `⟳ ${m('pwa.savedLocally')}`
+                  : m('editor.saving')}
+        </p>
+        <Show when={saveState().conflict}>
+          {(note) => (
+            <p class="text-xs text-amber-800" data-testid="sync-note">
+              {m(CONFLICT_MESSAGES[note()])}
             </p>
-          </Show>
-          <p class="hidden text-xs text-stone-500 lg:block">{m('editor.help')}</p>
-          <Show when={debug() && lastDecodeMs() !== null}>
-            <p class="text-xs text-stone-400" data-testid="decode-ms">
-              {Math.round(lastDecodeMs()!)} ms
-            </p>
-          </Show>
-        </aside>
+          )}
+        </Show>
+        <Show when={(state()?.area ?? 0) > 0}>
+          <p class="hidden text-sm text-stone-700 lg:block">{m('editor.area', { pct: pct() })}</p>
+        </Show>
+        <Show when={debug()}>
+          <p class="text-xs text-stone-600">
+            <span data-testid="mask-area" class="tabular-nums">
+              {state()?.area ?? 0}
+            </span>{' '}
+            {m('editor.pixels')}
+          </p>
+        </Show>
+        <p class="hidden text-xs text-stone-600 lg:block">{m('editor.help')}</p>
+        <Show when={debug() && lastDecodeMs() !== null}>
+          <p class="text-xs text-stone-600" data-testid="decode-ms">
+            {Math.round(lastDecodeMs()!)} ms
+          </p>
+        </Show>
+      </aside>
 
-        <section class="flex-1 min-w-0">
-          <Show when={problem()}>
-            <p role="alert" class="panel mb-3 border-red-300 bg-red-50 text-red-800" data-testid="editor-error">
-              {problem()}
-            </p>
-          </Show>
-          <Show when={loading() && !problem()}>
-            <div class="panel mb-3" role="status" data-testid="editor-loading">
-              <p class="mb-2 text-sm">{loadPct() < 100 ? m('editor.loading') : m('editor.starting')}</p>
-              <div class="h-2 w-full overflow-hidden rounded bg-stone-200">
-                <div class="h-full bg-amber-500 transition-all" style={{ width: `${loadPct()}%` }} />
-              </div>
+      <section class="order-1 min-w-0 lg:order-none">
+        <Show when={problem()}>
+          <p role="alert" class="panel mb-3 border-red-300 bg-red-50 text-red-800" data-testid="editor-error">
+            {problem()}
+          </p>
+        </Show>
+        <Show when={loading() && !problem()}>
+          <div class="panel mb-3" role="status" data-testid="editor-loading">
+            <p class="mb-2 text-sm">{loadPct() < 100 ? m('editor.loading') : m('editor.starting')}</p>
+            <div class="h-2 w-full overflow-hidden rounded bg-stone-200">
+              <div class="h-full bg-amber-500 transition-all" style={{ width: `${loadPct()}%` }} />
             </div>
-          </Show>
-          <div
-            ref={stage}
-            class="relative mx-auto select-none"
-            classList={{ 'cursor-wait': busy() }}
-            style={{
-              'aspect-ratio': `${photo.width} / ${photo.height}`,
-              'max-height': '80vh',
-              'max-width': `calc(80vh * ${photo.width / photo.height})`,
-            }}
-            data-testid="editor-stage"
-            data-area={state()?.area ?? 0}
-          >
-            <img src={photo.url} alt="" class="absolute inset-0 h-full w-full" draggable={false} />
-            <canvas ref={overlay} class="pointer-events-none absolute inset-0 h-full w-full" />
-            <Show when={earlyPress()}>
-              {(p) => (
-                <span
-                  class={
-                    'pointer-events-none absolute h-6 w-6 -translate-x-1/2 -translate-y-1/2 ' +
-                    'rounded-full border-2 border-white bg-amber-500/70 animate-pulse'
-                  }
-                  style={{ left: `${(100 * p().x) / photo.width}%`, top: `${(100 * p().y) / photo.height}%` }}
-                  data-testid="early-press"
-                  aria-hidden="true"
-                />
-              )}
-            </Show>
-            <canvas
-              ref={input}
-              data-testid="editor-canvas"
-              class="absolute inset-0 h-full w-full"
-              classList={{ 'cursor-crosshair': tool() !== 'brush', 'cursor-cell': tool() === 'brush' }}
-              style={{ 'touch-action': 'none' }}
-              onPointerDown={onPointerDown}
-              onPointerMove={onPointerMove}
-              onPointerUp={onPointerUp}
-              onPointerCancel={() => {
-                drag = null;
-                drawInteraction();
-              }}
-              onPointerLeave={onPointerLeave}
-              onContextMenu={(e) => e.preventDefault()}
-            />
           </div>
-          <Show when={ready()}>
-            <p class="mt-2 text-center text-sm text-stone-500">{m('editor.ready')}</p>
+        </Show>
+        <div
+          ref={stage}
+          class="relative mx-auto select-none"
+          classList={{ 'cursor-wait': busy() }}
+          style={{
+            'aspect-ratio': `${photo.width} / ${photo.height}`,
+            'max-height': '80vh',
+            'max-width': `calc(80vh * ${photo.width / photo.height})`,
+          }}
+          data-testid="editor-stage"
+          data-area={state()?.area ?? 0}
+        >
+          <img ref={photoImg} src={photo.url} alt="" class="absolute inset-0 h-full w-full" draggable={false} />
+          <canvas ref={overlay} class="pointer-events-none absolute inset-0 h-full w-full" />
+          <Show when={earlyPress()}>
+            {(p) => (
+              <span
+                class={
+                  'pointer-events-none absolute h-6 w-6 -translate-x-1/2 -translate-y-1/2 ' +
+                  'rounded-full border-2 border-white bg-amber-500/70 animate-pulse'
+                }
+                style={{ left: `${(100 * p().x) / photo.width}%`, top: `${(100 * p().y) / photo.height}%` }}
+                data-testid="early-press"
+                aria-hidden="true"
+              />
+            )}
           </Show>
-        </section>
-      </div>
+          <canvas
+            ref={input}
+            data-testid="editor-canvas"
+            class="absolute inset-0 h-full w-full"
+            classList={{ 'cursor-crosshair': tool() !== 'brush', 'cursor-cell': tool() === 'brush' }}
+            style={{ 'touch-action': 'none' }}
+            onPointerDown={onPointerDown}
+            onPointerMove={onPointerMove}
+            onPointerUp={onPointerUp}
+            onPointerCancel={() => {
+              drag = null;
+              drawInteraction();
+            }}
+            onPointerLeave={onPointerLeave}
+            onContextMenu={(e) => e.preventDefault()}
+          />
+        </div>
+        <Show when={ready()}>
+          <p class="mt-2 text-center text-sm text-stone-600">{m('editor.ready')}</p>
+        </Show>
+      </section>
     </div>
   );
 }

@@ -445,9 +445,9 @@ export default function PoseEditor() {
             )}
           </For>
         </ul>
-        <p class="text-xs text-stone-500">{m('pose.help')}</p>
+        <p class="text-xs text-stone-600">{m('pose.help')}</p>
         <Show when={debug() && timing()}>
-          <p class="text-xs text-stone-400" data-testid="pose-detect-ms">
+          <p class="text-xs text-stone-600" data-testid="pose-detect-ms">
             {timing()}
           </p>
         </Show>

@@ -227,9 +227,9 @@ export default function SessionList(props: SessionListProps) {
                   <img src={s.thumbUrl} alt="" loading="lazy" class="aspect-[3/4] w-full rounded object-cover bg-stone-200" />
                   <p class="mt-1 truncate text-sm font-medium">{s.label}</p>
                 </a>
-                <p class="text-xs text-stone-500">{s.masked ? m('sessions.masked') : m('sessions.unmasked')}</p>
+                <p class="text-xs text-stone-600">{s.masked ? m('sessions.masked') : m('sessions.unmasked')}</p>
                 <div class="mt-1 flex items-center gap-1 text-xs">
-                  <span class={s.onDevice ? 'text-emerald-700' : 'text-stone-400'} data-testid="session-offline-state">
+                  <span class={s.onDevice ? 'text-emerald-700' : 'text-stone-600'} data-testid="session-offline-state">
                     {s.onDevice ? `● ${m('pwa.onDevice')}` : m('pwa.onlineOnly')}
                   </span>
                   <Show
@@ -237,7 +237,7 @@ export default function SessionList(props: SessionListProps) {
                     fallback={
                       <button
                         type="button"
-                        class="ml-auto rounded px-2 py-1 text-stone-500 hover:bg-stone-100 hover:text-red-700"
+                        class="ml-auto rounded px-2 py-1 text-stone-600 hover:bg-stone-100 hover:text-red-700"
                         data-testid="session-delete"
                         disabled={busy() === s.id}
                         onClick={() => setConfirming(s.id)}
@@ -288,7 +288,7 @@ export default function SessionList(props: SessionListProps) {
           {note()}
         </p>
       </Show>
-      <p class="text-xs text-stone-500" data-testid="storage-used">
+      <p class="text-xs text-stone-600" data-testid="storage-used">
         <Show when={storage()}>
           {(st) => (
             <>

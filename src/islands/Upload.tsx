@@ -85,6 +85,7 @@ export default function Upload(props: UploadProps) {
         class="sr-only"
         data-testid="upload-input"
         id="upload-input"
+        aria-labelledby="upload-title"
         onChange={(e) => {
           const file = e.currentTarget.files?.[0];
           if (file) void send(file);
@@ -103,7 +104,7 @@ export default function Upload(props: UploadProps) {
       <button type="button" class="btn-primary px-6 text-lg" disabled={working() || blocked()} onClick={() => fileInput.click()}>
         {m('upload.choose')}
       </button>
-      <p class="text-sm text-stone-500">{m('upload.formats', { mb: props.maxMb })}</p>
+      <p class="text-sm text-stone-600">{m('upload.formats', { mb: props.maxMb })}</p>
       <Show when={working()}>
         <div class="w-full max-w-md" role="status" data-testid="upload-progress">
           <p class="mb-1 text-sm">

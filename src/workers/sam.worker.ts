@@ -34,8 +34,9 @@ const OVERLAY_MAX_SIDE = 1536;
  * does) keeps a click fast at any photo size; the logits are smooth, so nothing visible is lost.
  */
 const DECODE_MAX_SIDE = 512;
-const FILL: [number, number, number, number] = [37, 99, 235, 110];
-const EDGE: [number, number, number, number] = [250, 204, 21, 255];
+let FILL: [number, number, number, number] = [37, 99, 235, 110];
+const EDGE: [number, number, number, number] = [255, 255, 255, 255];
+const EDGE2: [number, number, number, number] = [17, 17, 17, 255];
 const PREVIEW_FILL: [number, number, number, number] = [250, 204, 21, 90];
 const REMOVE_FILL: [number, number, number, number] = [220, 38, 38, 90];
 /** Names, sizes and files of the SAM family this build runs. */
@@ -183,7 +184,7 @@ function refreshSelectionOverlay(changed: Box | null | undefined) {
   resampleNearestInto(selection.mask(), photo.width, photo.height, overlayMask, ow, oh, rect);
   // The outline of a pixel depends on its neighbours: redraw one pixel around the rectangle too.
   const ring = { x0: Math.max(0, rect.x0 - 1), y0: Math.max(0, rect.y0 - 1), x1: Math.min(ow, rect.x1 + 1), y1: Math.min(oh, rect.y1 + 1) };
-  renderOverlay(overlayMask, ow, oh, baseOverlay, FILL, EDGE, ring);
+  renderOverlay(overlayMask, ow, oh, baseOverlay, FILL, EDGE, ring, EDGE2);
   redraw(null);
 }
 
@@ -378,6 +379,9 @@ async function edit(req: EditRequest & { seq: number }): Promise<EditOutcome> {
     case 'clear':
       selection.apply({ kind: 'clear' });
       return { decodeMs: null, changed: undefined };
+    case 'style':
+      FILL = [req.fill[0], req.fill[1], req.fill[2], FILL[3]];
+      return { decodeMs: null, changed: undefined };
     default:
       return { decodeMs: null, changed: null };
   }
@@ -446,7 +450,7 @@ function drawThenSettle(seq: number, decodeMs: number | null, p: NonNullable<Edi
       x1: Math.min(ow, bbox.x1 + 1),
       y1: Math.min(oh, bbox.y1 + 1),
     };
-    renderOverlay(overlayMask, ow, oh, baseOverlay, FILL, EDGE, ring);
+    renderOverlay(overlayMask, ow, oh, baseOverlay, FILL, EDGE, ring, EDGE2);
   }
   redraw(null);
   const before = state();

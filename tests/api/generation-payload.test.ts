@@ -198,3 +198,25 @@ describe.each([
     180_000,
   ); // a 12 MP photo: composite and checks at full resolution on a 2-core machine
 });
+
+describe('Make more like this', () => {
+  it('sends the seed with a variation: every image keeps the seed, variation seeds count up; the results store the seed', async () => {
+    sd.reset();
+    const res = await postJob(server.url, { sessionId, recipe: 'scene-swap', checkpoint: SD15, count: 2, seed: 4242, variation: 0.3 });
+    expect(res.status).toBe(202);
+    const job = await waitForJob(server.url, (await res.json()).job.id, ['succeeded', 'failed'], 120_000);
+    expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+    const calls = sd.payloads.filter((p) => p.path === '/sdapi/v1/img2img');
+    expect(calls).toHaveLength(1);
+    const body = calls[0].body as Img2ImgRequest;
+    expect([body.seed, body.subseed, body.subseed_strength]).toEqual([4242, -1, 0.3]);
+    expect(sd.unknownFields).toEqual([]);
+    expect(job.results.map((r: { seed: number }) => r.seed)).toEqual([4242, 4242]);
+  }, 180_000);
+
+  it('refuses a variation without the seed it varies', async () => {
+    const res = await postJob(server.url, { sessionId, recipe: 'scene-swap', count: 1, variation: 0.3 });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe('seed_required');
+  });
+});

@@ -142,11 +142,14 @@ export function renderOverlay(
   fill: readonly [number, number, number, number],
   edge: readonly [number, number, number, number],
   rect: Box = { x0: 0, y0: 0, x1: width, y1: height },
+  /** A second outline colour: the outline alternates between the two in 4 px dashes, visible on any photo. */
+  edge2: readonly [number, number, number, number] = edge,
 ): void {
   const out32 = new Uint32Array(out.buffer, out.byteOffset, width * height);
   const pack = (c: readonly number[]) => (c[3] << 24) | (c[2] << 16) | (c[1] << 8) | c[0];
   const fillPx = pack(fill) >>> 0;
   const edgePx = pack(edge) >>> 0;
+  const edge2Px = pack(edge2) >>> 0;
   for (let y = rect.y0; y < rect.y1; y++) {
     const row = y * width;
     for (let x = rect.x0; x < rect.x1; x++) {
@@ -157,7 +160,7 @@ export function renderOverlay(
       }
       const boundary =
         x === 0 || y === 0 || x === width - 1 || y === height - 1 || !mask[i - 1] || !mask[i + 1] || !mask[i - width] || !mask[i + width];
-      out32[i] = boundary ? edgePx : fillPx;
+      out32[i] = boundary ? (((x + y) >> 2) & 1 ? edge2Px : edgePx) : fillPx;
     }
   }
 }

@@ -29,6 +29,8 @@ export type EditRequest =
   | { type: 'redo' }
   | { type: 'invert' }
   | { type: 'clear' }
+  /** The selection's fill colour (src/lib/sam/overlay-colour.ts); the outline stays black and white. */
+  | { type: 'style'; fill: readonly [number, number, number] }
   | { type: 'export' }
   /** Propose the garment from a prompt (src/lib/sam/auto-select.ts): replaces the selection as one undoable step. */
   | { type: 'auto'; prompt: AutoPrompt };

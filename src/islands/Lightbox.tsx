@@ -160,7 +160,8 @@ export default function Lightbox(props: {
       </div>
       <div
         ref={viewport}
-        class={`relative min-h-0 flex-1 touch-none select-none ${actual() ? 'overflow-auto cursor-grab' : 'overflow-hidden cursor-zoom-in'}`}
+        class="relative min-h-0 flex-1 touch-none select-none"
+        classList={{ 'overflow-auto cursor-grab': actual(), 'overflow-hidden cursor-zoom-in': !actual() }}
         onPointerDown={down}
         onPointerMove={move}
         onPointerUp={up}

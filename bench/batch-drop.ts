@@ -4,7 +4,8 @@
 //   upload     request body sent (3 uploads at a time; waits for the uploads-per-minute limit excluded)
 //   server     body sent → 201 (normalise, SAM encoder, copies, storage)
 //   pose       pose detection in the pose worker (and placing a body from the silhouette when none was seen)
-//   selection  SAM worker: decoder + embedding load, proposal, mask PNG saved
+//   selection  SAM worker: decoder + embedding load, proposal, mask PNG made and saved (then each of the four)
+// The next photo's pose is detected while this one's selection runs, so pose overlaps selection.
 // Per stage: the sum over photos and p50/p95 per photo; uploads overlap each other and the preparation of earlier
 // photos, so the wall time is less than the sums. The server's RSS is sampled throughout (peak reported).
 // The workspace's uploads-per-minute limit is the shipped default unless --uploads-per-minute says otherwise.
@@ -110,7 +111,7 @@ try {
     }, {}),
   );
   const rows: (string | number)[][] = [];
-  for (const stage of ['upload', 'server', 'pose', 'select']) {
+  for (const stage of ['upload', 'server', 'pose', 'select', 'select-load', 'select-propose', 'select-export', 'select-save']) {
     const values = timing.stages.filter((s) => s.stage === stage).map((s) => s.ms);
     const st = stats(values);
     rows.push([stage, st.n, (values.reduce((a, b) => a + b, 0) / 1000).toFixed(1), st.p50.toFixed(0), st.p95.toFixed(0)]);

@@ -2,6 +2,7 @@
 // pose (pose worker) and the garment proposal (SAM worker) saved to the session, so that Generate all can run
 // without visiting every photo. The batch id is kept on this device: closing the tab and coming back resumes.
 import type { PoseClient } from './pose-client.ts';
+import type { Pose } from '../lib/pose/types.ts';
 import type { SamClient } from './sam-client.ts';
 import { ApiRequestError, uploadPhoto } from './api.ts';
 import { retryDelayMs, type UploadFailure } from '../lib/batch/retry.ts';
@@ -93,47 +94,73 @@ async function put(url: string, body: Blob | string, type: string): Promise<void
   }
 }
 
+export interface UploadedPhoto {
+  sessionId: string;
+  photoUrl: string;
+  embeddingUrl: string;
+  width: number;
+  height: number;
+}
+
+export interface DetectedBody {
+  body: Pose | null;
+  person: boolean;
+}
+
+/** The pose detector's look at one photo (in the pose worker; the SAM worker can work on another photo meanwhile). */
+export async function detectBody(up: UploadedPhoto, pose: PoseClient | null): Promise<DetectedBody> {
+  if (!pose) return { body: null, person: false };
+  const t = performance.now();
+  const d = await pose
+    .detect({ imageUrl: up.photoUrl, photo: { width: up.width, height: up.height }, maskUrl: null, maxSide: 1024 })
+    .catch(() => null);
+  measure('pose', t, up.sessionId);
+  return { body: d?.pose ?? null, person: !!d?.person };
+}
+
 /**
- * Pose and garment proposal for one uploaded photo, saved on the server. 'check' when no body was found or the
- * proposal's confidence is low (the merchant should look); never throws for a photo that merely needs a look.
- * `sam` is one SAM worker for the whole batch, initialised again per photo (it keeps its decoder sessions).
+ * Garment proposal for one uploaded photo from its detected body, saved on the server with the pose. 'check' when no
+ * body was found or the proposal's confidence is low (the merchant should look); never throws for a photo that
+ * merely needs a look. `sam` is one SAM worker for the whole batch, initialised again per photo (it keeps its
+ * decoder sessions).
  */
-export async function preparePhoto(
-  up: { sessionId: string; photoUrl: string; embeddingUrl: string; width: number; height: number },
+export async function selectAndSave(
+  up: UploadedPhoto,
+  detected: DetectedBody,
   o: { pose: PoseClient | null; sam: SamClient; decoderUrl: string; multiDecoderUrl: string | null; kind: GarmentKind },
 ): Promise<{ state: 'ready' | 'check'; confidence: number; person: boolean }> {
   const photo = { width: up.width, height: up.height };
-  let body = null;
-  let person = false;
-  if (o.pose) {
-    const t = performance.now();
-    const d = await o.pose.detect({ imageUrl: up.photoUrl, photo, maskUrl: null, maxSide: 1024 }).catch(() => null);
-    body = d?.pose ?? null;
-    person = !!d?.person;
-    measure('pose', t, up.sessionId);
-  }
+  let { body } = detected;
+  const { person } = detected;
   const t = performance.now();
-  const sam = o.sam;
-  {
-    await sam.init({
-      decoderUrl: o.decoderUrl,
-      multiDecoderUrl: o.multiDecoderUrl,
-      embeddingUrl: up.embeddingUrl,
-      maskUrl: null,
-      photo,
-      overlay: new OffscreenCanvas(1, 1),
-    });
-    const r = await sam.autoSelect(autoPrompt(body, o.kind, photo));
-    if (r.state.area > 0) await put(`/api/sessions/${up.sessionId}/mask`, (await sam.exportPng()).png, 'image/png');
-    measure('select', t, up.sessionId);
-    // No body seen (a flat-lay, a mannequin): one is placed from the garment's silhouette, as the studio does.
-    if (!body && o.pose && r.state.area > 0) {
-      const tc = performance.now();
-      body = (await o.pose.complete({ maskUrl: `/api/sessions/${up.sessionId}/mask.png` }).catch(() => null))?.pose ?? null;
-      measure('pose', tc, up.sessionId);
-    }
-    if (body) await put(`/api/sessions/${up.sessionId}/pose`, JSON.stringify(body), 'application/json');
-    const fine = r.state.area > 0 && r.confidence >= CONFIDENCE_THRESHOLD && person;
-    return { state: fine ? 'ready' : 'check', confidence: r.confidence, person };
+  await o.sam.init({
+    decoderUrl: o.decoderUrl,
+    multiDecoderUrl: o.multiDecoderUrl,
+    embeddingUrl: up.embeddingUrl,
+    maskUrl: null,
+    photo,
+    overlay: new OffscreenCanvas(1, 1),
+  });
+  const tAuto = performance.now();
+  measure('select-load', t, up.sessionId, tAuto);
+  const r = await o.sam.autoSelect(autoPrompt(body, o.kind, photo));
+  const tExport = performance.now();
+  measure('select-propose', tAuto, up.sessionId, tExport);
+  if (r.state.area > 0) {
+    const { png } = await o.sam.exportPng();
+    const tSave = performance.now();
+    measure('select-export', tExport, up.sessionId, tSave);
+    await put(`/api/sessions/${up.sessionId}/mask`, png, 'image/png');
+    measure('select-save', tSave, up.sessionId);
   }
+  measure('select', t, up.sessionId);
+  // No body seen (a flat-lay, a mannequin): one is placed from the garment's silhouette, as the studio does.
+  if (!body && o.pose && r.state.area > 0) {
+    const tc = performance.now();
+    body = (await o.pose.complete({ maskUrl: `/api/sessions/${up.sessionId}/mask.png` }).catch(() => null))?.pose ?? null;
+    measure('pose', tc, up.sessionId);
+  }
+  if (body) await put(`/api/sessions/${up.sessionId}/pose`, JSON.stringify(body), 'application/json');
+  const fine = r.state.area > 0 && r.confidence >= CONFIDENCE_THRESHOLD && person;
+  return { state: fine ? 'ready' : 'check', confidence: r.confidence, person };
 }

@@ -8,7 +8,10 @@ import {
   type ItemState,
   LEDGER_KEY,
   loadLedger,
-  preparePhoto,
+  selectAndSave,
+  detectBody,
+  type DetectedBody,
+  type UploadedPhoto,
   saveLedger,
   skipReason,
   UPLOADS_AT_ONCE,
@@ -182,11 +185,20 @@ export default function BatchPage(props: BatchPageProps) {
         set({ batchId: null, items: [] });
       }
     }
-    resume();
+    await resume();
   });
 
-  /** After the tab was closed: files that never reached the server are named, uploaded photos are prepared. */
-  function resume() {
+  /**
+   * After the tab was closed: photos uploaded but not yet in the batch join it, files that never reached the server
+   * are named, uploaded photos are prepared.
+   */
+  async function resume() {
+    const inBatch = new Set(s.items.map((i) => i.sessionId));
+    const outside = ledger.entries.filter((e) => e.sessionId && !inBatch.has(e.sessionId)).map((e) => e.sessionId!);
+    if (outside.length) {
+      for (const id of outside) await joinBatch(id).catch(() => {});
+      await refresh().catch(() => {});
+    }
     const { notUploaded, toPrepare: waiting } = unfinished(ledger);
     set('items', (list) => [
       ...list,
@@ -224,8 +236,11 @@ export default function BatchPage(props: BatchPageProps) {
     poll = setInterval(() => void refresh().catch(() => {}), 1500);
   }
 
-  /** Queue of uploaded photos waiting for their pose and garment proposal, worked one after another. */
-  const toPrepare: { key: string; up: Parameters<typeof preparePhoto>[0] }[] = [];
+  /**
+   * Queue of uploaded photos waiting for their pose and garment proposal, worked one after another in two stages:
+   * the next photo's pose is detected (pose worker) while this one's garment is proposed (SAM worker).
+   */
+  const toPrepare: { key: string; up: UploadedPhoto }[] = [];
   const uploadedPhoto = (session: SessionDetailJson) => ({
     sessionId: session.id,
     photoUrl: session.image.url,
@@ -245,6 +260,7 @@ export default function BatchPage(props: BatchPageProps) {
           pose = null;
         });
       }
+      let detecting: Promise<DetectedBody> | null = null;
       for (let job = toPrepare.shift(); job; job = toPrepare.shift()) {
         const { key, up } = job;
         if (!props.decoderUrl) {
@@ -252,8 +268,12 @@ export default function BatchPage(props: BatchPageProps) {
           continue;
         }
         try {
+          const detected = await (detecting ?? detectBody(up, pose));
+          // The next photo's pose starts now, beside this one's proposal.
+          const following = toPrepare[0];
+          detecting = following ? detectBody(following.up, pose) : null;
           sam ??= new SamClient();
-          const r = await preparePhoto(up, {
+          const r = await selectAndSave(up, detected, {
             pose,
             sam,
             decoderUrl: props.decoderUrl,
@@ -315,9 +335,10 @@ export default function BatchPage(props: BatchPageProps) {
           (pct) => update(item.key, { pct }),
           (seconds) => update(item.key, { reason: seconds == null ? null : m('batch.uploadWait', { s: seconds }) }),
         );
+        // Recorded at once: a tab closed from here on finds the photo on the server (and joins it to the batch).
+        keep(markUploaded(ledger, fileSignature(file), up.session.id));
         update(item.key, { state: 'preparing', sessionId: up.session.id, thumbUrl: up.image.thumbUrl, pct: 100 });
         await joinBatch(up.session.id);
-        keep(markUploaded(ledger, fileSignature(file), up.session.id));
         toPrepare.push({ key: item.key, up: uploadedPhoto(up.session) });
         void prepareNext();
       } catch (err) {

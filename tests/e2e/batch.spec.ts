@@ -145,3 +145,42 @@ test.describe('closing the tab', () => {
     expect(batch.photos.map((p: { title: string }) => p.title).sort()).toEqual([first, second, cutOff].sort());
   });
 });
+
+test.describe('closing the tab before the batch was made', () => {
+  test.use({ serviceWorkers: 'block' });
+
+  test('photos uploaded while the batch was being made join it on return and are prepared', async ({ context }) => {
+    test.setTimeout(120_000);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'atelier-orphans-'));
+    const files = ['person-idm-00034.jpg', 'person-ootd-01008.jpg'].map((f, i) => {
+      const copy = path.join(dir, `orphan-${i}-${f}`);
+      copyFileSync(path.join(photosDir, f), copy);
+      return copy;
+    });
+    // The batch is never made in the first visit: its creation does not answer.
+    await context.route('**/api/batches', () => {});
+    const page = await context.newPage();
+    await page.goto('/batch');
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await expect(page.getByTestId('batch-page')).toHaveAttribute('data-ready', 'true');
+    await page.getByTestId('batch-input').setInputFiles(files);
+    await expect(page.locator('[data-testid=batch-item][data-state=preparing]')).toHaveCount(2, { timeout: 60_000 });
+    expect(await page.evaluate(() => localStorage.getItem('atelier-batch'))).toBeNull();
+    await page.close();
+    await context.unrouteAll({ behavior: 'ignoreErrors' });
+
+    const again = await context.newPage();
+    await again.goto('/batch');
+    await expect
+      .poll(async () => again.locator('[data-testid=batch-item][data-state=ready], [data-testid=batch-item][data-state=check]').count(), {
+        timeout: 90_000,
+      })
+      .toBe(2);
+    const batchId = await again.evaluate(() => localStorage.getItem('atelier-batch'));
+    expect(batchId).toBeTruthy();
+    const { batch } = await (await again.request.get(`/api/batches/${batchId}`)).json();
+    expect(batch.photos.map((p: { title: string }) => p.title).sort()).toEqual(files.map((f) => path.basename(f, '.jpg')).sort());
+    expect(batch.photos.every((p: { masked: boolean }) => p.masked)).toBe(true);
+  });
+});

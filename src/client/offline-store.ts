@@ -19,6 +19,10 @@ export type StudioSession = SessionJson & { conflicts?: ConflictJson[] };
 interface Option {
   id: string;
   label: string;
+  /** A picture for the card (absent in copies recorded before there were pictures). */
+  picture?: string;
+  /** What the filter groups it by (women/men, studio/indoor/outdoor). */
+  group?: string;
 }
 
 /** What src/pages/s/[id].astro gives the studio island: enough to render the studio without the server. */

@@ -460,7 +460,7 @@ export default function BatchPage(props: BatchPageProps) {
         </div>
         <Show when={s.items.length > 0}>
           <div class="flex items-center gap-2 text-sm" data-testid="batch-progress">
-            <progress class="h-2 flex-1" max={Math.max(1, s.items.length)} value={prepared()} />
+            <progress class="h-2 flex-1" max={Math.max(1, s.items.length)} value={prepared()} aria-label={m('batch.title')} />
             <span class="tabular-nums">{m('batch.progress', { done: prepared(), total: s.items.length })}</span>
           </div>
         </Show>
@@ -516,7 +516,7 @@ export default function BatchPage(props: BatchPageProps) {
                   <img src={item.thumbUrl!} alt="" class="h-full w-full object-cover" classList={{ 'opacity-40': item.excluded }} />
                 </Show>
                 <Show when={item.state === 'uploading'}>
-                  <progress class="absolute inset-x-2 bottom-2 h-2" max="100" value={item.pct} />
+                  <progress class="absolute inset-x-2 bottom-2 h-2" max="100" value={item.pct} aria-label={item.name} />
                 </Show>
               </div>
               <p class="truncate text-sm" title={item.name}>

@@ -5,6 +5,7 @@ import { createPoseChecker } from '../client/pose-check.ts';
 import { createStore } from 'solid-js/store';
 import BeforeAfter from './BeforeAfter.tsx';
 import Lightbox from './Lightbox.tsx';
+import PictureChoices, { type PictureOption } from './PictureChoices.tsx';
 import * as api from '../client/api.ts';
 import { useStudio } from '../client/studio-store.ts';
 import { translator } from '../i18n/messages.ts';
@@ -14,10 +15,7 @@ import { isTerminal } from '../lib/api/job-states.ts';
 import { moreLikeThisRequest } from '../lib/api/job-request.ts';
 import { RECIPES, recipeSpec, type Recipe } from '../lib/recipes/table.ts';
 
-interface PresetOption {
-  id: string;
-  label: string;
-}
+type PresetOption = PictureOption;
 
 export interface GeneratePanelProps {
   sessionId: string;
@@ -142,6 +140,13 @@ export default function GeneratePanel(props: GeneratePanelProps) {
     await send(body);
   }
 
+  /** "Surprise me": a model look and a scene picked at random. */
+  function surprise() {
+    const pick = <T,>(list: T[]) => list[Math.floor(Math.random() * list.length)];
+    if (needs().look && props.looks.length) setLook(pick(props.looks)!.id);
+    if (props.scenes.length) setScene(pick(props.scenes)!.id);
+  }
+
   /** Queues a job (the form's, or "Make more like this") and brings its progress card into view. */
   async function send(body: JobRequestBody) {
     setFormError('');
@@ -228,24 +233,36 @@ export default function GeneratePanel(props: GeneratePanelProps) {
           </Show>
         </fieldset>
 
+        <button type="button" class="btn self-start" data-testid="surprise-me" onClick={surprise}>
+          ↻ {m('gen.surprise')}
+        </button>
         <Show when={needs().look}>
-          <fieldset>
-            <legend class="mb-1 font-semibold">{m('gen.look')}</legend>
-            <div class="grid grid-cols-2 gap-2">
-              <For each={props.looks}>
-                {(p) => <Choice testid={`preset-model-${p.id}`} on={look() === p.id} onClick={() => setLook(p.id)} label={p.label} />}
-              </For>
-            </div>
-          </fieldset>
+          <PictureChoices
+            legend={m('gen.look')}
+            options={props.looks}
+            value={look()}
+            onChange={setLook}
+            testidPrefix="preset-model-"
+            allLabel={m('gen.filter.all')}
+            groups={[
+              { id: 'female', label: m('gen.filter.women') },
+              { id: 'male', label: m('gen.filter.men') },
+            ]}
+          />
         </Show>
-        <fieldset>
-          <legend class="mb-1 font-semibold">{m('gen.scene')}</legend>
-          <div class="grid grid-cols-2 gap-2">
-            <For each={props.scenes}>
-              {(p) => <Choice testid={`preset-scene-${p.id}`} on={scene() === p.id} onClick={() => setScene(p.id)} label={p.label} />}
-            </For>
-          </div>
-        </fieldset>
+        <PictureChoices
+          legend={m('gen.scene')}
+          options={props.scenes}
+          value={scene()}
+          onChange={setScene}
+          testidPrefix="preset-scene-"
+          allLabel={m('gen.filter.all')}
+          groups={[
+            { id: 'studio', label: m('gen.filter.studio') },
+            { id: 'indoor', label: m('gen.filter.indoor') },
+            { id: 'outdoor', label: m('gen.filter.outdoor') },
+          ]}
+        />
 
         <Show when={needs().lora || loras.length > 0}>
           <fieldset class="flex flex-col gap-2" data-testid="loras">
@@ -379,9 +396,23 @@ export default function GeneratePanel(props: GeneratePanelProps) {
           </Show>
         </details>
 
-        <button type="submit" class="btn-primary min-h-12 text-lg" data-testid="generate" disabled={!canGenerate()}>
-          {sending() ? m('gen.sending') : m('gen.generate')}
-        </button>
+        {/* On a phone the garment and the button stay in view at the bottom while choosing. */}
+        <div
+          class={
+            'sticky bottom-0 z-10 -mx-3 -mb-3 flex items-center gap-3 rounded-b-xl border-t border-stone-200 bg-white/95 p-3 ' +
+            'backdrop-blur lg:static lg:mx-0 lg:mb-0 lg:border-0 lg:p-0'
+          }
+        >
+          <img
+            src={props.photo.url}
+            alt={m('gen.yourGarment')}
+            class="h-14 w-11 shrink-0 rounded-md border border-stone-200 object-cover"
+            data-testid="generate-garment"
+          />
+          <button type="submit" class="btn-primary min-h-12 flex-1 text-lg" data-testid="generate" disabled={!canGenerate()}>
+            {sending() ? m('gen.sending') : m('gen.generate')}
+          </button>
+        </div>
         <Show when={formError()}>
           <p role="alert" class="text-sm text-red-700" data-testid="generate-error">
             {formError()}
@@ -420,6 +451,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
                 <div
                   class="h-3 w-full overflow-hidden rounded bg-stone-200"
                   role="progressbar"
+                  aria-label={m('gen.progress')}
                   aria-valuemin="0"
                   aria-valuemax="100"
                   aria-valuenow={Math.round(job.progress.fraction * 100)}
@@ -471,7 +503,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
             </p>
           }
         >
-          <ul class="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-3" data-testid="gallery">
+          <ul class="grid grid-cols-1 gap-4 sm:grid-cols-2" data-testid="gallery">
             <For each={results()}>
               {(r, i) => (
                 <li class="panel flex flex-col gap-2" data-testid="result" data-result-id={r.id}>

@@ -598,7 +598,14 @@ export default function MaskEditor() {
         <Show when={loading() && !problem()}>
           <div class="panel mb-3" role="status" data-testid="editor-loading">
             <p class="mb-2 text-sm">{loadPct() < 100 ? m('editor.loading') : m('editor.starting')}</p>
-            <div class="h-2 w-full overflow-hidden rounded bg-stone-200">
+            <div
+              class="h-2 w-full overflow-hidden rounded bg-stone-200"
+              role="progressbar"
+              aria-label={m('editor.loading')}
+              aria-valuemin="0"
+              aria-valuemax="100"
+              aria-valuenow={loadPct()}
+            >
               <div class="h-full bg-amber-500 transition-all" style={{ width: `${loadPct()}%` }} />
             </div>
           </div>

@@ -52,6 +52,11 @@ export default function PoseEditor() {
   // Milliseconds are engineers' read-outs: shown with ?debug only (set after hydration).
   const [debug, setDebug] = createSignal(false);
   onMount(() => setDebug(debugReadouts()));
+  /** "Saved" is said after a save in this visit, not for a pose saved long ago. */
+  const [savedHere, setSavedHere] = createSignal(false);
+  createEffect(() => {
+    if (saveState().status === 'saving') setSavedHere(true);
+  });
 
   let root!: HTMLDivElement;
   let stage!: HTMLDivElement;
@@ -351,7 +356,7 @@ export default function PoseEditor() {
 
   return (
     <div ref={root} class="flex flex-col gap-3 lg:flex-row" data-testid="pose-editor" data-status={status()}>
-      <aside class="panel flex flex-col gap-3 lg:w-72 lg:shrink-0" aria-label="pose tools">
+      <aside class="panel order-2 flex flex-col gap-3 lg:order-none lg:w-72 lg:shrink-0" aria-label={m('pose.tools')}>
         <div
           class="text-sm"
           role="status"
@@ -416,7 +421,9 @@ export default function PoseEditor() {
         </button>
         <p class="text-sm" data-testid="pose-save-status" data-state={saveState().status} data-rev={saveState().rev} aria-live="polite">
           {saveState().status === 'saved'
-            ? `✓ ${m('pose.saved')}`
+            ? savedHere()
+              ? `✓ ${m('pose.saved')}`
+              : ''
             : saveState().status === 'saving'
               ? m('pose.saving')
               : saveState().status === 'error'
@@ -453,7 +460,8 @@ export default function PoseEditor() {
         </Show>
       </aside>
 
-      <section class="flex-1 min-w-0">
+      {/* Phones: the photo first, as in the garment step. */}
+      <section class="order-1 min-w-0 flex-1 lg:order-none">
         <div
           ref={stage}
           class="relative mx-auto select-none bg-stone-200"

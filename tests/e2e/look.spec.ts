@@ -100,16 +100,14 @@ for (const size of Object.keys(SIZES) as Size[]) {
         await look('lightbox');
         await page.keyboard.press('Escape');
 
-        if (SHOOT) {
-          // A job on its way: progress and preview.
-          await page.getByTestId('count').fill('8');
-          await page.getByTestId('generate').click();
-          await expect(page.getByTestId('job-progress')).toBeVisible();
-          await expect.poll(async () => Number(await page.getByTestId('job-progress').getAttribute('aria-valuenow'))).toBeGreaterThan(0);
-          await page.getByTestId('job').first().scrollIntoViewIfNeeded();
-          await look('running-job');
-          await page.getByTestId('cancel-job').click();
-        }
+        // A job on its way: progress and preview.
+        await page.getByTestId('count').fill('8');
+        await page.getByTestId('generate').click();
+        await expect(page.getByTestId('job-progress')).toBeVisible();
+        await expect.poll(async () => Number(await page.getByTestId('job-progress').getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+        await page.getByTestId('job').first().scrollIntoViewIfNeeded();
+        await look('running-job');
+        await page.getByTestId('cancel-job').click();
 
         await page.goto('/batch');
         await expect(page.getByTestId('batch-page')).toHaveAttribute('data-ready', 'true');

@@ -22,6 +22,8 @@ const windows = (x: number, y: number, cols: number, rows: number, colour: strin
   return out;
 };
 
+const CLOTHES = ['#f9a8d4', '#fcd34d', '#93c5fd', '#c4b5fd', '#86efac', '#fdba74'];
+
 const SCENES: Record<string, () => string> = {
   'studio-white': () => studio('#ffffff', '#e7e5e4', '#f5f5f4'),
   'studio-grey': () => studio('#e7e5e4', '#a8a29e', '#d6d3d1'),
@@ -31,7 +33,8 @@ const SCENES: Record<string, () => string> = {
       `${backdrop('#cfe3f5', '#eef5fb')}<rect x="4" y="22" width="26" height="50" fill="#9ca3af"/>${windows(8, 27, 4, 6, '#e5e7eb')}` +
         `<rect x="34" y="10" width="22" height="62" fill="#6b7280"/>${windows(37, 15, 3, 8, '#d1d5db')}` +
         `<rect x="78" y="28" width="38" height="44" fill="#a8a29e"/>${windows(82, 33, 6, 5, '#f5f5f4')}` +
-        '<rect y="72" width="120" height="18" fill="#57534e"/><rect x="0" y="80" width="120" height="2" fill="#fafaf9" stroke-dasharray="6 6"/>',
+        '<rect y="72" width="120" height="18" fill="#57534e"/>' +
+        '<rect x="0" y="80" width="120" height="2" fill="#fafaf9" stroke-dasharray="6 6"/>',
     ),
   cafe: () =>
     svg(
@@ -42,12 +45,14 @@ const SCENES: Record<string, () => string> = {
     ),
   beach: () =>
     svg(
-      `${backdrop('#7cc4f0', '#cde9fb')}<circle cx="96" cy="20" r="9" fill="#fde68a"/><rect y="50" width="120" height="14" fill="#2b8fcf"/>` +
+      `${backdrop('#7cc4f0', '#cde9fb')}<circle cx="96" cy="20" r="9" fill="#fde68a"/>` +
+        '<rect y="50" width="120" height="14" fill="#2b8fcf"/>' +
         '<path d="M0 58 Q30 54 60 58 T120 58 V64 H0Z" fill="#5fb3e6"/><rect y="64" width="120" height="26" fill="#f3deb0"/>',
     ),
   park: () =>
     svg(
-      `${backdrop('#bfe3f7', '#e8f6fd')}<circle cx="22" cy="40" r="16" fill="#4d9c4f"/><rect x="20" y="50" width="4" height="18" fill="#6b4f3a"/>` +
+      `${backdrop('#bfe3f7', '#e8f6fd')}<circle cx="22" cy="40" r="16" fill="#4d9c4f"/>` +
+        '<rect x="20" y="50" width="4" height="18" fill="#6b4f3a"/>' +
         '<circle cx="92" cy="34" r="20" fill="#3f8a43"/><rect x="90" y="48" width="5" height="20" fill="#6b4f3a"/>' +
         '<circle cx="58" cy="50" r="10" fill="#62b065"/><rect y="66" width="120" height="24" fill="#86c26b"/>',
     ),
@@ -56,7 +61,8 @@ const SCENES: Record<string, () => string> = {
     for (let r = 0; r < 12; r++)
       for (let c = 0; c < 9; c++) bricks += `<rect x="${c * 14 + (r % 2) * 7 - 7}" y="${r * 6}" width="12" height="4" fill="#a4553a"/>`;
     return svg(
-      `<rect width="120" height="90" fill="#7b3b27"/>${bricks}<rect x="62" y="8" width="46" height="52" fill="#dbeafe" stroke="#1f2937" stroke-width="2"/>` +
+      `<rect width="120" height="90" fill="#7b3b27"/>${bricks}` +
+        '<rect x="62" y="8" width="46" height="52" fill="#dbeafe" stroke="#1f2937" stroke-width="2"/>' +
         '<path d="M85 8 V60 M62 34 H108" stroke="#1f2937" stroke-width="2"/><rect y="70" width="120" height="20" fill="#78716c"/>',
     );
   },
@@ -67,7 +73,7 @@ const SCENES: Record<string, () => string> = {
           .map(
             (x, i) =>
               `<path d="M${x} 24 l-7 8 h14z" fill="none" stroke="#78716c"/>` +
-              `<rect x="${x - 7}" y="32" width="14" height="26" rx="2" fill="${['#f9a8d4', '#fcd34d', '#93c5fd', '#c4b5fd', '#86efac', '#fdba74'][i]}"/>`,
+              `<rect x="${x - 7}" y="32" width="14" height="26" rx="2" fill="${CLOTHES[i]}"/>`,
           )
           .join('') +
         '<rect y="72" width="120" height="18" fill="#e7c9b9"/>',
@@ -84,7 +90,8 @@ const SCENES: Record<string, () => string> = {
     svg(
       `${backdrop('#e8f1ec', '#cfe2d6')}<rect x="18" y="14" width="84" height="60" fill="#f5f5f4"/>` +
         '<circle cx="60" cy="46" r="22" fill="#7aa88a"/><path d="M10 16 Q60 2 110 16 L104 20 H16Z" fill="#374151"/>' +
-        '<path d="M6 74 V30 M10 74 V36 M114 74 V28" stroke="#4d7c5a" stroke-width="3"/><rect y="74" width="120" height="16" fill="#9ca3af"/>',
+        '<path d="M6 74 V30 M10 74 V36 M114 74 V28" stroke="#4d7c5a" stroke-width="3"/>' +
+        '<rect y="74" width="120" height="16" fill="#9ca3af"/>',
     ),
 };
 

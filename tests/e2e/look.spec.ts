@@ -1,6 +1,6 @@
 // How the studio looks and whom it leaves out: on a phone, a tablet and a desktop, every page and step has no serious
 // accessibility violation (axe), the phone puts the photo first with the tools in a bottom bar of 44 px targets.
-// With ATELIER_SCREENSHOTS=1 it also writes the README's screenshots (docs/screenshots/<lang>/<size>-<view>.png), in
+// With ATELIER_SCREENSHOTS=1 it also writes the README's screenshots (docs/screenshots/<lang>/<size>-<view>.jpg), in
 // English and Chinese (`npm run screenshots`).
 import AxeBuilder from '@axe-core/playwright';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
@@ -75,7 +75,7 @@ for (const size of Object.keys(SIZES) as Size[]) {
         if (SHOOT) mkdirSync(dir, { recursive: true });
         const look = async (view: string, fullPage = false) => {
           found.push(...(await seriousViolations(page, view)));
-          if (SHOOT) await page.screenshot({ path: path.join(dir, `${size}-${view}.png`), fullPage });
+          if (SHOOT) await page.screenshot({ path: path.join(dir, `${size}-${view}.jpg`), fullPage, type: 'jpeg', quality: 80 });
         };
 
         await page.goto('/');
@@ -128,7 +128,7 @@ for (const size of Object.keys(SIZES) as Size[]) {
         await page.goto('/sign-in');
         await expect(page.locator('form')).toBeVisible();
         expect(await seriousViolations(page, 'sign-in')).toEqual([]);
-        if (SHOOT) await page.screenshot({ path: path.join(ROOT, 'docs/screenshots/en', `${size}-sign-in.png`) });
+        if (SHOOT) await page.screenshot({ path: path.join(ROOT, 'docs/screenshots/en', `${size}-sign-in.jpg`), type: 'jpeg', quality: 80 });
       });
     });
 

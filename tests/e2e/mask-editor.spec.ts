@@ -81,3 +81,67 @@ test.describe('before the selection tool is ready', () => {
     await expect.poll(() => maskArea(page)).toBe(area);
   });
 });
+
+test('zoom: Ctrl+wheel zooms around the pointer, a click there selects the same as unzoomed, the buttons zoom and fit', async ({
+  page,
+}) => {
+  await uploadPhoto(page, 'person-idm-00034.jpg');
+  const stage = page.getByTestId('editor-stage');
+  await expect(stage).toHaveAttribute('data-zoom', '1.00');
+  await clickPhoto(page, 0.5, 0.55);
+  await expect.poll(() => maskArea(page)).toBeGreaterThan(0);
+  const area = await maskArea(page);
+  await page.getByTestId('undo').click();
+  await expect.poll(() => maskArea(page)).toBe(0);
+
+  const box = (await page.getByTestId('editor-canvas').boundingBox())!;
+  const at = { x: box.x + box.width * 0.5, y: box.y + box.height * 0.55 };
+  await page.mouse.move(at.x, at.y);
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -400);
+  await page.keyboard.up('Control');
+  await expect.poll(async () => Number(await stage.getAttribute('data-zoom'))).toBeGreaterThan(1.5);
+  // The photo point under the pointer stayed there: the same click selects the same garment.
+  await page.mouse.click(at.x, at.y);
+  await expect.poll(() => maskArea(page)).toBe(area);
+  await page.screenshot({ path: 'test-results/zoomed.png' });
+
+  await page.getByTestId('zoom-fit').click();
+  await expect(stage).toHaveAttribute('data-zoom', '1.00');
+  await page.getByTestId('zoom-in').click();
+  await expect(stage).toHaveAttribute('data-zoom', '1.50');
+  await page.getByTestId('zoom-out').click();
+  await expect(stage).toHaveAttribute('data-zoom', '1.00');
+});
+
+test.describe('on a touch screen', () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test('two fingers spread zoom and do not select; one finger selects', async ({ page }) => {
+    await uploadPhoto(page, 'person-idm-00034.jpg');
+    const stage = page.getByTestId('editor-stage');
+    const box = (await page.getByTestId('editor-canvas').boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    const cdp = await page.context().newCDPSession(page);
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', d: number) =>
+      cdp.send('Input.dispatchTouchEvent', {
+        type,
+        touchPoints:
+          type === 'touchEnd'
+            ? []
+            : [
+                { x: cx - d, y: cy, id: 1 },
+                { x: cx + d, y: cy, id: 2 },
+              ],
+      });
+    await touch('touchStart', 30);
+    for (const d of [45, 60, 75, 90]) await touch('touchMove', d);
+    await touch('touchEnd', 90);
+    await expect.poll(async () => Number(await stage.getAttribute('data-zoom'))).toBeGreaterThan(2);
+    expect(await maskArea(page)).toBe(0);
+    await page.getByTestId('zoom-fit').click();
+    await page.touchscreen.tap(cx, box.y + box.height * 0.55);
+    await expect.poll(() => maskArea(page)).toBeGreaterThan(0);
+  });
+});

@@ -128,7 +128,8 @@ for (const size of Object.keys(SIZES) as Size[]) {
         await page.goto('/sign-in');
         await expect(page.locator('form')).toBeVisible();
         expect(await seriousViolations(page, 'sign-in')).toEqual([]);
-        if (SHOOT) await page.screenshot({ path: path.join(ROOT, 'docs/screenshots/en', `${size}-sign-in.jpg`), type: 'jpeg', quality: 80 });
+        const file = path.join(ROOT, 'docs/screenshots/en', `${size}-sign-in.jpg`);
+        if (SHOOT) await page.screenshot({ path: file, type: 'jpeg', quality: 80 });
       });
     });
 

@@ -8,7 +8,7 @@ export const FETCH_COMMAND = 'npm run models';
 /** Without internet: the files put in a folder by hand, then installed (checked) from there. */
 export const MIRROR_COMMAND = 'ATELIER_MODELS_MIRROR=/folder/with/the/files npm run models';
 /** Both ways to install model files, as a clause. */
-export const FETCH_HOWTO = `run \`${FETCH_COMMAND}\` to download it, or put the files in a folder and run \`${MIRROR_COMMAND}\``;
+export const FETCH_HOWTO = `run \`${FETCH_COMMAND}\` to download, or put the files in a folder and run \`${MIRROR_COMMAND}\``;
 const STANDIN_MARKER = 'STANDIN.json';
 
 export type ModelState = 'ok' | 'standin' | 'missing' | 'invalid';

@@ -3,7 +3,8 @@
 // mask is a synced document (src/client/synced-document.ts) in the studio store.
 import { createSignal, onCleanup, onMount, Show, For, type JSX } from 'solid-js';
 import { debugReadouts } from '../client/device.ts';
-import { FIT, panBy, pinch, type View, zoomAt } from '../lib/view/zoom.ts';
+import { createZoomGestures } from '../client/zoom-gestures.ts';
+import ZoomButtons from './ZoomButtons.tsx';
 import { contrastingOverlay, meanColour, OVERLAY_COLOURS, type Rgb } from '../lib/sam/overlay-colour.ts';
 import { SamClient } from '../client/sam-client.ts';
 import { useStudio } from '../client/studio-store.ts';
@@ -28,12 +29,6 @@ function rememberedKind(): GarmentKind {
   const k = globalThis.localStorage?.getItem(KIND_KEY);
   return (GARMENT_KINDS as readonly string[]).includes(k ?? '') ? (k as GarmentKind) : DEFAULT_GARMENT_KIND;
 }
-
-const ZOOM_CONTROLS = [
-  { testid: 'zoom-in', label: 'editor.zoomIn', icon: '+', factor: 1.5 },
-  { testid: 'zoom-out', label: 'editor.zoomOut', icon: '−', factor: 1 / 1.5 },
-  { testid: 'zoom-fit', label: 'editor.zoomFit', icon: '⤢', factor: 0 },
-] as const;
 
 export default function MaskEditor() {
   const studio = useStudio();
@@ -249,67 +244,17 @@ export default function MaskEditor() {
     c.restore();
   }
 
-  // ---- zoom and pan: wheel (with Ctrl/⌘, or once zoomed in), two fingers, the middle button, the buttons -----------
-  const [view, setView] = createSignal<View>(FIT);
-  const frameSize = () => ({ width: stage.clientWidth, height: stage.clientHeight });
-  const inFrame = (e: { clientX: number; clientY: number }) => {
-    const r = stage.getBoundingClientRect();
-    return { x: e.clientX - r.left, y: e.clientY - r.top };
-  };
-  /** Fingers on the photo; two make a pinch/pan gesture (one finger selects). */
-  const touches = new Map<number, { x: number; y: number }>();
-  let gesture: { start: View; from: [{ x: number; y: number }, { x: number; y: number }] } | null = null;
-  let pan: { start: View; at: { x: number; y: number } } | null = null;
-  const twoTouches = () => [...touches.values()].slice(0, 2) as [{ x: number; y: number }, { x: number; y: number }];
-  function zoomButton(factor: number) {
-    const f = frameSize();
-    setView((v) => (factor === 0 ? FIT : zoomAt(v, factor, { x: f.width / 2, y: f.height / 2 }, f)));
-  }
-  onMount(() => {
-    const onWheel = (e: WheelEvent) => {
-      if (!(e.ctrlKey || e.metaKey || view().scale > 1)) return;
-      e.preventDefault();
-      setView((v) => zoomAt(v, Math.exp(-e.deltaY * 0.002), inFrame(e), frameSize()));
-    };
-    stage.addEventListener('wheel', onWheel, { passive: false });
-    onCleanup(() => stage.removeEventListener('wheel', onWheel));
-  });
-  /** Starts, continues or ends a gesture; true when the event belonged to one (the selection ignores it). */
-  function gestureEvent(e: PointerEvent, phase: 'down' | 'move' | 'up'): boolean {
-    if (e.pointerType === 'touch') {
-      if (phase === 'up') touches.delete(e.pointerId);
-      else touches.set(e.pointerId, inFrame(e));
-      if (phase === 'down' && touches.size === 2) {
-        // The first finger's press becomes part of the gesture, not a click.
-        drag = null;
-        drawInteraction();
-        gesture = { start: view(), from: twoTouches() };
-        return true;
-      }
-      if (gesture) {
-        if (phase === 'move' && touches.size >= 2) setView(pinch(gesture.start, gesture.from, twoTouches(), frameSize()));
-        if (touches.size === 0) gesture = null;
-        return true;
-      }
-      return false;
-    }
-    if (phase === 'down' && e.button === 1) {
-      e.preventDefault();
-      pan = { start: view(), at: inFrame(e) };
-      input.setPointerCapture(e.pointerId);
-      return true;
-    }
-    if (pan) {
-      const at = inFrame(e);
-      setView(panBy(pan.start, at.x - pan.at.x, at.y - pan.at.y, frameSize()));
-      if (phase === 'up') pan = null;
-      return true;
-    }
-    return false;
-  }
+  // ---- zoom and pan (src/client/zoom-gestures.ts): a second finger turns a press into a pinch -----------------------
+  const zoom = createZoomGestures(
+    () => stage,
+    () => {
+      drag = null;
+      drawInteraction();
+    },
+  );
 
   const onPointerDown = (e: PointerEvent) => {
-    if (gestureEvent(e, 'down')) return;
+    if (zoom.pointer(e, 'down')) return;
     if (!ready()) {
       if (problem() || tool() !== 'point') return;
       e.preventDefault();
@@ -330,7 +275,7 @@ export default function MaskEditor() {
   };
 
   const onPointerMove = (e: PointerEvent) => {
-    if (gestureEvent(e, 'move')) return;
+    if (zoom.pointer(e, 'move')) return;
     if (!ready()) return;
     if (drag) {
       const d = Math.hypot(e.clientX - drag.start.clientX, e.clientY - drag.start.clientY);
@@ -349,7 +294,7 @@ export default function MaskEditor() {
   };
 
   const onPointerUp = (e: PointerEvent) => {
-    if (gestureEvent(e, 'up')) return;
+    if (zoom.pointer(e, 'up')) return;
     if (!drag) return;
     const d = drag;
     drag = null;
@@ -690,12 +635,9 @@ export default function MaskEditor() {
           }}
           data-testid="editor-stage"
           data-area={state()?.area ?? 0}
-          data-zoom={view().scale.toFixed(2)}
+          data-zoom={zoom.view().scale.toFixed(2)}
         >
-          <div
-            class="absolute inset-0"
-            style={{ transform: `translate(${view().x}px, ${view().y}px) scale(${view().scale})`, 'transform-origin': '0 0' }}
-          >
+          <div class="absolute inset-0" style={{ transform: zoom.transform(), 'transform-origin': '0 0' }}>
             <img ref={photoImg} src={photo.url} alt="" class="absolute inset-0 h-full w-full" draggable={false} />
             <canvas ref={overlay} class="pointer-events-none absolute inset-0 h-full w-full" />
             <Show when={earlyPress()}>
@@ -721,8 +663,7 @@ export default function MaskEditor() {
               onPointerMove={onPointerMove}
               onPointerUp={onPointerUp}
               onPointerCancel={(e) => {
-                touches.delete(e.pointerId);
-                gesture = null;
+                zoom.pointer(e, 'cancel');
                 drag = null;
                 drawInteraction();
               }}
@@ -730,23 +671,7 @@ export default function MaskEditor() {
               onContextMenu={(e) => e.preventDefault()}
             />
           </div>
-          <div class="absolute bottom-2 right-2 flex gap-1">
-            <For each={ZOOM_CONTROLS}>
-              {(z) => (
-                <button
-                  type="button"
-                  class="btn !min-h-11 !min-w-11 border-white/40 bg-black/55 px-0 text-white hover:bg-black/75"
-                  aria-label={m(z.label)}
-                  title={m(z.label)}
-                  data-testid={z.testid}
-                  disabled={z.testid !== 'zoom-in' && view().scale === 1}
-                  onClick={() => zoomButton(z.factor)}
-                >
-                  <span aria-hidden="true">{z.icon}</span>
-                </button>
-              )}
-            </For>
-          </div>
+          <ZoomButtons zoom={zoom} m={m} testidPrefix="zoom-" />
         </div>
         <Show when={ready()}>
           <p class="mt-2 text-center text-sm text-stone-600">{m('editor.ready')}</p>

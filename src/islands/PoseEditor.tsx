@@ -3,6 +3,8 @@
 // presets and keys into new poses, and keeps the pose as a synced document in the studio store.
 import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from 'solid-js';
 import { debugReadouts } from '../client/device.ts';
+import { createZoomGestures } from '../client/zoom-gestures.ts';
+import ZoomButtons from './ZoomButtons.tsx';
 import { PoseClient } from '../client/pose-client.ts';
 import { useStudio } from '../client/studio-store.ts';
 import { CONFLICT_MESSAGES, createSyncedDocument } from '../client/synced-document.ts';
@@ -212,9 +214,9 @@ export default function PoseEditor() {
   });
 
   // ---- dragging -----------------------------------------------------------------------------
-  /** Client (CSS px) → photo pixels, through the current view frame. */
+  /** Client (CSS px) → photo pixels, through the current view frame (and the zoom: the layer's box is transformed). */
   const toPhoto = (clientX: number, clientY: number) => {
-    const r = stage.getBoundingClientRect();
+    const r = layer.getBoundingClientRect();
     const f = frame();
     return { x: f.x0 + ((clientX - r.left) / r.width) * f.w, y: f.y0 + ((clientY - r.top) / r.height) * f.h };
   };
@@ -266,6 +268,18 @@ export default function PoseEditor() {
     setDragging(null);
     if (d.moved) changedFrom(d.before);
   };
+
+  // Zoom and pan (src/client/zoom-gestures.ts): a second finger turns a joint drag into a pinch, the joint put back.
+  let layer!: HTMLDivElement;
+  const zoom = createZoomGestures(
+    () => stage,
+    () => {
+      if (!drag) return;
+      replacePose(drag.before, shown());
+      drag = null;
+      setDragging(null);
+    },
+  );
 
   const cancelDrag = (e: PointerEvent) => {
     if (!drag || e.pointerId !== drag.pointerId) return;
@@ -464,104 +478,116 @@ export default function PoseEditor() {
       <section class="order-1 min-w-0 flex-1 lg:order-none">
         <div
           ref={stage}
-          class="relative mx-auto select-none bg-stone-200"
+          class="relative mx-auto select-none overflow-hidden bg-stone-200"
           style={{
             'aspect-ratio': `${frame().w} / ${frame().h}`,
             'max-height': '80vh',
             'max-width': `calc(80vh * ${frame().w / frame().h})`,
           }}
           data-testid="pose-stage"
+          data-zoom={zoom.view().scale.toFixed(2)}
+          onPointerDown={(e) => zoom.pointer(e, 'down')}
+          onPointerMove={(e) => zoom.pointer(e, 'move')}
+          onPointerUp={(e) => zoom.pointer(e, 'up')}
+          onPointerCancel={(e) => zoom.pointer(e, 'cancel')}
         >
-          <img
-            src={photo.url}
-            alt=""
-            draggable={false}
-            class="absolute"
-            data-testid="pose-photo"
-            style={{
-              left: pct(0, frame().x0, frame().w),
-              top: pct(0, frame().y0, frame().h),
-              width: `${(photo.width / frame().w) * 100}%`,
-              height: `${(photo.height / frame().h) * 100}%`,
-            }}
-          />
-          <div class="absolute inset-0" data-testid="pose-overlay" data-joints={pose() ? 18 : 0}>
-            <Show when={pose()}>
-              <svg
-                class="pointer-events-none absolute inset-0 h-full w-full"
-                viewBox={`${frame().x0} ${frame().y0} ${frame().w} ${frame().h}`}
-                preserveAspectRatio="none"
-                aria-hidden="true"
-              >
-                <Show when={frame().x0 < 0 || frame().y0 < 0 || frame().w > photo.width || frame().h > photo.height}>
-                  <rect
-                    x="0"
-                    y="0"
-                    width={photo.width}
-                    height={photo.height}
-                    fill="none"
-                    stroke="#fff"
-                    stroke-width="1.5"
-                    stroke-dasharray="6 4"
-                    vector-effect="non-scaling-stroke"
-                  />
-                </Show>
-                <For each={LIMBS}>
-                  {([a, b], i) => (
-                    <line
-                      x1={pose()!.keypoints[a]!.x}
-                      y1={pose()!.keypoints[a]!.y}
-                      x2={pose()!.keypoints[b]!.x}
-                      y2={pose()!.keypoints[b]!.y}
-                      stroke={rgb(JOINT_COLORS[i()]!)}
-                      stroke-opacity="0.85"
-                      stroke-width="5"
-                      stroke-linecap="round"
-                      stroke-dasharray={completedLimb(a, b) ? '8 6' : undefined}
+          <div ref={layer} class="absolute inset-0" style={{ transform: zoom.transform(), 'transform-origin': '0 0' }}>
+            <img
+              src={photo.url}
+              alt=""
+              draggable={false}
+              class="absolute"
+              data-testid="pose-photo"
+              style={{
+                left: pct(0, frame().x0, frame().w),
+                top: pct(0, frame().y0, frame().h),
+                width: `${(photo.width / frame().w) * 100}%`,
+                height: `${(photo.height / frame().h) * 100}%`,
+              }}
+            />
+            <div class="absolute inset-0" data-testid="pose-overlay" data-joints={pose() ? 18 : 0}>
+              <Show when={pose()}>
+                <svg
+                  class="pointer-events-none absolute inset-0 h-full w-full"
+                  viewBox={`${frame().x0} ${frame().y0} ${frame().w} ${frame().h}`}
+                  preserveAspectRatio="none"
+                  aria-hidden="true"
+                >
+                  <Show when={frame().x0 < 0 || frame().y0 < 0 || frame().w > photo.width || frame().h > photo.height}>
+                    <rect
+                      x="0"
+                      y="0"
+                      width={photo.width}
+                      height={photo.height}
+                      fill="none"
+                      stroke="#fff"
+                      stroke-width="1.5"
+                      stroke-dasharray="6 4"
                       vector-effect="non-scaling-stroke"
                     />
-                  )}
+                  </Show>
+                  <For each={LIMBS}>
+                    {([a, b], i) => (
+                      <line
+                        x1={pose()!.keypoints[a]!.x}
+                        y1={pose()!.keypoints[a]!.y}
+                        x2={pose()!.keypoints[b]!.x}
+                        y2={pose()!.keypoints[b]!.y}
+                        stroke={rgb(JOINT_COLORS[i()]!)}
+                        stroke-opacity="0.85"
+                        stroke-width="5"
+                        stroke-linecap="round"
+                        stroke-dasharray={completedLimb(a, b) ? '8 6' : undefined}
+                        vector-effect="non-scaling-stroke"
+                      />
+                    )}
+                  </For>
+                </svg>
+                <For each={JOINT_NAMES}>
+                  {(name, i) => {
+                    const k = () => pose()!.keypoints[i()]!;
+                    const color = rgb(JOINT_COLORS[i()]!);
+                    return (
+                      <button
+                        type="button"
+                        class={HANDLE_CLASS}
+                        classList={{ 'cursor-grab': dragging() !== i(), 'cursor-grabbing z-10': dragging() === i() }}
+                        style={{
+                          left: pct(k().x, frame().x0, frame().w),
+                          top: pct(k().y, frame().y0, frame().h),
+                          width: `${HANDLE_PX}px`,
+                          height: `${HANDLE_PX}px`,
+                          // Joints keep their size on screen when the photo is zoomed.
+                          transform: `translate(-50%, -50%) scale(${1 / zoom.view().scale})`,
+                          'touch-action': 'none',
+                        }}
+                        data-testid={`pose-joint-${name}`}
+                        data-joint={name}
+                        data-source={k().source}
+                        data-x={k().x.toFixed(2)}
+                        data-y={k().y.toFixed(2)}
+                        aria-label={`${jointLabel(name)} · ${sourceLabel(k().source)}`}
+                        title={`${jointLabel(name)} · ${sourceLabel(k().source)}`}
+                        onPointerDown={onPointerDown(i())}
+                        onPointerMove={onPointerMove}
+                        onPointerUp={endDrag}
+                        onPointerCancel={cancelDrag}
+                        onKeyDown={onHandleKey(i())}
+                        onFocus={() => setSelected(i())}
+                        onBlur={() => setSelected((v) => (v === i() ? null : v))}
+                      >
+                        <span
+                          class="pointer-events-none"
+                          style={markerStyle(k().source, color, dragging() === i() || selected() === i())}
+                        />
+                      </button>
+                    );
+                  }}
                 </For>
-              </svg>
-              <For each={JOINT_NAMES}>
-                {(name, i) => {
-                  const k = () => pose()!.keypoints[i()]!;
-                  const color = rgb(JOINT_COLORS[i()]!);
-                  return (
-                    <button
-                      type="button"
-                      class={HANDLE_CLASS}
-                      classList={{ 'cursor-grab': dragging() !== i(), 'cursor-grabbing z-10': dragging() === i() }}
-                      style={{
-                        left: pct(k().x, frame().x0, frame().w),
-                        top: pct(k().y, frame().y0, frame().h),
-                        width: `${HANDLE_PX}px`,
-                        height: `${HANDLE_PX}px`,
-                        transform: 'translate(-50%, -50%)',
-                        'touch-action': 'none',
-                      }}
-                      data-testid={`pose-joint-${name}`}
-                      data-joint={name}
-                      data-source={k().source}
-                      data-x={k().x.toFixed(2)}
-                      data-y={k().y.toFixed(2)}
-                      aria-label={`${jointLabel(name)} · ${sourceLabel(k().source)}`}
-                      title={`${jointLabel(name)} · ${sourceLabel(k().source)}`}
-                      onPointerDown={onPointerDown(i())}
-                      onPointerMove={onPointerMove}
-                      onPointerUp={endDrag}
-                      onPointerCancel={cancelDrag}
-                      onKeyDown={onHandleKey(i())}
-                      onFocus={() => setSelected(i())}
-                      onBlur={() => setSelected((v) => (v === i() ? null : v))}
-                    >
-                      <span class="pointer-events-none" style={markerStyle(k().source, color, dragging() === i() || selected() === i())} />
-                    </button>
-                  );
-                }}
-              </For>
-            </Show>
+              </Show>
+            </div>
           </div>
+          <ZoomButtons zoom={zoom} m={m} testidPrefix="pose-zoom-" />
         </div>
       </section>
     </div>

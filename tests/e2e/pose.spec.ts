@@ -246,3 +246,34 @@ test('no person: the studio says so and offers presets; a garment mask saved lat
   }
   await page.screenshot({ path: 'test-results/pose-silhouette.png' });
 });
+
+test('zoomed in, a joint dragged moves by the photo pixels under the pointer; joints keep their size on screen', async ({ page }) => {
+  const s = await upload(page, photo('person-catvton-049713.jpg'));
+  await openPose(page, s.id, /^ready$/);
+  const handleBefore = (await joint(page, 'left_wrist').boundingBox())!;
+  await page.getByTestId('pose-zoom-in').click();
+  await page.getByTestId('pose-zoom-in').click();
+  await expect(page.getByTestId('pose-stage')).toHaveAttribute('data-zoom', '2.25');
+  const handleZoomed = (await joint(page, 'left_wrist').boundingBox())!;
+  expect(Math.abs(handleZoomed.width - handleBefore.width)).toBeLessThan(1);
+  // The wrist may be outside the zoomed view: pan with the middle button until it is inside the stage.
+  const stage = (await page.getByTestId('pose-stage').boundingBox())!;
+  const inside = (b: { x: number; y: number }) =>
+    b.x > stage.x + 20 && b.x < stage.x + stage.width - 20 && b.y > stage.y + 20 && b.y < stage.y + stage.height - 60;
+  if (!inside(handleZoomed)) {
+    const dx = stage.x + stage.width / 2 - handleZoomed.x;
+    const dy = stage.y + stage.height / 2 - handleZoomed.y;
+    await page.mouse.move(stage.x + stage.width / 2, stage.y + stage.height / 2);
+    await page.mouse.down({ button: 'middle' });
+    await page.mouse.move(stage.x + stage.width / 2 + dx, stage.y + stage.height / 2 + dy, { steps: 5 });
+    await page.mouse.up({ button: 'middle' });
+  }
+  expect(inside((await joint(page, 'left_wrist').boundingBox())!)).toBe(true);
+  const before = await readJoint(joint(page, 'left_wrist'));
+  const scale = await dragJoint(page, 'left_wrist', 40, 30, s.width);
+  const moved = await readJoint(joint(page, 'left_wrist'));
+  expect(moved.x).toBeCloseTo(before.x + 40 * scale, -0.5);
+  expect(moved.y).toBeCloseTo(before.y + 30 * scale, -0.5);
+  await page.getByTestId('pose-zoom-fit').click();
+  await expect(page.getByTestId('pose-stage')).toHaveAttribute('data-zoom', '1.00');
+});

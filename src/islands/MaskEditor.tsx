@@ -4,7 +4,7 @@
 import { createSignal, onCleanup, onMount, Show, For, type JSX } from 'solid-js';
 import { debugReadouts } from '../client/device.ts';
 import { createZoomGestures } from '../client/zoom-gestures.ts';
-import ZoomButtons from './ZoomButtons.tsx';
+import ZoomButtons, { PHOTO_MAX_HEIGHT } from './ZoomButtons.tsx';
 import { contrastingOverlay, meanColour, OVERLAY_COLOURS, type Rgb } from '../lib/sam/overlay-colour.ts';
 import { SamClient } from '../client/sam-client.ts';
 import { useStudio } from '../client/studio-store.ts';
@@ -630,8 +630,8 @@ export default function MaskEditor() {
           classList={{ 'cursor-wait': busy() }}
           style={{
             'aspect-ratio': `${photo.width} / ${photo.height}`,
-            'max-height': '80vh',
-            'max-width': `calc(80vh * ${photo.width / photo.height})`,
+            'max-height': PHOTO_MAX_HEIGHT,
+            'max-width': `calc(${PHOTO_MAX_HEIGHT} * ${photo.width / photo.height})`,
           }}
           data-testid="editor-stage"
           data-area={state()?.area ?? 0}

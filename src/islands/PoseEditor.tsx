@@ -4,7 +4,7 @@
 import { batch, createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from 'solid-js';
 import { debugReadouts } from '../client/device.ts';
 import { createZoomGestures } from '../client/zoom-gestures.ts';
-import ZoomButtons from './ZoomButtons.tsx';
+import ZoomButtons, { PHOTO_MAX_HEIGHT } from './ZoomButtons.tsx';
 import { PoseClient } from '../client/pose-client.ts';
 import { useStudio } from '../client/studio-store.ts';
 import { CONFLICT_MESSAGES, createSyncedDocument } from '../client/synced-document.ts';
@@ -481,8 +481,8 @@ export default function PoseEditor() {
           class="relative mx-auto select-none overflow-hidden bg-stone-200"
           style={{
             'aspect-ratio': `${frame().w} / ${frame().h}`,
-            'max-height': '80vh',
-            'max-width': `calc(80vh * ${frame().w / frame().h})`,
+            'max-height': PHOTO_MAX_HEIGHT,
+            'max-width': `calc(${PHOTO_MAX_HEIGHT} * ${frame().w / frame().h})`,
           }}
           data-testid="pose-stage"
           data-zoom={zoom.view().scale.toFixed(2)}

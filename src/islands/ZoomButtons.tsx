@@ -3,6 +3,12 @@ import { For } from 'solid-js';
 import { ZOOM_CONTROLS, type ZoomGestures } from '../client/zoom-gestures.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 
+/**
+ * The photo's height in both editors: the whole photo in view under the header and the steps, with room left for the
+ * phone's tool bar, so the photo keeps its place and scale from step to step.
+ */
+export const PHOTO_MAX_HEIGHT = 'min(80vh, calc(100dvh - 13rem))';
+
 export default function ZoomButtons(props: { zoom: ZoomGestures; m: (key: MessageKey) => string; testidPrefix: string }) {
   return (
     <div class="absolute bottom-2 right-2 z-10 flex gap-1">

@@ -203,6 +203,9 @@ test('no person: the studio says so and offers presets; a garment mask saved lat
     expect(res.status()).toBe(200);
   };
 
+  // The mask here is the test's: the studio's own proposal (auto-select) would race it and save another.
+  await page.goto('/');
+  await page.evaluate(() => localStorage.setItem('atelier-auto-select', 'off'));
   const bare = await upload(page, file, bytes);
   await openPose(page, bare.id, /^none$/);
   await expect(page.getByTestId('pose-status')).toContainText(/no person/i);

@@ -44,6 +44,8 @@ export default function MaskEditor() {
   const [loading, setLoading] = createSignal<{ decoder: number; embedding: number } | null>({ decoder: 0, embedding: 0 });
   /** A press on the photo before the tool was ready: kept, shown where it was made, and answered once ready. */
   const [earlyPress, setEarlyPress] = createSignal<{ x: number; y: number; mode: 'add' | 'remove' } | null>(null);
+  /** A click on its way to the decoder (shown as a ripple at its point). */
+  const [clickAt, setClickAt] = createSignal<{ x: number; y: number } | null>(null);
   const [problem, setProblem] = createSignal<string | null>(data.modelsProblem);
   const [busy, setBusy] = createSignal(false);
   const [lastDecodeMs, setLastDecodeMs] = createSignal<number | null>(null);
@@ -185,6 +187,8 @@ export default function MaskEditor() {
     editsMade++;
     setTouched(true);
     setBusy(true);
+    // A ripple where the merchant clicked until the mask is there: the click was heard.
+    if (req.type === 'click') setClickAt({ x: req.x, y: req.y });
     try {
       const r = await client.edit(req);
       setState(r.state);
@@ -194,6 +198,7 @@ export default function MaskEditor() {
       setProblem(m('editor.failed', { message: (err as Error).message }));
     } finally {
       setBusy(false);
+      setClickAt(null);
     }
   }
 
@@ -651,6 +656,19 @@ export default function MaskEditor() {
                   data-testid="early-press"
                   aria-hidden="true"
                 />
+              )}
+            </Show>
+            <Show when={clickAt()}>
+              {(p) => (
+                <span
+                  class="pointer-events-none absolute h-8 w-8 -translate-x-1/2 -translate-y-1/2"
+                  style={{ left: `${(100 * p().x) / photo.width}%`, top: `${(100 * p().y) / photo.height}%` }}
+                  data-testid="click-feedback"
+                  aria-hidden="true"
+                >
+                  <span class="absolute inset-0 rounded-full border-2 border-white animate-ping" />
+                  <span class="absolute inset-2.5 rounded-full border-2 border-white bg-amber-500" />
+                </span>
               )}
             </Show>
             <canvas

@@ -8,8 +8,18 @@ test('a merchant uploads a photo, selects the garment with a click, undoes, save
   const photoArea = 768 * 1024;
   expect(await maskArea(page)).toBe(0);
 
+  // The click is acknowledged where it was made until the mask arrives (a ripple, then gone).
+  await page.evaluate(() => {
+    const w = window as unknown as { sawClickFeedback: boolean };
+    w.sawClickFeedback = false;
+    new MutationObserver(() => {
+      if (document.querySelector('[data-testid=click-feedback]')) w.sawClickFeedback = true;
+    }).observe(document.body, { subtree: true, childList: true });
+  });
   await clickPhoto(page, 0.5, 0.55); // the top, mid-torso
   await expect.poll(() => maskArea(page)).toBeGreaterThan(0);
+  expect(await page.evaluate(() => (window as unknown as { sawClickFeedback: boolean }).sawClickFeedback)).toBe(true);
+  await expect(page.getByTestId('click-feedback')).toHaveCount(0);
   const first = await maskArea(page);
   expect(first).toBeLessThan(photoArea);
 

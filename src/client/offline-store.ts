@@ -6,6 +6,7 @@ import { clear, createStore, del, get, keys, set, values, type UseStore } from '
 import type { Lang } from '../i18n/messages.ts';
 import type { ConflictJson, SavedPoseJson, SessionJson } from '../lib/api/types.ts';
 import { SAM_MODEL } from '../lib/sam/model.ts';
+import { usesOneDecoder } from '../lib/sam/single-from-multi.ts';
 import { createEmitter } from '../lib/sync/emitter.ts';
 import { apiUrl } from './api.ts';
 
@@ -137,8 +138,9 @@ export async function warm(urls: (string | null | undefined)[]): Promise<void> {
 export async function warmSession(studio: StudioData): Promise<void> {
   const s = studio.session;
   // The decoder files the editor loads: the multi file alone where it serves both (src/workers/sam.worker.ts).
-  const decoders =
-    SAM_MODEL.decoder.singleFromMulti && studio.multiDecoderUrl ? [studio.multiDecoderUrl] : [studio.decoderUrl, studio.multiDecoderUrl];
+  const decoders = usesOneDecoder(SAM_MODEL, studio.multiDecoderUrl)
+    ? [studio.multiDecoderUrl]
+    : [studio.decoderUrl, studio.multiDecoderUrl];
   await warm([s.image.url, s.image.thumbUrl, s.embedding.url, s.mask?.url, ...decoders, studio.poseModelUrl]);
   // Results: the JSON (NetworkFirst; the generate step has usually fetched it already) and each image.
   try {

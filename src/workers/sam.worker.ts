@@ -2,7 +2,7 @@
 // SAM mask decoding off the main thread: holds the decoder sessions, the photo's embedding, the
 // full-resolution selection and the overlay canvas. Clicks are processed in order; hovers are
 // coalesced so only the latest pending one runs.
-import { singleMaskIndex } from '../lib/sam/single-from-multi.ts';
+import { singleMaskIndex, usesOneDecoder } from '../lib/sam/single-from-multi.ts';
 import * as ort from 'onnxruntime-web/wasm';
 import { fetchBytes } from '../client/fetch-progress.ts';
 import { fitInside, type Size } from '../lib/sam/coords.ts';
@@ -96,21 +96,9 @@ function decode(prompt: DecoderPrompt, wantCandidates: boolean): Promise<Decoded
 }
 
 async function decodeNow(prompt: DecoderPrompt, wantCandidates: boolean): Promise<Decoded> {
-  const session = wantCandidates && multi ? multi : single;
+  // With one decoder file, a single-mask decode runs the multi file and picks the mask below.
+  const session = (wantCandidates || oneDecoder) && multi ? multi : single;
   const feeds = buildDecoderFeeds(embedding, prompt, photo, work);
-  if (oneDecoder && !wantCandidates) {
-    // The single mask the single-mask file would have given, picked from the four.
-    const all = await decodeNow(prompt, true);
-    const k = singleMaskIndex(all.scores, feeds[MODEL.decoder.inputs.pointCoords.name]!.dims[1]!);
-    const pixels = work.width * work.height;
-    return {
-      logits: all.logits.slice(k * pixels, (k + 1) * pixels),
-      lowRes: all.lowRes.slice(k * LOW_RES_PIXELS, (k + 1) * LOW_RES_PIXELS),
-      scores: [all.scores[k]!],
-      count: 1,
-      ms: all.ms,
-    };
-  }
   const ortFeeds: Record<string, ort.Tensor> = {};
   for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.type, t.data, t.dims);
   const started = performance.now();
@@ -118,13 +106,21 @@ async function decodeNow(prompt: DecoderPrompt, wantCandidates: boolean): Promis
   const ms = performance.now() - started;
   const outputs = MODEL.decoder.outputs;
   const scores = Array.from(out[outputs.scores].data as Float32Array);
-  return {
-    logits: out[outputs.masks].data as Float32Array,
-    lowRes: out[outputs.lowResMasks].data as Float32Array,
-    scores,
-    count: scores.length,
-    ms,
-  };
+  const logits = out[outputs.masks].data as Float32Array;
+  const lowRes = out[outputs.lowResMasks].data as Float32Array;
+  if (oneDecoder && !wantCandidates) {
+    // The single mask the single-mask file would have given, picked from the four.
+    const k = singleMaskIndex(scores, feeds[MODEL.decoder.inputs.pointCoords.name]!.dims[1]!);
+    const pixels = work.width * work.height;
+    return {
+      logits: logits.subarray(k * pixels, (k + 1) * pixels),
+      lowRes: lowRes.subarray(k * LOW_RES_PIXELS, (k + 1) * LOW_RES_PIXELS),
+      scores: [scores[k]!],
+      count: 1,
+      ms,
+    };
+  }
+  return { logits, lowRes, scores, count: scores.length, ms };
 }
 
 function candidateMask(d: Decoded, k: number) {
@@ -235,7 +231,7 @@ async function init(req: InitRequest & { seq: number }) {
     return session;
   };
   // One file for both uses where the family allows it (the multi file; see src/lib/sam/single-from-multi.ts).
-  oneDecoder = !!(MODEL.decoder.singleFromMulti && req.multiDecoderUrl);
+  oneDecoder = usesOneDecoder(MODEL, req.multiDecoderUrl);
   const primary = oneDecoder
     ? { url: req.multiDecoderUrl!, file: MODEL.decoder.files.multi }
     : { url: req.decoderUrl, file: MODEL.decoder.files.single };

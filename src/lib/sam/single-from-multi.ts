@@ -19,3 +19,8 @@ export function singleMaskIndex(iouPredictions: ArrayLike<number>, pointCount: n
   }
   return best;
 }
+
+/** Whether the browser loads the multi file alone (it serves both uses), given the URLs the page offers. */
+export function usesOneDecoder(model: { decoder: { singleFromMulti?: boolean } }, multiUrl: string | null | undefined): boolean {
+  return !!(model.decoder.singleFromMulti && multiUrl);
+}

@@ -56,6 +56,18 @@ class UniqueEntries extends Array {
   }
 }
 
+// Every runtime cache write belongs to the device generation its request started in (public/sw-device.js):
+// one that outlives a sign-out is refused, or removed if it landed during the clear. Serialized into sw.js.
+const deviceGenerationPlugin = {
+  handlerWillStart: ({ state }) => {
+    state.generation = self.atelierDevice?.generation ?? 0;
+  },
+  cacheWillUpdate: ({ response, state }) => ((self.atelierDevice?.generation ?? 0) === state.generation ? response : null),
+  cacheDidUpdate: async ({ cacheName, request, state }) => {
+    if ((self.atelierDevice?.generation ?? 0) !== state.generation) await (await caches.open(cacheName)).delete(request);
+  },
+};
+
 const runtimeCaching = [
   {
     urlPattern: ({ request, url, sameOrigin }) =>
@@ -84,6 +96,7 @@ const runtimeCaching = [
     handler: 'NetworkFirst',
     options: {
       cacheName: 'atelier-api',
+      plugins: [deviceGenerationPlugin],
       networkTimeoutSeconds: 5,
       expiration: { maxEntries: 300, maxAgeSeconds: 90 * DAY, purgeOnQuotaError: true },
       cacheableResponse: { statuses: [200] },
@@ -94,6 +107,7 @@ const runtimeCaching = [
     handler: 'CacheFirst',
     options: {
       cacheName: 'atelier-embeddings',
+      plugins: [deviceGenerationPlugin],
       expiration: { maxEntries: 45, maxAgeSeconds: 90 * DAY, purgeOnQuotaError: true },
       cacheableResponse: { statuses: [200] },
     },
@@ -108,6 +122,7 @@ const runtimeCaching = [
     handler: 'CacheFirst',
     options: {
       cacheName: 'atelier-images',
+      plugins: [deviceGenerationPlugin],
       expiration: { maxEntries: 800, maxAgeSeconds: 90 * DAY, purgeOnQuotaError: true },
       cacheableResponse: { statuses: [200] },
     },
@@ -117,6 +132,7 @@ const runtimeCaching = [
     handler: 'CacheFirst',
     options: {
       cacheName: 'atelier-models',
+      plugins: [deviceGenerationPlugin],
       expiration: { maxEntries: 8, purgeOnQuotaError: true },
       cacheableResponse: { statuses: [200] },
     },
@@ -127,6 +143,7 @@ const runtimeCaching = [
     handler: 'CacheFirst',
     options: {
       cacheName: 'atelier-assets',
+      plugins: [deviceGenerationPlugin],
       expiration: { maxEntries: 60, purgeOnQuotaError: true },
       cacheableResponse: { statuses: [200] },
     },
@@ -166,6 +183,7 @@ export default defineConfig({
         navigationPreload: true,
         cleanupOutdatedCaches: true,
         runtimeCaching,
+        importScripts: ['/sw-device.js'],
       },
     }),
     // Last: compresses what the others wrote, the service worker included.

@@ -90,6 +90,7 @@ export const summaryOf = (s: StudioSession): SessionSummary => ({
 // ---- sessions ----------------------------------------------------------------------------------
 
 export async function recordSession(studio: StudioData): Promise<void> {
+  if (released) return;
   await set(studio.session.id, { ...summaryOf(studio.session), openedAt: Date.now(), studio } satisfies DeviceSession, sessionsStore());
 }
 
@@ -102,7 +103,7 @@ export async function listDeviceSessions(): Promise<DeviceSession[]> {
 
 async function patchDeviceSession(id: string, patch: (rec: DeviceSession) => DeviceSession): Promise<void> {
   const rec = await getDeviceSession(id);
-  if (rec) await set(id, patch(rec), sessionsStore());
+  if (rec && !released) await set(id, patch(rec), sessionsStore());
 }
 
 /** After a mask save reached the server: the record (and the files cache) follow the new state. */
@@ -127,6 +128,7 @@ export async function rememberPose(sessionId: string, saved: SavedPoseJson): Pro
 export async function warm(urls: (string | null | undefined)[]): Promise<void> {
   if (typeof caches === 'undefined' || !navigator.serviceWorker?.controller) return;
   for (const url of urls) {
+    if (released) return;
     if (!url || (await caches.match(url))) continue;
     await fetch(url)
       .then((r) => r.arrayBuffer())
@@ -275,13 +277,36 @@ export async function requestPersistence(): Promise<boolean> {
 
 const ACCOUNT_KEY = 'atelier-account';
 
-/** Removes everything the studio keeps on this device: sessions, pending edits and cached files. */
-export async function clearDevice(): Promise<void> {
+/** Set while signing out: a write still in progress on this page (a session record, an edit) keeps nothing. */
+let released = false;
+
+/**
+ * Removes everything the studio keeps on this device: sessions, pending edits and cached files. `release`
+ * (signing out) also stops this page from recording anything after.
+ */
+export async function clearDevice({ release = false } = {}): Promise<void> {
+  if (release) released = true;
   await Promise.all([clear(sessionsStore()), clear(pendingStore())]);
-  if ('caches' in globalThis) {
-    for (const name of await caches.keys()) if (name.startsWith(CACHE_PREFIX)) await caches.delete(name);
-  }
+  await clearCachedFiles();
   localStorage.removeItem(ACCOUNT_KEY);
+}
+
+/**
+ * The service worker clears its caches itself, so that a download it has in flight (public/sw-device.js)
+ * does not put a file back after; the page clears them too (no worker yet, or one from an older build).
+ */
+async function clearCachedFiles(): Promise<void> {
+  if (!('caches' in globalThis)) return;
+  const worker = navigator.serviceWorker?.controller;
+  if (worker) {
+    await new Promise<void>((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve();
+      worker.postMessage({ type: 'atelier-clear-device' }, [channel.port2]);
+      setTimeout(resolve, 3000); // a worker that does not answer (an older build) must not block signing out
+    });
+  }
+  for (const name of await caches.keys()) if (name.startsWith(CACHE_PREFIX)) await caches.delete(name);
 }
 
 /**

@@ -28,8 +28,9 @@ const deviceHoldings = (page: Page) =>
           req.onerror = () => resolve(0);
         };
       });
-    let cached = 0;
-    for (const name of await caches.keys()) if (name.startsWith('atelier-')) cached += (await (await caches.open(name)).keys()).length;
+    const cached: string[] = [];
+    for (const name of await caches.keys())
+      if (name.startsWith('atelier-')) for (const req of await (await caches.open(name)).keys()) cached.push(new URL(req.url).pathname);
     return { sessions: await count('atelier-sessions', 'sessions'), pending: await count('atelier-pending', 'edits'), cached };
   });
 
@@ -80,9 +81,32 @@ test('first run: the owner is created in one form, invites staff, who join, work
   await other.goto(inviteUrl);
   await expect(other.getByTestId('invite-gone')).toBeVisible();
 
+  // A download still running when they sign out (a second tab warming a model for offline use) must not put its
+  // file back after the device was emptied: the network answers only once the sign-out is over.
+  const heldModel = '**/models/pose_landmarker_lite.task';
+  let releaseModel = () => {};
+  const modelReleased = new Promise<void>((resolve) => (releaseModel = resolve));
+  let modelAsked = () => {};
+  const modelRequested = new Promise<void>((resolve) => (modelAsked = resolve));
+  await tablet.route(heldModel, async (route) => {
+    modelAsked();
+    await modelReleased;
+    await route.continue();
+  });
+  const secondTab = await tablet.newPage();
+  await secondTab.goto('/');
+  await expect.poll(() => secondTab.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  const download = secondTab.evaluate(() =>
+    fetch('/models/pose_landmarker_lite.task').then(async (r) => (await r.arrayBuffer()).byteLength),
+  );
+  await modelRequested;
+
   await staff.getByTestId('sign-out').click();
   await expect(staff).toHaveURL(/\/sign-in$/);
-  expect(await deviceHoldings(staff)).toEqual({ sessions: 0, pending: 0, cached: 0 });
+  releaseModel();
+  expect(await download).toBeGreaterThan(1_000_000);
+  await tablet.unroute(heldModel);
+  expect(await deviceHoldings(staff)).toEqual({ sessions: 0, pending: 0, cached: [] });
   // Signed out, the studio asks to sign in again.
   await staff.goto('/');
   await expect(staff).toHaveURL(/\/sign-in\?next=%2F$/);

@@ -5,6 +5,7 @@ import { createSignal, onCleanup, onMount, Show, For, type JSX } from 'solid-js'
 import { debugReadouts } from '../client/device.ts';
 import { createZoomGestures } from '../client/zoom-gestures.ts';
 import ZoomButtons, { PHOTO_MAX_HEIGHT } from './ZoomButtons.tsx';
+import CandidateThumb from './CandidateThumb.tsx';
 import { contrastingOverlay, meanColour, OVERLAY_COLOURS, type Rgb } from '../lib/sam/overlay-colour.ts';
 import { SamClient } from '../client/sam-client.ts';
 import { useStudio } from '../client/studio-store.ts';
@@ -536,17 +537,28 @@ export default function MaskEditor() {
                 <span class="text-sm text-stone-600">{m('editor.candidates')}</span>
                 <div class="flex flex-wrap gap-2">
                   <For each={c().scores}>
-                    {(score, i) => (
+                    {(_score, i) => (
                       <button
                         type="button"
-                        class="btn"
+                        class="btn !p-1"
                         classList={{ 'btn-on': c().active === i() }}
                         aria-pressed={c().active === i()}
+                        aria-label={m('editor.candidate', { n: i() + 1 })}
+                        title={m('editor.candidate', { n: i() + 1 })}
                         data-testid={`mask-candidate-${i()}`}
-                        title={`${Math.round(score * 100)}%`}
                         onClick={() => void run({ type: 'candidate', index: i() })}
                       >
-                        {m('editor.candidate', { n: i() + 1 })}
+                        <Show when={c().thumbs?.masks[i()]} fallback={m('editor.candidate', { n: i() + 1 })}>
+                          {(mask) => (
+                            <CandidateThumb
+                              photo={photoImg}
+                              mask={mask()}
+                              width={c().thumbs!.width}
+                              height={c().thumbs!.height}
+                              colour={OVERLAY_COLOURS[overlayColour()]!.rgb}
+                            />
+                          )}
+                        </Show>
                       </button>
                     )}
                   </For>

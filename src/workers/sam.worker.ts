@@ -24,6 +24,7 @@ import { decodeEmbeddingNpy } from '../lib/sam/npy.ts';
 import type { EditRequest, InitRequest, SelectionState, WorkerReply, WorkerRequest } from '../lib/sam/protocol.ts';
 import { Selection, type Piece } from '../lib/sam/selection.ts';
 import { chooseCandidate, cleanMask, scoreCandidate, type AutoPrompt } from '../lib/sam/auto-select.ts';
+import { candidateThumbs, type CandidateThumbs } from '../lib/sam/candidate-thumbs.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -184,13 +185,24 @@ function refreshSelectionOverlay(changed: Box | null | undefined) {
   redraw(null);
 }
 
+/** Side of the "Other shapes" pictures, in pixels (drawn at 48 CSS px, sharp on a 2× screen). */
+const THUMB_SIDE = 96;
+const thumbsOf = new WeakMap<Decoded, CandidateThumbs>();
+
+function thumbs(d: Decoded | undefined): CandidateThumbs | null {
+  if (!d || d.count < 2) return null;
+  let t = thumbsOf.get(d);
+  if (!t) thumbsOf.set(d, (t = candidateThumbs(d.lowRes, d.count, photo, THUMB_SIDE)));
+  return t;
+}
+
 function state(): SelectionState {
   const last = selection.lastPiece;
   return {
     area: selection.area(),
     canUndo: selection.canUndo,
     canRedo: selection.canRedo,
-    candidates: last && last.scores.length > 1 ? { active: last.candidate, scores: last.scores } : null,
+    candidates: last && last.scores.length > 1 ? { active: last.candidate, scores: last.scores, thumbs: thumbs(decodes.get(last)) } : null,
   };
 }
 
@@ -457,7 +469,7 @@ function drawThenSettle(seq: number, decodeMs: number | null, p: NonNullable<Edi
       ...before,
       canUndo: true,
       canRedo: false,
-      candidates: p.d.count > 1 ? { active: p.k, scores: p.d.scores } : null,
+      candidates: p.d.count > 1 ? { active: p.k, scores: p.d.scores, thumbs: thumbs(p.d) } : null,
       areaPending: true,
     },
     decodeMs,

@@ -22,6 +22,20 @@ test('pieces join one selection; right click and Alt+click remove; candidates sw
   await clickPhoto(page, 0.5, 0.5); // the top
   const top = await areaChange(page, 0);
   await expect(page.getByTestId('mask-candidates').getByRole('button')).toHaveCount(4);
+  // Each candidate is a picture of its shape; the chosen one is the selection (one piece so far), seen at 96 px.
+  const pictures = page.getByTestId('mask-candidates').locator('button canvas');
+  await expect(pictures).toHaveCount(4);
+  const shares = await pictures.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-share'))));
+  expect(new Set(shares).size).toBeGreaterThan(1);
+  const chosen = await page
+    .getByTestId('mask-candidates')
+    .getByRole('button')
+    .evaluateAll((els) => els.findIndex((e) => e.getAttribute('aria-pressed') === 'true'));
+  const photoPixels = await page.getByTestId('editor-stage').evaluate((el) => {
+    const img = el.querySelector('img')!;
+    return img.naturalWidth * img.naturalHeight;
+  });
+  expect(Math.abs(shares[chosen]! - top / photoPixels)).toBeLessThan(0.02);
 
   await clickPhoto(page, 0.45, 0.88); // the trousers: a second piece joins
   const both = await areaChange(page, top);

@@ -1,6 +1,7 @@
 // Typed messages between the mask editor island and the SAM worker. The worker owns the decoder,
 // the embedding, the selection (full resolution) and the overlay canvas; the island sends intents.
 import type { AutoPrompt } from './auto-select.ts';
+import type { CandidateThumbs } from './candidate-thumbs.ts';
 import type { PromptBox } from './feeds.ts';
 
 export interface InitRequest {
@@ -43,8 +44,8 @@ export interface SelectionState {
   area: number;
   canUndo: boolean;
   canRedo: boolean;
-  /** Candidates of the last piece, when the decoder gave several. */
-  candidates: { active: number; scores: number[] } | null;
+  /** Candidates of the last piece, when the decoder gave several, with a small picture of each (src/lib/sam/candidate-thumbs.ts). */
+  candidates: { active: number; scores: number[]; thumbs: CandidateThumbs | null } | null;
   /** The edit is drawn; `area` is still the previous one until a `settled` note follows (big photos). */
   areaPending?: boolean;
 }

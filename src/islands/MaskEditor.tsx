@@ -80,6 +80,26 @@ export default function MaskEditor() {
   const saveState = () => studio.state.documents.mask;
 
   // ---- worker lifecycle ---------------------------------------------------------------------
+  // Marching ants while the photo is on screen (not on another step, not in a hidden tab); a still outline for
+  // reduced motion.
+  let photoInView = false;
+  const marchAnts = () => {
+    const on = photoInView && document.visibilityState === 'visible' && !matchMedia('(prefers-reduced-motion: reduce)').matches;
+    if (ready()) void client?.edit({ type: 'ants', on }).catch(() => {});
+  };
+  onMount(() => {
+    const seen = new IntersectionObserver(([entry]) => {
+      photoInView = !!entry?.isIntersecting;
+      marchAnts();
+    });
+    seen.observe(stage);
+    document.addEventListener('visibilitychange', marchAnts);
+    onCleanup(() => {
+      seen.disconnect();
+      document.removeEventListener('visibilitychange', marchAnts);
+    });
+  });
+
   onMount(async () => {
     setDebug(debugReadouts());
     setKind(rememberedKind());
@@ -113,6 +133,7 @@ export default function MaskEditor() {
       studio.selectionSettled();
       stage.dataset.threads = String(ready.threads);
       void photoCentreColour().then((c) => showOverlayColour(contrastingOverlay(c)));
+      marchAnts();
       const early = earlyPress();
       setEarlyPress(null);
       // A press made while loading is the merchant's choice: it is answered instead of a proposal.
@@ -402,19 +423,29 @@ export default function MaskEditor() {
   };
 
   // Phones: the photo first, the garment kind under it, the tools in a bar along the bottom edge (one scrolling row of
-  // 44 px targets). Tablets and desktops: the kind across the top, the tools in a side panel beside the photo.
+  // 44 px targets). Tablets and desktops: the kind and the tools in a side panel, the photo beside it where the pose
+  // step puts it too (same column, same top, same height).
   return (
-    <div class="flex flex-col gap-3 lg:grid lg:grid-cols-[18rem_minmax(0,1fr)] lg:items-start">
-      <fieldset class="panel order-2 !flex-row flex-wrap items-center gap-2 lg:order-none lg:col-span-2">
+    <div
+      class={
+        'flex flex-col gap-3 md:grid md:grid-cols-[16rem_minmax(0,1fr)] md:grid-rows-[auto_1fr] md:items-start ' +
+        'lg:grid-cols-[18rem_minmax(0,1fr)]'
+      }
+    >
+      <fieldset
+        class={
+          'panel order-2 !flex-row flex-wrap items-center gap-2 md:order-none md:col-start-1 md:row-start-1 md:!grid ' + 'md:grid-cols-2'
+        }
+      >
         <legend class="sr-only">{m('auto.kind')}</legend>
-        <span class="text-sm text-stone-600" aria-hidden="true">
+        <span class="text-sm text-stone-600 md:col-span-2" aria-hidden="true">
           {m('auto.kind')}
         </span>
         <For each={GARMENT_KINDS}>
           {(k) => (
             <button
               type="button"
-              class="btn"
+              class="btn md:px-2 md:text-sm"
               classList={{ 'btn-on': kind() === k }}
               aria-pressed={kind() === k}
               data-testid={`garment-kind-${k}`}
@@ -426,7 +457,7 @@ export default function MaskEditor() {
           )}
         </For>
         <p
-          class="text-sm"
+          class="text-sm md:col-span-2 md:empty:hidden"
           classList={{ 'text-amber-800': autoState() === 'check' || autoState() === 'failed', 'text-stone-600': autoState() !== 'check' }}
           role="status"
           data-testid="auto-select-status"
@@ -434,7 +465,7 @@ export default function MaskEditor() {
         >
           {autoMessage()}
         </p>
-        <label class="ml-auto flex items-center gap-2 text-sm text-stone-600">
+        <label class="ml-auto flex items-center gap-2 text-sm text-stone-600 md:col-span-2 md:ml-0">
           <input
             type="checkbox"
             checked={autoOn()}
@@ -451,17 +482,17 @@ export default function MaskEditor() {
         class={
           'panel order-3 sticky bottom-0 z-20 -mx-3 !flex-row flex-nowrap items-center gap-2 overflow-x-auto rounded-none ' +
           'border-x-0 border-b-0 bg-white/95 p-2 shadow-[0_-4px_12px_rgba(0,0,0,0.08)] backdrop-blur ' +
-          'lg:static lg:order-none lg:mx-0 lg:!flex-col lg:items-stretch lg:gap-3 lg:overflow-visible lg:rounded-xl lg:border lg:p-3 ' +
-          'lg:shadow-none'
+          'md:static md:order-none md:col-start-1 md:row-start-2 md:mx-0 md:!flex-col md:items-stretch md:gap-3 ' +
+          'md:overflow-visible md:rounded-xl md:border md:p-3 md:shadow-none'
         }
         aria-label={m('editor.tools')}
       >
-        <div class="flex shrink-0 gap-2 lg:grid lg:grid-cols-3">
+        <div class="flex shrink-0 gap-2 md:grid md:grid-cols-3">
           <ToolButton id="point" label={m('editor.tool.point')} icon="◉" testid="tool-point" />
           <ToolButton id="box" label={m('editor.tool.box')} icon="▭" testid="tool-box" />
           <ToolButton id="brush" label={m('editor.tool.brush')} icon="✎" testid="tool-brush" />
         </div>
-        <fieldset class="m-0 flex min-w-0 shrink-0 gap-2 border-0 p-0 lg:grid lg:grid-cols-2">
+        <fieldset class="m-0 flex min-w-0 shrink-0 gap-2 border-0 p-0 md:grid md:grid-cols-2">
           <button
             type="button"
             class="btn"
@@ -483,7 +514,7 @@ export default function MaskEditor() {
             − {m('editor.mode.remove')}
           </button>
         </fieldset>
-        <label class="flex min-w-40 shrink-0 items-center gap-2 text-sm text-stone-600 lg:flex-none">
+        <label class="flex min-w-40 shrink-0 items-center gap-2 text-sm text-stone-600 md:flex-none">
           {m('editor.brushSize')}
           <input
             type="range"
@@ -496,7 +527,7 @@ export default function MaskEditor() {
           />
           <span class="w-8 text-right tabular-nums">{brush()}</span>
         </label>
-        <div class="flex shrink-0 gap-2 lg:grid lg:grid-cols-2">
+        <div class="flex shrink-0 gap-2 md:grid md:grid-cols-2">
           <Action label={m('editor.undo')} testid="undo" disabled={!state()?.canUndo} onClick={() => void run({ type: 'undo' })}>
             ↶
           </Action>
@@ -577,7 +608,7 @@ export default function MaskEditor() {
           {saveState().status === 'saving' ? m('editor.saving') : m('editor.save')}
         </button>
         <p
-          class="shrink-0 whitespace-nowrap text-sm lg:whitespace-normal"
+          class="shrink-0 whitespace-nowrap text-sm md:whitespace-normal"
           data-testid="save-status"
           data-state={saveState().status}
           aria-live="polite"
@@ -602,7 +633,7 @@ export default function MaskEditor() {
           )}
         </Show>
         <Show when={(state()?.area ?? 0) > 0}>
-          <p class="hidden text-sm text-stone-700 lg:block">{m('editor.area', { pct: pct() })}</p>
+          <p class="hidden text-sm text-stone-700 md:block">{m('editor.area', { pct: pct() })}</p>
         </Show>
         <Show when={debug()}>
           <p class="text-xs text-stone-600">
@@ -612,7 +643,7 @@ export default function MaskEditor() {
             {m('editor.pixels')}
           </p>
         </Show>
-        <p class="hidden text-xs text-stone-600 lg:block">{m('editor.help')}</p>
+        <p class="hidden text-xs text-stone-600 md:block">{m('editor.help')}</p>
         <Show when={debug() && lastDecodeMs() !== null}>
           <p class="text-xs text-stone-600" data-testid="decode-ms">
             {Math.round(lastDecodeMs()!)} ms
@@ -620,7 +651,7 @@ export default function MaskEditor() {
         </Show>
       </aside>
 
-      <section class="order-1 min-w-0 lg:order-none">
+      <section class="order-1 min-w-0 md:order-none md:col-start-2 md:row-span-2 md:row-start-1">
         <Show when={problem()}>
           <p role="alert" class="panel mb-3 border-red-300 bg-red-50 text-red-800" data-testid="editor-error">
             {problem()}

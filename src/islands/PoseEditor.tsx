@@ -369,8 +369,8 @@ export default function PoseEditor() {
   const presetLabel = (p: (typeof POSE_PRESETS)[number]) => p.label[data.lang] ?? p.label.en;
 
   return (
-    <div ref={root} class="flex flex-col gap-3 lg:flex-row" data-testid="pose-editor" data-status={status()}>
-      <aside class="panel order-2 flex flex-col gap-3 lg:order-none lg:w-72 lg:shrink-0" aria-label={m('pose.tools')}>
+    <div ref={root} class="flex flex-col gap-3 md:flex-row" data-testid="pose-editor" data-status={status()}>
+      <aside class="panel order-2 flex flex-col gap-3 md:order-none md:w-64 lg:w-72 md:shrink-0" aria-label={m('pose.tools')}>
         <div
           class="text-sm"
           role="status"
@@ -475,7 +475,7 @@ export default function PoseEditor() {
       </aside>
 
       {/* Phones: the photo first, as in the garment step. */}
-      <section class="order-1 min-w-0 flex-1 lg:order-none">
+      <section class="order-1 min-w-0 flex-1 md:order-none">
         <div
           ref={stage}
           class="relative mx-auto select-none overflow-hidden bg-stone-200"

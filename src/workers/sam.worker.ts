@@ -8,8 +8,10 @@ import { fetchBytes } from '../client/fetch-progress.ts';
 import { fitInside, type Size } from '../lib/sam/coords.ts';
 import { buildDecoderFeeds, type DecoderPrompt, type PromptPoint } from '../lib/sam/feeds.ts';
 import {
+  dashOutline,
   logitsToMask,
   maskFromLogits,
+  outlinePixels,
   maskFromRgba,
   maskToRgba,
   renderOverlay,
@@ -150,7 +152,12 @@ function pieceFrom(d: Decoded, k: number, mode: Piece['mode'], points: PromptPoi
 
 // ---- drawing ---------------------------------------------------------------------------------
 
-function redraw(preview: { mask: Mask; size: Size; mode: 'add' | 'remove' } | null) {
+type Preview = { mask: Mask; size: Size; mode: 'add' | 'remove' } | null;
+/** The hover preview on show: the ants wait while there is one. */
+let shownPreview: Preview = null;
+
+function redraw(preview: Preview) {
+  shownPreview = preview;
   if (!preview) {
     overlayPixels.data.set(baseOverlay);
   } else {
@@ -171,6 +178,33 @@ function redraw(preview: { mask: Mask; size: Size; mode: 'add' | 'remove' } | nu
   ctx.putImageData(overlayPixels, 0, 0);
 }
 
+// Marching ants: the outline's dashes move while the editor is in view (the island says when, and not at all for
+// reduced motion). Only the outline's pixels are redrawn, and only the box around them is put on the canvas.
+const ANTS_STEP_MS = 120;
+let antsPhase = 0;
+let antsTimer: ReturnType<typeof setInterval> | null = null;
+/** The outline's pixels in the overlay; null after an edit redrew it (found again at the next step). */
+let outline: ReturnType<typeof outlinePixels> | null = null;
+
+function marchAnts(on: boolean) {
+  if (on && !antsTimer) antsTimer = setInterval(stepAnts, ANTS_STEP_MS);
+  if (!on && antsTimer) {
+    clearInterval(antsTimer);
+    antsTimer = null;
+  }
+}
+
+function stepAnts() {
+  if (!baseOverlay || shownPreview) return;
+  outline ??= outlinePixels(baseOverlay, overlaySize.width, EDGE, EDGE2);
+  const box = outline.box;
+  if (!box) return;
+  antsPhase = (antsPhase + 1) & 7;
+  dashOutline(baseOverlay, overlaySize.width, outline.indices, EDGE, EDGE2, antsPhase);
+  dashOutline(overlayPixels.data, overlaySize.width, outline.indices, EDGE, EDGE2, antsPhase);
+  ctx.putImageData(overlayPixels, 0, 0, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
+}
+
 /** Redraws the selection overlay; `changed` (photo pixels) limits the work to what an edit touched. */
 function refreshSelectionOverlay(changed: Box | null | undefined) {
   const ow = overlaySize.width;
@@ -181,7 +215,8 @@ function refreshSelectionOverlay(changed: Box | null | undefined) {
   resampleNearestInto(selection.mask(), photo.width, photo.height, overlayMask, ow, oh, rect);
   // The outline of a pixel depends on its neighbours: redraw one pixel around the rectangle too.
   const ring = { x0: Math.max(0, rect.x0 - 1), y0: Math.max(0, rect.y0 - 1), x1: Math.min(ow, rect.x1 + 1), y1: Math.min(oh, rect.y1 + 1) };
-  renderOverlay(overlayMask, ow, oh, baseOverlay, FILL, EDGE, ring, EDGE2);
+  renderOverlay(overlayMask, ow, oh, baseOverlay, FILL, EDGE, ring, EDGE2, antsPhase);
+  outline = null;
   redraw(null);
 }
 
@@ -191,9 +226,11 @@ const thumbsOf = new WeakMap<Decoded, CandidateThumbs>();
 
 function thumbs(d: Decoded | undefined): CandidateThumbs | null {
   if (!d || d.count < 2) return null;
-  let t = thumbsOf.get(d);
-  if (!t) thumbsOf.set(d, (t = candidateThumbs(d.lowRes, d.count, photo, THUMB_SIDE)));
-  return t;
+  const kept = thumbsOf.get(d);
+  if (kept) return kept;
+  const made = candidateThumbs(d.lowRes, d.count, photo, THUMB_SIDE);
+  thumbsOf.set(d, made);
+  return made;
 }
 
 function state(): SelectionState {
@@ -218,6 +255,7 @@ async function init(req: InitRequest & { seq: number }) {
   ctx = req.overlay.getContext('2d')!;
   overlayPixels = ctx.createImageData(overlaySize.width, overlaySize.height);
   baseOverlay = new Uint8ClampedArray(overlayPixels.data.length);
+  outline = null;
   overlayMask = new Uint8Array(overlaySize.width * overlaySize.height);
 
   ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
@@ -390,6 +428,9 @@ async function edit(req: EditRequest & { seq: number }): Promise<EditOutcome> {
     case 'style':
       FILL = [req.fill[0], req.fill[1], req.fill[2], FILL[3]];
       return { decodeMs: null, changed: undefined };
+    case 'ants':
+      marchAnts(req.on);
+      return { decodeMs: null, changed: null };
     default:
       return { decodeMs: null, changed: null };
   }
@@ -458,7 +499,8 @@ function drawThenSettle(seq: number, decodeMs: number | null, p: NonNullable<Edi
       x1: Math.min(ow, bbox.x1 + 1),
       y1: Math.min(oh, bbox.y1 + 1),
     };
-    renderOverlay(overlayMask, ow, oh, baseOverlay, FILL, EDGE, ring, EDGE2);
+    renderOverlay(overlayMask, ow, oh, baseOverlay, FILL, EDGE, ring, EDGE2, antsPhase);
+    outline = null;
   }
   redraw(null);
   const before = state();

@@ -133,6 +133,26 @@ for (const size of Object.keys(SIZES) as Size[]) {
       });
     });
 
+    if (size !== 'phone') {
+      test('a side panel beside the photo, which keeps its place and size from the garment step to the pose step', async ({ page }) => {
+        const sessionId = await preparedSession(page);
+        await page.goto(`/s/${sessionId}`);
+        await waitForEditor(page);
+        const panel = (await page.getByRole('complementary', { name: 'Selection tools' }).boundingBox())!;
+        const kinds = (await page.getByTestId('garment-kind-top').boundingBox())!;
+        const garment = (await page.getByTestId('editor-stage').boundingBox())!;
+        // The kind and the tools are in the panel, left of the photo; the photo starts at the panel's top.
+        expect(kinds.x + kinds.width).toBeLessThanOrEqual(garment.x);
+        expect(panel.x + panel.width).toBeLessThanOrEqual(garment.x);
+        const kindPanel = (await page.locator('fieldset', { has: page.getByTestId('garment-kind-top') }).boundingBox())!;
+        expect(Math.abs(kindPanel.y - garment.y)).toBeLessThan(2);
+        await page.getByTestId('step-pose').click();
+        await expect(page.getByTestId('pose-overlay')).toBeVisible();
+        const pose = (await page.getByTestId('pose-stage').boundingBox())!;
+        for (const k of ['x', 'y', 'width', 'height'] as const) expect(Math.abs(pose[k] - garment[k]), k).toBeLessThan(2);
+      });
+    }
+
     if (size === 'phone') {
       test('the photo comes first and the tools sit in a bottom bar of 44 px targets', async ({ page }) => {
         const sessionId = await preparedSession(page);

@@ -141,3 +141,26 @@ test('a 12 MP photo: the click is drawn first, the exact full-resolution area fo
   await expect(page.getByTestId('editor-stage')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
   expect(await maskArea(page)).toBe(both);
 });
+
+test('the outline marches while the photo is in view, and stands still for reduced motion', async ({ page }) => {
+  await uploadPhoto(page, 'person-idm-00034.jpg');
+  await clickPhoto(page, 0.5, 0.5);
+  await areaChange(page, 0);
+  await expect(page.getByTestId('click-feedback')).toHaveCount(0);
+  // Away from the photo, so that no hover preview shows (the ants wait while one does).
+  await page.mouse.move(1, 1);
+  const stage = page.getByTestId('editor-stage');
+  const frames = async () => {
+    const first = await stage.screenshot({ animations: 'allow' });
+    await page.waitForTimeout(400);
+    return [first, await stage.screenshot({ animations: 'allow' })] as const;
+  };
+  const [a, b] = await frames();
+  expect(a.equals(b)).toBe(false);
+
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await page.waitForTimeout(300); // a step already queued may still land
+  const [c, d] = await frames();
+  expect(c.equals(d)).toBe(true);
+});

@@ -144,6 +144,8 @@ export function renderOverlay(
   rect: Box = { x0: 0, y0: 0, x1: width, y1: height },
   /** A second outline colour: the outline alternates between the two in 4 px dashes, visible on any photo. */
   edge2: readonly [number, number, number, number] = edge,
+  /** Where the dashes start along x + y (the marching ants move it). */
+  phase = 0,
 ): void {
   const out32 = new Uint32Array(out.buffer, out.byteOffset, width * height);
   const pack = (c: readonly number[]) => (c[3] << 24) | (c[2] << 16) | (c[1] << 8) | c[0];
@@ -160,8 +162,51 @@ export function renderOverlay(
       }
       const boundary =
         x === 0 || y === 0 || x === width - 1 || y === height - 1 || !mask[i - 1] || !mask[i + 1] || !mask[i - width] || !mask[i + width];
-      out32[i] = boundary ? (((x + y) >> 2) & 1 ? edge2Px : edgePx) : fillPx;
+      out32[i] = boundary ? (((x + y + phase) >> 2) & 1 ? edge2Px : edgePx) : fillPx;
     }
+  }
+}
+
+const packRgba = (c: readonly number[]) => ((c[3]! << 24) | (c[2]! << 16) | (c[1]! << 8) | c[0]!) >>> 0;
+
+/** The outline pixels of an overlay drawn by renderOverlay (either outline colour), and the box around them. */
+export function outlinePixels(
+  out: Uint8ClampedArray,
+  width: number,
+  edge: readonly [number, number, number, number],
+  edge2: readonly [number, number, number, number],
+): { indices: Uint32Array; box: Box | null } {
+  const out32 = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
+  const a = packRgba(edge);
+  const b = packRgba(edge2);
+  const found: number[] = [];
+  for (let i = 0; i < out32.length; i++) if (out32[i] === a || out32[i] === b) found.push(i);
+  if (!found.length) return { indices: new Uint32Array(0), box: null };
+  const box = { x0: width, y0: Math.floor(found[0]! / width), x1: 0, y1: Math.floor(found.at(-1)! / width) + 1 };
+  for (const i of found) {
+    const x = i % width;
+    if (x < box.x0) box.x0 = x;
+    if (x + 1 > box.x1) box.x1 = x + 1;
+  }
+  return { indices: Uint32Array.from(found), box };
+}
+
+/** Redraws the outline's dashes starting at `phase` (marching ants): only its pixels are touched. */
+export function dashOutline(
+  out: Uint8ClampedArray,
+  width: number,
+  indices: Uint32Array,
+  edge: readonly [number, number, number, number],
+  edge2: readonly [number, number, number, number],
+  phase: number,
+): void {
+  const out32 = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
+  const a = packRgba(edge);
+  const b = packRgba(edge2);
+  for (const i of indices) {
+    const x = i % width;
+    const y = (i - x) / width;
+    out32[i] = ((x + y + phase) >> 2) & 1 ? b : a;
   }
 }
 

@@ -32,6 +32,8 @@ export type EditRequest =
   | { type: 'clear' }
   /** The selection's fill colour (src/lib/sam/overlay-colour.ts); the outline stays black and white. */
   | { type: 'style'; fill: readonly [number, number, number] }
+  /** Marching ants on or off (on while the editor is in view, unless the device asks for reduced motion). */
+  | { type: 'ants'; on: boolean }
   | { type: 'export' }
   /** Propose the garment from a prompt (src/lib/sam/auto-select.ts): replaces the selection as one undoable step. */
   | { type: 'auto'; prompt: AutoPrompt };

@@ -34,11 +34,9 @@ import {
   unfinished,
 } from '../lib/batch/ledger.ts';
 import { DEFAULT_GARMENT_KIND, GARMENT_KINDS, type GarmentKind } from '../lib/sam/auto-select.ts';
+import PictureChoices, { lookGroups, sceneGroups, type PictureOption } from './PictureChoices.tsx';
 
-interface Option {
-  id: string;
-  label: string;
-}
+type Option = PictureOption;
 
 export interface BatchPageProps {
   lang: Lang;
@@ -472,38 +470,56 @@ export default function BatchPage(props: BatchPageProps) {
       </section>
 
       <Show when={s.batchId}>
-        <section class="panel !flex-row flex-wrap items-end gap-3">
-          <Choice label={m('gen.look')} value={s.look} options={props.looks} onChange={(v) => set('look', v)} />
-          <Choice label={m('gen.scene')} value={s.scene} options={props.scenes} onChange={(v) => set('scene', v)} />
-          <label class="flex flex-col text-sm">
-            {m('batch.count')}
-            <input
-              class="input w-20"
-              type="number"
-              min="1"
-              max="8"
-              value={s.count}
-              onInput={(e) => set('count', Number(e.currentTarget.value) || 1)}
-            />
-          </label>
-          <button
-            type="button"
-            class="btn-primary"
-            data-testid="generate-all"
-            disabled={busy() || s.generating || total() === 0}
-            onClick={() => void generateAll()}
-          >
-            {s.generating ? m('batch.generating') : m('batch.generateAll')}
-          </button>
-          <a
-            class="btn"
-            classList={{ 'pointer-events-none opacity-40': results() === 0 }}
-            href={`/api/batches/${s.batchId}/results.zip`}
-            data-testid="download-catalogue"
-            aria-disabled={results() === 0}
-          >
-            {m('batch.download', { n: results() })}
-          </a>
+        <section class="panel gap-3">
+          <PictureChoices
+            legend={m('gen.look')}
+            options={props.looks}
+            value={s.look}
+            onChange={(v) => set('look', v)}
+            testidPrefix="batch-look-"
+            allLabel={m('gen.filter.all')}
+            groups={lookGroups(m)}
+          />
+          <PictureChoices
+            legend={m('gen.scene')}
+            options={props.scenes}
+            value={s.scene}
+            onChange={(v) => set('scene', v)}
+            testidPrefix="batch-scene-"
+            allLabel={m('gen.filter.all')}
+            groups={sceneGroups(m)}
+          />
+          <div class="flex flex-wrap items-end gap-3">
+            <label class="flex flex-col text-sm">
+              {m('batch.count')}
+              <input
+                class="input w-20"
+                type="number"
+                min="1"
+                max="8"
+                value={s.count}
+                onInput={(e) => set('count', Number(e.currentTarget.value) || 1)}
+              />
+            </label>
+            <button
+              type="button"
+              class="btn-primary"
+              data-testid="generate-all"
+              disabled={busy() || s.generating || total() === 0}
+              onClick={() => void generateAll()}
+            >
+              {s.generating ? m('batch.generating') : m('batch.generateAll')}
+            </button>
+            <a
+              class="btn"
+              classList={{ 'pointer-events-none opacity-40': results() === 0 }}
+              href={`/api/batches/${s.batchId}/results.zip`}
+              data-testid="download-catalogue"
+              aria-disabled={results() === 0}
+            >
+              {m('batch.download', { n: results() })}
+            </a>
+          </div>
         </section>
       </Show>
 

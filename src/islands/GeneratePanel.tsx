@@ -5,7 +5,7 @@ import { createPoseChecker } from '../client/pose-check.ts';
 import { createStore } from 'solid-js/store';
 import BeforeAfter from './BeforeAfter.tsx';
 import Lightbox from './Lightbox.tsx';
-import PictureChoices, { type PictureOption } from './PictureChoices.tsx';
+import PictureChoices, { lookGroups, sceneGroups, type PictureOption } from './PictureChoices.tsx';
 import * as api from '../client/api.ts';
 import { useStudio } from '../client/studio-store.ts';
 import { translator } from '../i18n/messages.ts';
@@ -244,10 +244,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
             onChange={setLook}
             testidPrefix="preset-model-"
             allLabel={m('gen.filter.all')}
-            groups={[
-              { id: 'female', label: m('gen.filter.women') },
-              { id: 'male', label: m('gen.filter.men') },
-            ]}
+            groups={lookGroups(m)}
           />
         </Show>
         <PictureChoices
@@ -257,11 +254,7 @@ export default function GeneratePanel(props: GeneratePanelProps) {
           onChange={setScene}
           testidPrefix="preset-scene-"
           allLabel={m('gen.filter.all')}
-          groups={[
-            { id: 'studio', label: m('gen.filter.studio') },
-            { id: 'indoor', label: m('gen.filter.indoor') },
-            { id: 'outdoor', label: m('gen.filter.outdoor') },
-          ]}
+          groups={sceneGroups(m)}
         />
 
         <Show when={needs().lora || loras.length > 0}>

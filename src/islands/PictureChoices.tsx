@@ -1,6 +1,8 @@
-// Choices as picture cards (model looks, scenes): a row that scrolls sideways on a phone, a grid on wider screens,
-// filter chips by group, the chosen card marked. Options recorded before pictures existed show their label alone.
+// Choices as picture cards (model looks, scenes): a row that scrolls sideways on a phone, a grid of cards of about
+// 7rem on wider screens (3 in the Generate panel, a row on the Batch page), filter chips by group, the chosen card
+// marked. Options recorded before pictures existed show their label alone.
 import { createSignal, For, Show } from 'solid-js';
+import type { MessageKey } from '../i18n/messages.ts';
 
 export interface PictureOption {
   id: string;
@@ -42,7 +44,12 @@ export default function PictureChoices(props: {
           </For>
         </div>
       </Show>
-      <div class="-mx-1 flex snap-x gap-2 overflow-x-auto px-1 pb-1 lg:grid lg:grid-cols-3 lg:overflow-visible">
+      <div
+        class={
+          '-mx-1 flex snap-x gap-2 overflow-x-auto px-1 pb-1 lg:grid lg:grid-cols-[repeat(auto-fill,minmax(7rem,1fr))] ' +
+          'lg:overflow-visible'
+        }
+      >
         <For each={shown()}>
           {(o) => (
             <button
@@ -64,3 +71,14 @@ export default function PictureChoices(props: {
     </fieldset>
   );
 }
+
+/** The filter chips of the model looks and of the scenes (the groups src/lib/presets/illustrations.ts gives). */
+export const lookGroups = (m: (key: MessageKey) => string) => [
+  { id: 'female', label: m('gen.filter.women') },
+  { id: 'male', label: m('gen.filter.men') },
+];
+export const sceneGroups = (m: (key: MessageKey) => string) => [
+  { id: 'studio', label: m('gen.filter.studio') },
+  { id: 'indoor', label: m('gen.filter.indoor') },
+  { id: 'outdoor', label: m('gen.filter.outdoor') },
+];

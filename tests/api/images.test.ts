@@ -9,6 +9,7 @@ import { parse } from 'npyjs';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { blobNames, serverBlobs } from '../support/blobs.ts';
 import { photo } from '../support/paths.ts';
+import { TEST_API_KEY } from '../support/auth.ts';
 
 let server: RunningServer;
 const PHOTO = 'person-idm-00034.jpg';
@@ -20,10 +21,13 @@ afterAll(() => server?.stop());
 
 const url = (p: string) => server.url + p;
 
-async function upload(bytes: Uint8Array | Buffer, opts: { field?: string; filename?: string; type?: string } = {}) {
+async function upload(
+  bytes: Uint8Array | Buffer,
+  opts: { field?: string; filename?: string; type?: string; headers?: Record<string, string> } = {},
+) {
   const form = new FormData();
   form.append(opts.field ?? 'image', new Blob([new Uint8Array(bytes)], { type: opts.type ?? 'image/jpeg' }), opts.filename ?? 'photo.jpg');
-  return fetch(url('/api/images'), { method: 'POST', body: form });
+  return fetch(url('/api/images'), { method: 'POST', body: form, headers: opts.headers });
 }
 
 async function storedState() {
@@ -241,6 +245,23 @@ describe('bad uploads get a clear 4xx and store nothing', () => {
   it('over the byte limit', async () => {
     const big = Buffer.alloc(3 * 1024 * 1024, 1);
     await expectError(await upload(big), 413, 'file_too_large');
+  });
+  it('in the merchant’s language: Chinese for a browser set to Chinese, with the numbers; the language cookie wins', async () => {
+    const zh = { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.5' };
+    const big = Buffer.alloc(3 * 1024 * 1024, 1);
+    const tooBig = await upload(big, { headers: zh });
+    expect(tooBig.headers.get('content-language')).toBe('zh-CN');
+    expect(await expectError(tooBig, 413, 'file_too_large')).toBe('文件超过 2 MB。请上传更小的照片。');
+    expect(await expectError(await upload(Buffer.alloc(0), { headers: zh }), 400, 'empty_file')).toMatch(/^文件是空的/);
+    // A page the language switch set to English stays English, whatever the browser says.
+    const withKey = { authorization: `Bearer ${TEST_API_KEY}` }; // a cookie header of our own: the key goes by hand
+    const en = await upload(Buffer.alloc(0), { headers: { ...zh, ...withKey, cookie: 'atelier-lang=en' } });
+    expect(await expectError(en, 400, 'empty_file')).toMatch(/^The file is empty/);
+    // An API client that names no language reads English.
+    expect(await expectError(await upload(Buffer.alloc(0)), 400, 'empty_file')).toMatch(/^The file is empty/);
+    // Refusals made before any route (the access rules) too.
+    const missing = await fetch(url('/api/sessions/AAAAAAAAAAAAAAAAAAAAAA'), { headers: { ...withKey, cookie: 'atelier-lang=zh-CN' } });
+    expect(await expectError(missing, 404, 'not_found')).toMatch(/^找不到/);
   });
   it('over the pixel limit (decompression bomb) is refused from the header alone', async () => {
     await expectError(await upload(pngHeaderClaiming(60_000, 60_000), { type: 'image/png' }), 413, 'too_many_pixels');

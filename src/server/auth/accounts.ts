@@ -33,7 +33,9 @@ const now = () => new Date().toISOString();
 
 export const PASSWORD_MIN = 10;
 function checkPassword(password: string): void {
-  if (password.length < PASSWORD_MIN) throw new ApiError(400, 'weak_password', `Choose a password of at least ${PASSWORD_MIN} characters.`);
+  if (password.length < PASSWORD_MIN) {
+    throw new ApiError(400, 'weak_password', `Choose a password of at least ${PASSWORD_MIN} characters.`, {}, { min: PASSWORD_MIN });
+  }
 }
 
 export function hasOwner(db: Db): boolean {

@@ -32,6 +32,7 @@ export function assertSignInAllowed(address: string, email: string, now = Date.n
         {
           'retry-after': String(Math.ceil(waitMs / 1000)),
         },
+        { minutes },
       );
     }
   }

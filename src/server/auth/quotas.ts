@@ -36,6 +36,8 @@ export async function assertStorageRoom(ctx: AppContext, workspaceId: string): P
       'quota_exceeded',
       `This workspace has used its storage (${Math.round(used / MB)} MB of ${Math.round(limit / MB)} MB). ` +
         'Delete sessions you no longer need, or ask whoever runs the studio for more.',
+      {},
+      { used: Math.round(used / MB), limit: Math.round(limit / MB) },
     );
   }
 }
@@ -59,6 +61,7 @@ export function assertQueueRoom(ctx: AppContext, workspaceId: string, adding = 1
       'too_many_jobs',
       `This workspace would have ${waiting + adding} generations waiting or running (the limit is ${limit}). Start more when some finish.`,
       { 'retry-after': '30' },
+      { waiting: waiting + adding, limit },
     );
   }
 }
@@ -79,6 +82,7 @@ export function takeUploadTurn(ctx: AppContext, workspaceId: string, now = Date.
       {
         'retry-after': String(wait),
       },
+      { limit, seconds: wait },
     );
   }
   recent.push(now);

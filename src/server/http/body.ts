@@ -37,7 +37,8 @@ export async function readBody(request: Request, maxBytes: number): Promise<Buff
 }
 
 function tooLarge(maxBytes: number) {
-  return new ApiError(413, 'body_too_large', `The request is larger than ${describeBytes(maxBytes)}.`);
+  const max = describeBytes(maxBytes);
+  return new ApiError(413, 'body_too_large', `The request is larger than ${max}.`, {}, { max });
 }
 
 /**

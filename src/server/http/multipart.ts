@@ -150,5 +150,6 @@ export async function receiveFile(request: Request, field: string, opts: { maxBy
 }
 
 function tooLarge(maxBytes: number) {
-  return new ApiError(413, 'file_too_large', `The file is larger than ${describeBytes(maxBytes)}. Please upload a smaller photo.`);
+  const max = describeBytes(maxBytes);
+  return new ApiError(413, 'file_too_large', `The file is larger than ${max}. Please upload a smaller photo.`, {}, { max });
 }

@@ -10,9 +10,13 @@ let inFlight = 0;
 
 export async function withUploadSlot<T>(limit: number, work: () => Promise<T>): Promise<T> {
   if (inFlight >= limit) {
-    throw new ApiError(503, 'busy', `The studio is receiving too many photos at once. Please try again in ${RETRY_AFTER_S} seconds.`, {
-      'retry-after': String(RETRY_AFTER_S),
-    });
+    throw new ApiError(
+      503,
+      'busy',
+      `The studio is receiving too many photos at once. Please try again in ${RETRY_AFTER_S} seconds.`,
+      { 'retry-after': String(RETRY_AFTER_S) },
+      { seconds: RETRY_AFTER_S },
+    );
   }
   inFlight++;
   try {

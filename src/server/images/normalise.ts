@@ -94,6 +94,8 @@ export async function inspectUpload(input: Uint8Array, limits: ImageLimits): Pro
       413,
       'too_many_pixels',
       `The photo is ${megapixels(pixels)} megapixels; the limit is ${megapixels(limits.maxPixels)}. Please upload a smaller photo.`,
+      {},
+      { megapixels: megapixels(pixels), max: megapixels(limits.maxPixels) },
     );
   }
   const { width, height } = meta.autoOrient ?? meta;
@@ -103,6 +105,8 @@ export async function inspectUpload(input: Uint8Array, limits: ImageLimits): Pro
       'unsupported_shape',
       `The photo is ${width}×${height} pixels. Photos need at least ${MIN_SIDE} pixels on each side and at most ${MAX_ASPECT} times ` +
         'as long as they are wide. Please upload another photo.',
+      {},
+      { width, height, min: MIN_SIDE, aspect: MAX_ASPECT },
     );
   }
   return { format: format as UploadHeader['format'], width, height };
@@ -175,7 +179,8 @@ export async function resizeRgb(img: NormalisedImage, size: { width: number; hei
 }
 
 function tooLarge(maxBytes: number) {
-  return new ApiError(413, 'file_too_large', `The file is larger than ${describeBytes(maxBytes)}. Please upload a smaller photo.`);
+  const max = describeBytes(maxBytes);
+  return new ApiError(413, 'file_too_large', `The file is larger than ${max}. Please upload a smaller photo.`, {}, { max });
 }
 
 /**

@@ -1,7 +1,11 @@
 // The account forms (setup, sign-in, invite, workspace): each `form[data-endpoint]` posts its fields as JSON,
 // shows the server's message when refused, and goes to `data-next` (or reloads) when done.
 
-export function wireAccountForms(root: ParentNode = document): void {
+export function wireAccountForms(
+  root: ParentNode = document,
+  /** Runs before a form is sent; a message it returns is shown instead of sending. */
+  before: (form: HTMLFormElement) => Promise<string | null> = async () => null,
+): void {
   for (const form of root.querySelectorAll<HTMLFormElement>('form[data-endpoint]')) {
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
@@ -10,6 +14,8 @@ export function wireAccountForms(root: ParentNode = document): void {
       if (error) error.hidden = true;
       if (button) button.disabled = true;
       try {
+        const refused = await before(form);
+        if (refused) throw new Error(refused);
         const body: Record<string, unknown> = {};
         for (const [name, value] of new FormData(form)) body[name] = value === 'true' ? true : value;
         const res = await fetch(form.dataset.endpoint!, {

@@ -310,11 +310,12 @@ async function clearCachedFiles(): Promise<void> {
 }
 
 /**
- * What this device keeps belongs to the account that kept it: when another account signs in on it (a shared
- * tablet), the previous account's sessions, files and pending edits are removed before anything is shown.
+ * What this device keeps belongs to the account and the shop that kept it (`user:workspace`): when another account
+ * signs in on it (a shared tablet), or the account switches shop, the previous one's sessions, files and pending
+ * edits are removed before anything is shown. A record of the user alone (kept by earlier versions) is this user's.
  */
 export async function claimDevice(accountId: string): Promise<void> {
   const previous = localStorage.getItem(ACCOUNT_KEY);
-  if (previous && previous !== accountId) await clearDevice();
+  if (previous && previous !== accountId && !accountId.startsWith(`${previous}:`)) await clearDevice();
   localStorage.setItem(ACCOUNT_KEY, accountId);
 }

@@ -119,5 +119,25 @@ test('first run: the owner is created in one form, invites staff, who join, work
   // The owner sees the staff member's session: the workspace's, not the device's.
   await owner.goto('/');
   await expect(owner.locator('a[href^="/s/"]').first()).toBeVisible();
+
+  // The owner opens a second shop: its studio is empty, this device no longer holds the first shop's sessions, and
+  // switching back shows the first shop's work again.
+  await owner.locator('a[href^="/s/"]').first().click();
+  await expect(owner.getByTestId('editor-stage')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  await expect.poll(async () => (await deviceHoldings(owner)).sessions).toBe(1);
+  await owner.getByTestId('nav-workspace').click();
+  await expect(owner.getByTestId('shop')).toHaveCount(1);
+  await owner.getByTestId('shop-create').getByLabel('New shop’s name').fill('Maison Deux');
+  await owner.getByTestId('shop-create').getByRole('button').click();
+  await expect(owner).toHaveURL(`${server.url}/`);
+  await expect(owner.getByTestId('upload-input')).toBeAttached();
+  await expect(owner.locator('a[href^="/s/"]')).toHaveCount(0);
+  await expect.poll(async () => (await deviceHoldings(owner)).sessions).toBe(0);
+  await owner.getByTestId('nav-workspace').click();
+  await expect(owner.getByTestId('shop')).toHaveCount(2);
+  await expect(owner.locator('[data-testid=shop][data-current]')).toContainText('Maison Deux');
+  await owner.getByTestId('shop').filter({ hasText: 'Maison Test' }).getByRole('button', { name: 'Switch to this shop' }).click();
+  await expect(owner).toHaveURL(`${server.url}/`);
+  await expect(owner.locator('a[href^="/s/"]').first()).toBeVisible();
   for (const context of [ownerContext, tablet, reuse]) await context.close();
 });

@@ -25,6 +25,7 @@ import type { SessionDetailJson } from '../lib/api/types.ts';
 import {
   addPending,
   EMPTY_LEDGER,
+  freshest,
   fileSignature,
   forget,
   type Ledger,
@@ -91,8 +92,12 @@ export default function BatchPage(props: BatchPageProps) {
   let pose: PoseClient | null = null;
   let sam: SamClient | null = null;
   let ledger: Ledger = EMPTY_LEDGER;
-  const keep = (next: Ledger) => {
-    ledger = next;
+  /**
+   * Records a change to this device's record of the batch, made on its freshest copy: another tab on the same batch
+   * may have written since (its uploads stay recorded).
+   */
+  const keep = (change: (record: Ledger) => Ledger) => {
+    ledger = change(freshest(loadLedger(), ledger));
     saveLedger(ledger);
   };
   let poll: ReturnType<typeof setInterval> | undefined;
@@ -171,7 +176,7 @@ export default function BatchPage(props: BatchPageProps) {
     setHydrated(true);
     const saved = localStorage.getItem(BATCH_KEY);
     ledger = loadLedger();
-    if (ledger.batchId && ledger.batchId !== saved) keep(EMPTY_LEDGER);
+    if (ledger.batchId && ledger.batchId !== saved) keep(() => EMPTY_LEDGER);
     if (saved) {
       try {
         set('batchId', saved);
@@ -179,7 +184,7 @@ export default function BatchPage(props: BatchPageProps) {
         if (s.items.some((i) => i.state === 'generating')) watch();
       } catch {
         localStorage.removeItem(BATCH_KEY);
-        keep(EMPTY_LEDGER);
+        keep(() => EMPTY_LEDGER);
         set({ batchId: null, items: [] });
       }
     }
@@ -285,7 +290,7 @@ export default function BatchPage(props: BatchPageProps) {
           sam = null;
           update(key, { state: 'check', reason: m('batch.prepareFailed', { message: (err as Error).message }) });
         }
-        keep(markPrepared(ledger, up.sessionId));
+        keep((l) => markPrepared(l, up.sessionId));
       }
     } finally {
       preparing = false;
@@ -320,9 +325,9 @@ export default function BatchPage(props: BatchPageProps) {
       if (alreadyIn === 0) set('message', m('batch.noValid'));
       return;
     }
-    keep(
+    keep((l) =>
       addPending(
-        ledger,
+        l,
         valid.map(({ file }) => ({ sig: fileSignature(file), name: file.name })),
       ),
     );
@@ -334,13 +339,13 @@ export default function BatchPage(props: BatchPageProps) {
           (seconds) => update(item.key, { reason: seconds == null ? null : m('batch.uploadWait', { s: seconds }) }),
         );
         // Recorded at once: a tab closed from here on finds the photo on the server (and joins it to the batch).
-        keep(markUploaded(ledger, fileSignature(file), up.session.id));
+        keep((l) => markUploaded(l, fileSignature(file), up.session.id));
         update(item.key, { state: 'preparing', sessionId: up.session.id, thumbUrl: up.image.thumbUrl, pct: 100 });
         await joinBatch(up.session.id);
         toPrepare.push({ key: item.key, up: uploadedPhoto(up.session) });
         void prepareNext();
       } catch (err) {
-        keep(forget(ledger, fileSignature(file)));
+        keep((l) => forget(l, fileSignature(file)));
         update(item.key, { state: 'failed', reason: (err as Error).message });
       }
     });
@@ -357,7 +362,7 @@ export default function BatchPage(props: BatchPageProps) {
       );
       set('batchId', batch.id);
       localStorage.setItem(BATCH_KEY, batch.id);
-      keep({ ...ledger, batchId: batch.id });
+      keep((l) => ({ ...l, batchId: batch.id }));
     });
     membership = run.catch(() => {});
     return run;

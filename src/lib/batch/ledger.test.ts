@@ -3,6 +3,8 @@ import {
   addPending,
   EMPTY_LEDGER,
   fileSignature,
+  freshest,
+  type Ledger,
   forget,
   markPrepared,
   markUploaded,
@@ -58,5 +60,25 @@ describe('batch ledger', () => {
     expect(parseLedger('{"entries":[{"sig":1},{"sig":"x","name":"x","sessionId":null}]}').entries).toEqual([
       { sig: 'x', name: 'x', sessionId: null, prepared: false },
     ]);
+  });
+
+  it('two tabs on the same batch: each change goes to the freshest record, so neither loses the other’s uploads', () => {
+    const start: Ledger = { batchId: 'b1', entries: [] };
+    let stored = JSON.stringify(start);
+    const tab = { a: start, b: start };
+    const change = (t: 'a' | 'b', f: (l: Ledger) => Ledger) => {
+      tab[t] = f(freshest(parseLedger(stored), tab[t]));
+      stored = JSON.stringify(tab[t]);
+    };
+    change('a', (l) => addPending(l, [{ sig: 'a|1|1', name: 'a.jpg' }]));
+    change('b', (l) => addPending(l, [{ sig: 'b|1|1', name: 'b.jpg' }])); // tab b never saw a.jpg
+    change('a', (l) => markUploaded(l, 'a|1|1', 'sa'));
+    expect(parseLedger(stored).entries.map((e) => [e.name, e.sessionId])).toEqual([
+      ['a.jpg', 'sa'],
+      ['b.jpg', null],
+    ]);
+    // Storage holding another batch's record: the tab's own is changed, not the other batch's.
+    const other = { batchId: 'b2', entries: [{ sig: 'x|1|1', name: 'x.jpg', sessionId: 'sx', prepared: true }] };
+    expect(freshest(other, tab.a)).toBe(tab.a);
   });
 });

@@ -90,3 +90,11 @@ export function unfinished(ledger: Ledger): { notUploaded: LedgerEntry[]; toPrep
     toPrepare: ledger.entries.filter((e) => e.sessionId && !e.prepared).map((e) => e.sessionId!),
   };
 }
+
+/**
+ * The record a change applies to: what storage holds now when it is this batch's (another tab on the same batch may
+ * have added to it), else this tab's own (storage holds another batch's, or nothing).
+ */
+export function freshest(stored: Ledger, mine: Ledger): Ledger {
+  return stored.batchId === mine.batchId ? stored : mine;
+}

@@ -319,6 +319,36 @@ describe('members, invites and sign-in', () => {
     await signIn(TEST_OWNER.email, TEST_OWNER.password);
   });
 
+  it('guessing a password through an invite or the password change is slowed like signing in', async () => {
+    const newInvite = async () => {
+      const invite = await (
+        await fetch(`${server.url}/api/workspace/invites`, { method: 'POST', headers: json, body: JSON.stringify({ role: 'viewer' }) })
+      ).json();
+      return new URL(invite.url).pathname.split('/').pop()!;
+    };
+    const join = (token: string, email: string, password: string) =>
+      plainFetch(`${server.url}/api/invites/${token}`, { method: 'POST', headers: json, body: JSON.stringify({ email, password }) });
+    expect((await join(await newInvite(), 'guessed@shop.test', 'the right password')).status).toBe(200);
+    // Someone holding another invite link tries passwords of that existing account.
+    const token = await newInvite();
+    for (let i = 0; i < 5; i++) expect((await join(token, 'guessed@shop.test', `guess ${i} of many`)).status).toBe(403);
+    const slowed = await join(token, 'guessed@shop.test', 'the right password');
+    expect(slowed.status).toBe(429);
+    expect(Number(slowed.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    // A session left open (a stolen cookie) tries passwords to take the account over.
+    const joined = await join(await newInvite(), 'changer@shop.test', 'changer password 1');
+    const cookie = /atelier_session=[^;]+/.exec(joined.headers.get('set-cookie') ?? '')![0];
+    const change = (currentPassword: string) =>
+      plainFetch(`${server.url}/api/auth/password`, {
+        method: 'POST',
+        headers: { ...json, cookie },
+        body: JSON.stringify({ currentPassword, newPassword: 'taken over password' }),
+      });
+    for (let i = 0; i < 5; i++) expect((await change(`guess ${i} of many`)).status).toBe(403);
+    expect((await change('changer password 1')).status).toBe(429);
+  });
+
   it('the session cookie is HttpOnly and SameSite=Lax; sign out ends it; changing the password ends the others', async () => {
     const res = await plainFetch(`${server.url}/api/auth/sign-in`, { method: 'POST', headers: json, body: JSON.stringify(TEST_OWNER) });
     const setCookie = res.headers.get('set-cookie') ?? '';

@@ -1,5 +1,6 @@
-// Sign-in attempts: failures are counted per address and per address + e-mail over a window; past the limit
-// the answer is 429 with how long to wait. In memory: a restart forgets, which only helps whoever waits.
+// Password attempts (signing in, joining with an existing account, changing the password): failures are counted per
+// address and per address + e-mail over a window; past the limit the answer is 429 with how long to wait. In memory:
+// a restart forgets, which only helps whoever waits.
 import { ApiError } from '../http/errors.ts';
 
 const WINDOW_MS = 15 * 60_000;
@@ -44,4 +45,23 @@ export function recordSignInFailure(address: string, email: string, now = Date.n
 
 export function clearSignInFailures(address: string, email: string): void {
   failures.delete(`e:${address}:${email.toLowerCase()}`);
+}
+
+/** The refusals that mean "wrong password" (counted); any other refusal (a weak new password, a used invite) is not. */
+const WRONG_PASSWORD = new Set(['wrong_password', 'wrong_credentials']);
+
+/**
+ * Runs a password check other than signing in (joining through an invite with an existing account, changing the
+ * password) under the same limits: 429 past them, a wrong password counted, a right one clearing this e-mail's count.
+ */
+export async function limitedPasswordCheck<T>(address: string, email: string, check: () => Promise<T>): Promise<T> {
+  assertSignInAllowed(address, email);
+  try {
+    const out = await check();
+    clearSignInFailures(address, email);
+    return out;
+  } catch (err) {
+    if (err instanceof ApiError && WRONG_PASSWORD.has(err.code)) recordSignInFailure(address, email);
+    throw err;
+  }
 }

@@ -1,7 +1,8 @@
 import { AcceptInviteRequest } from '../../../lib/api/account-requests.ts';
 import { app } from '../../../server/app/context.ts';
 import { acceptInvite, inviteInfo } from '../../../server/auth/accounts.ts';
-import { signInWith } from '../../../server/auth/request.ts';
+import { limitedPasswordCheck } from '../../../server/auth/limits.ts';
+import { clientAddress, signInWith } from '../../../server/auth/request.ts';
 import { readJson } from '../../../server/http/body.ts';
 import { json, route } from '../../../server/http/errors.ts';
 
@@ -9,10 +10,14 @@ import { json, route } from '../../../server/http/errors.ts';
 export const GET = route(({ params }) => json(inviteInfo(app().db, params.token ?? '')));
 
 // POST /api/invites/:token {email, password} → 200, signed in as a member of the workspace. Works once.
-export const POST = route(async ({ request, url, cookies, params }) => {
+// Joining with an existing account checks its password: limited like signing in.
+export const POST = route(async ({ request, url, cookies, params, clientAddress: socketAddress }) => {
   const { db, config } = app();
   const body = AcceptInviteRequest.parse(await readJson(request, 8 * 1024));
-  const { userId, workspaceId } = await acceptInvite(db, params.token ?? '', body.email, body.password);
+  const address = clientAddress(request, socketAddress, config);
+  const { userId, workspaceId } = await limitedPasswordCheck(address, body.email, () =>
+    acceptInvite(db, params.token ?? '', body.email, body.password),
+  );
   signInWith({ cookies, url, request }, db, config, userId, workspaceId);
   return json({ ok: true });
 });

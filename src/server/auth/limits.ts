@@ -1,30 +1,29 @@
 // Password attempts (signing in, joining with an existing account, changing the password): failures are counted per
-// address and per address + e-mail over a window; past the limit the answer is 429 with how long to wait. In memory:
-// a restart forgets, which only helps whoever waits.
+// address and per address + e-mail over a window; past the limit the answer is 429 with how long to wait. Counted in
+// the database, so a restart does not reset them and every process of the studio sees the same counts.
 import { ApiError } from '../http/errors.ts';
+import type { Db } from '../store/db.ts';
 
 const WINDOW_MS = 15 * 60_000;
 const PER_ACCOUNT = 5;
 const PER_ADDRESS = 20;
 
-const failures = new Map<string, number[]>();
-
-function recent(key: string, now: number): number[] {
-  const kept = (failures.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
-  if (kept.length) failures.set(key, kept);
-  else failures.delete(key);
-  return kept;
-}
-
-/** Throws 429 when this address, or this address for this e-mail, failed too often lately. */
-export function assertSignInAllowed(address: string, email: string, now = Date.now()): void {
-  for (const [key, limit] of [
+const keysOf = (address: string, email: string) =>
+  [
     [`a:${address}`, PER_ADDRESS],
     [`e:${address}:${email.toLowerCase()}`, PER_ACCOUNT],
-  ] as const) {
-    const times = recent(key, now);
+  ] as const;
+
+/** Throws 429 when this address, or this address for this e-mail, failed too often lately. */
+export function assertSignInAllowed(db: Db, address: string, email: string, now = Date.now()): void {
+  for (const [key, limit] of keysOf(address, email)) {
+    const times = db
+      .prepare('SELECT at FROM password_failures WHERE key = ? AND at > ? ORDER BY at')
+      .pluck()
+      .all(key, now - WINDOW_MS) as number[];
     if (times.length >= limit) {
-      const waitMs = WINDOW_MS - (now - times[0]!);
+      // The oldest failure that keeps the count at the limit has to leave the window first.
+      const waitMs = WINDOW_MS - (now - times[times.length - limit]!);
       const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
       throw new ApiError(
         429,
@@ -39,12 +38,16 @@ export function assertSignInAllowed(address: string, email: string, now = Date.n
   }
 }
 
-export function recordSignInFailure(address: string, email: string, now = Date.now()): void {
-  for (const key of [`a:${address}`, `e:${address}:${email.toLowerCase()}`]) failures.set(key, [...recent(key, now), now]);
+export function recordSignInFailure(db: Db, address: string, email: string, now = Date.now()): void {
+  const add = db.prepare('INSERT INTO password_failures (key, at) VALUES (?, ?)');
+  db.transaction(() => {
+    db.prepare('DELETE FROM password_failures WHERE at <= ?').run(now - WINDOW_MS); // the table holds one window
+    for (const [key] of keysOf(address, email)) add.run(key, now);
+  })();
 }
 
-export function clearSignInFailures(address: string, email: string): void {
-  failures.delete(`e:${address}:${email.toLowerCase()}`);
+export function clearSignInFailures(db: Db, address: string, email: string): void {
+  db.prepare('DELETE FROM password_failures WHERE key = ?').run(keysOf(address, email)[1][0]);
 }
 
 /** The refusals that mean "wrong password" (counted); any other refusal (a weak new password, a used invite) is not. */
@@ -54,14 +57,14 @@ const WRONG_PASSWORD = new Set(['wrong_password', 'wrong_credentials']);
  * Runs a password check other than signing in (joining through an invite with an existing account, changing the
  * password) under the same limits: 429 past them, a wrong password counted, a right one clearing this e-mail's count.
  */
-export async function limitedPasswordCheck<T>(address: string, email: string, check: () => Promise<T>): Promise<T> {
-  assertSignInAllowed(address, email);
+export async function limitedPasswordCheck<T>(db: Db, address: string, email: string, check: () => Promise<T>): Promise<T> {
+  assertSignInAllowed(db, address, email);
   try {
     const out = await check();
-    clearSignInFailures(address, email);
+    clearSignInFailures(db, address, email);
     return out;
   } catch (err) {
-    if (err instanceof ApiError && WRONG_PASSWORD.has(err.code)) recordSignInFailure(address, email);
+    if (err instanceof ApiError && WRONG_PASSWORD.has(err.code)) recordSignInFailure(db, address, email);
     throw err;
   }
 }

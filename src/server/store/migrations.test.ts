@@ -62,6 +62,7 @@ const SEEDS: ((db: Db) => void)[] = [
   () => {},
   () => {},
   () => {},
+  () => {},
 ];
 
 function expectSeedsKept(db: Db, upTo: number) {
@@ -106,6 +107,7 @@ describe('openDatabase', () => {
       'invites',
       'jobs',
       'members',
+      'password_failures',
       'queue_turns',
       'results',
       'session_conflicts',

@@ -162,4 +162,10 @@ export const MIGRATIONS: readonly string[] = [
      lane TEXT PRIMARY KEY,                -- a batch id, or '' for single jobs
      served INTEGER NOT NULL               -- increasing turn number of the last job claimed from the lane
    );`,
+  // 10: wrong passwords (src/server/auth/limits.ts), kept across restarts and shared by every process of the studio.
+  `CREATE TABLE password_failures (
+     key TEXT NOT NULL,                    -- 'a:<address>' or 'e:<address>:<e-mail>'
+     at INTEGER NOT NULL                   -- when (ms since the epoch)
+   );
+   CREATE INDEX password_failures_by_key ON password_failures(key, at);`,
 ];

@@ -13,7 +13,7 @@ export const POST = route(async ({ request, url, cookies, locals, clientAddress:
   const actor = actorOf(locals);
   const body = PasswordChangeRequest.parse(await readJson(request, 8 * 1024));
   const address = clientAddress(request, socketAddress, config);
-  await limitedPasswordCheck(address, actor.email ?? actor.userId!, () =>
+  await limitedPasswordCheck(db, address, actor.email ?? actor.userId!, () =>
     changePassword(db, actor.userId!, body.currentPassword, body.newPassword),
   );
   endAllSessions(db, actor.userId!);

@@ -11,18 +11,18 @@ export const POST = route(async ({ request, url, cookies, clientAddress: socketA
   const { db, config } = app();
   const body = SignInRequest.parse(await readJson(request, 8 * 1024));
   const address = clientAddress(request, socketAddress, config);
-  assertSignInAllowed(address, body.email);
+  assertSignInAllowed(db, address, body.email);
   const user = await checkCredentials(db, body.email, body.password);
   const workspaceId = user && firstWorkspaceOf(db, user.userId);
   if (!user || !workspaceId) {
-    recordSignInFailure(address, body.email);
+    recordSignInFailure(db, address, body.email);
     throw new ApiError(
       401,
       'wrong_credentials',
       user ? 'This account is no longer a member of any workspace.' : 'The e-mail or the password is not right.',
     );
   }
-  clearSignInFailures(address, body.email);
+  clearSignInFailures(db, address, body.email);
   signInWith({ cookies, url, request }, db, config, user.userId, workspaceId);
   return json({ ok: true });
 });

@@ -15,7 +15,7 @@ export const POST = route(async ({ request, url, cookies, params, clientAddress:
   const { db, config } = app();
   const body = AcceptInviteRequest.parse(await readJson(request, 8 * 1024));
   const address = clientAddress(request, socketAddress, config);
-  const { userId, workspaceId } = await limitedPasswordCheck(address, body.email, () =>
+  const { userId, workspaceId } = await limitedPasswordCheck(db, address, body.email, () =>
     acceptInvite(db, params.token ?? '', body.email, body.password),
   );
   signInWith({ cookies, url, request }, db, config, userId, workspaceId);

@@ -56,15 +56,20 @@ class UniqueEntries extends Array {
   }
 }
 
-// Every runtime cache write belongs to the device generation its request started in (public/sw-device.js):
-// one that outlives a sign-out is refused, or removed if it landed during the clear. Serialized into sw.js.
+// Every runtime cache write belongs to the device generation its request started in (public/sw-device.js): one that
+// outlives a sign-out, or is made while the device is released (signed out, not yet claimed by a signed-in page), is
+// refused, or removed if it landed during the clear. Serialized into sw.js.
 const deviceGenerationPlugin = {
   handlerWillStart: ({ state }) => {
     state.generation = self.atelierDevice?.generation ?? 0;
   },
-  cacheWillUpdate: ({ response, state }) => ((self.atelierDevice?.generation ?? 0) === state.generation ? response : null),
+  cacheWillUpdate: ({ response, state }) => {
+    const device = self.atelierDevice ?? { generation: 0, released: false };
+    return device.generation === state.generation && !device.released ? response : null;
+  },
   cacheDidUpdate: async ({ cacheName, request, state }) => {
-    if ((self.atelierDevice?.generation ?? 0) !== state.generation) await (await caches.open(cacheName)).delete(request);
+    const device = self.atelierDevice ?? { generation: 0, released: false };
+    if (device.generation !== state.generation || device.released) await (await caches.open(cacheName)).delete(request);
   },
 };
 

@@ -318,4 +318,6 @@ export async function claimDevice(accountId: string): Promise<void> {
   const previous = localStorage.getItem(ACCOUNT_KEY);
   if (previous && previous !== accountId && !accountId.startsWith(`${previous}:`)) await clearDevice();
   localStorage.setItem(ACCOUNT_KEY, accountId);
+  // A service worker released by a sign-out keeps files again (public/sw-device.js).
+  navigator.serviceWorker?.controller?.postMessage({ type: 'atelier-claim-device' });
 }

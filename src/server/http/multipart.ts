@@ -73,7 +73,12 @@ export async function receiveFile(request: Request, field: string, opts: { maxBy
   let bb: Busboy.Busboy;
   try {
     // One byte over the limit is what busboy reports as truncated (a file of exactly the limit is fine).
-    bb = Busboy({ headers: { 'content-type': type }, limits: { files: 1, fileSize: opts.maxBytes + 1, fields: 10, parts: 12 } });
+    bb = Busboy({
+      headers: { 'content-type': type },
+      limits: { files: 1, fileSize: opts.maxBytes + 1, fields: 10, parts: 12 },
+      // Browsers send the file's name as UTF-8 bytes; busboy's default (latin1) would garble "春季连衣裙.jpg".
+      defParamCharset: 'utf8',
+    });
   } catch {
     throw new ApiError(400, 'bad_multipart', 'The upload is not valid multipart/form-data.');
   }

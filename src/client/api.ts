@@ -59,8 +59,13 @@ export async function getSession(id: string, init?: RequestInit): Promise<Sessio
 }
 
 /** A page of sessions, newest first; pass the previous page's `nextCursor` for the next one. */
-export async function listSessions(cursor: string | null = null): Promise<SessionPageJson> {
-  return call<SessionPageJson>(cursor ? `/api/sessions?cursor=${encodeURIComponent(cursor)}` : '/api/sessions');
+/** A page of the workspace's sessions; `q`: only those whose name contains it. */
+export async function listSessions(cursor: string | null = null, q = ''): Promise<SessionPageJson> {
+  const query = new URLSearchParams();
+  if (q) query.set('q', q);
+  if (cursor) query.set('cursor', cursor);
+  const search = query.toString();
+  return call<SessionPageJson>(search ? `/api/sessions?${search}` : '/api/sessions');
 }
 
 /** Deletes the session with its files and jobs; a session already gone is not an error. */

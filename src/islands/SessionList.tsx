@@ -63,21 +63,54 @@ export default function SessionList(props: SessionListProps) {
   const [confirming, setConfirming] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal<string | null>(null);
   const [note, setNote] = createSignal('');
+  // Finding a session by name: the server searches the whole workspace (a page at a time), the device its own.
+  const [query, setQuery] = createSignal('');
+  const [found, setFound] = createSignal<ListedSession[] | null>(null);
+  const [foundCursor, setFoundCursor] = createSignal<string | null>(null);
+  const matches = (s: ListedSession) => s.label.toLowerCase().includes(query().trim().toLowerCase());
 
   const fmt = () => new Intl.DateTimeFormat(props.lang, { dateStyle: 'medium', timeStyle: 'short' });
 
   /** Server sessions first (newest first), then sessions only this device knows; offline, the device's alone. */
   const items = createMemo<Item[]>(() => {
     const dev = device();
-    const srv = server();
+    const searching = query().trim() !== '';
+    const srv = searching ? found() : server();
     const gone = hidden();
     const byId = new Map<string, Item>();
     for (const s of srv ?? []) byId.set(s.id, { ...s, onDevice: dev.has(s.id), onServer: true });
-    for (const [id, s] of dev) if (!byId.has(id)) byId.set(id, { ...s, onDevice: true, onServer: false });
+    for (const [id, s] of dev) if (!byId.has(id) && (!searching || matches(s))) byId.set(id, { ...s, onDevice: true, onServer: false });
     return [...byId.values()]
       .filter((s) => !gone.has(s.id) && (online() || s.onDevice))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   });
+
+  // The latest search wins: an answer to an older one (typed over) is dropped.
+  let searchSeq = 0;
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
+  function search(text: string) {
+    setQuery(text);
+    clearTimeout(searchTimer);
+    const q = text.trim();
+    if (!q) {
+      setFound(null);
+      setFoundCursor(null);
+      return;
+    }
+    const seq = ++searchSeq;
+    searchTimer = setTimeout(async () => {
+      try {
+        const page = await api.listSessions(null, q);
+        if (seq !== searchSeq) return;
+        setFound(page.sessions.map(listed));
+        setFoundCursor(page.nextCursor);
+      } catch {
+        // Offline: the device's sessions whose name matches.
+        if (seq === searchSeq) setFound([]);
+      }
+    }, 250);
+  }
+  onCleanup(() => clearTimeout(searchTimer));
 
   async function refreshDevice() {
     const recs = await listDeviceSessions();
@@ -133,13 +166,19 @@ export default function SessionList(props: SessionListProps) {
   }
 
   async function showMore() {
-    const cursor = nextCursor();
+    const q = query().trim();
+    const cursor = q ? foundCursor() : nextCursor();
     if (!cursor) return;
     setLoadingMore(true);
     try {
-      const page = await api.listSessions(cursor);
-      setServer((list) => [...(list ?? []), ...page.sessions.map(listed)]);
-      setNextCursor(page.nextCursor);
+      const page = await api.listSessions(cursor, q);
+      if (q) {
+        setFound((list) => [...(list ?? []), ...page.sessions.map(listed)]);
+        setFoundCursor(page.nextCursor);
+      } else {
+        setServer((list) => [...(list ?? []), ...page.sessions.map(listed)]);
+        setNextCursor(page.nextCursor);
+      }
     } catch {
       setNote(m('error.network'));
     } finally {
@@ -206,11 +245,24 @@ export default function SessionList(props: SessionListProps) {
       data-ready={ready() ? 'true' : 'false'}
       data-online={online() ? 'true' : 'false'}
     >
+      <Show when={items().length > 0 || query()}>
+        <label class="flex max-w-sm flex-col gap-1 text-sm text-stone-600">
+          {m('sessions.search')}
+          <input
+            type="search"
+            class="input"
+            value={query()}
+            maxlength="100"
+            data-testid="sessions-search"
+            onInput={(e) => search(e.currentTarget.value)}
+          />
+        </label>
+      </Show>
       <Show
         when={items().length > 0}
         fallback={
           <p class="text-stone-600" data-testid="sessions-empty">
-            {m('sessions.empty')}
+            {query().trim() ? m('sessions.noMatch', { q: query().trim() }) : m('sessions.empty')}
           </p>
         }
       >
@@ -271,7 +323,7 @@ export default function SessionList(props: SessionListProps) {
             )}
           </For>
         </ul>
-        <Show when={nextCursor() && online()}>
+        <Show when={(query().trim() ? foundCursor() : nextCursor()) && online()}>
           <button
             type="button"
             class="btn self-center"

@@ -435,3 +435,33 @@ describe('health and missing models', () => {
     }
   });
 });
+
+describe('finding a session by name', () => {
+  it('?q= keeps the sessions whose name contains it, in any case, with % and _ as plain letters, a page at a time', async () => {
+    const bytes = readFileSync(photo(PHOTO));
+    const ids: Record<string, string> = {};
+    for (const name of ['Red Dress 50%.jpg', 'red_scarf.jpg', 'blue shirt.jpg', '春季连衣裙.jpg']) {
+      const res = await upload(bytes, { filename: name });
+      expect(res.status).toBe(201);
+      ids[name] = (await res.json()).session.id;
+    }
+    const titles = async (q: string, extra = '') => {
+      const res = await fetch(url(`/api/sessions?q=${encodeURIComponent(q)}${extra}`));
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      return { titles: body.sessions.map((s: { title: string }) => s.title) as string[], next: body.nextCursor as string | null };
+    };
+    expect((await titles('RED')).titles).toEqual(['red_scarf', 'Red Dress 50%']);
+    expect((await titles('50%')).titles).toEqual(['Red Dress 50%']);
+    expect((await titles('%')).titles).toEqual(['Red Dress 50%']);
+    expect((await titles('_')).titles).toEqual(['red_scarf']);
+    expect((await titles('连衣裙')).titles).toEqual(['春季连衣裙']);
+    expect((await titles('  ')).titles.length).toBeGreaterThanOrEqual(4); // blank: every session
+    // A page at a time, the search kept with the cursor.
+    const first = await titles('red', '&limit=1');
+    expect(first.titles).toEqual(['red_scarf']);
+    const second = await titles('red', `&limit=1&cursor=${first.next}`);
+    expect(second).toEqual({ titles: ['Red Dress 50%'], next: null });
+    await expectError(await fetch(url(`/api/sessions?q=${'x'.repeat(101)}`)), 400, 'invalid_input');
+  });
+});

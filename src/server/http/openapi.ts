@@ -75,7 +75,7 @@ export const OPERATIONS: readonly Operation[] = [
     route: '/api/sessions',
     tag: 'Sessions',
     summary: 'The workspace’s sessions, newest first',
-    query: page,
+    query: [{ name: 'q', description: 'only those whose name contains this (any case)' }, ...page],
     ok: [200, '{sessions, nextCursor}'],
   },
   { method: 'get', route: '/api/sessions/[id]', tag: 'Sessions', summary: 'One session', ok: [200, '{session}'] },

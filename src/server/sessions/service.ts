@@ -259,12 +259,17 @@ export function getSession(id: string) {
  * A page of a workspace's sessions, newest first (GET /api/sessions?limit=&cursor=). Routes always pass the
  * actor's workspace; in-process tests may omit it to list every session.
  */
-export function listSessions(page: Page = { limit: DEFAULT_PAGE, after: null }, workspaceId?: string) {
+export function listSessions(page: Page = { limit: DEFAULT_PAGE, after: null }, workspaceId?: string, titleContains = '') {
   const where: string[] = [];
   const args: unknown[] = [];
   if (workspaceId !== undefined) {
     where.push('s.workspace_id = ?');
     args.push(workspaceId);
+  }
+  if (titleContains) {
+    // instr, not LIKE: the merchant's % and _ are letters, not wildcards. lower() folds ASCII (names of files).
+    where.push('instr(lower(s.title), lower(?)) > 0');
+    args.push(titleContains);
   }
   if (page.after) {
     where.push('(s.created_at < ? OR (s.created_at = ? AND s.rowid < ?))');

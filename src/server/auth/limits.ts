@@ -54,8 +54,8 @@ export function clearSignInFailures(db: Db, address: string, email: string): voi
 const WRONG_PASSWORD = new Set(['wrong_password', 'wrong_credentials']);
 
 /**
- * Runs a password check other than signing in (joining through an invite with an existing account, changing the
- * password) under the same limits: 429 past them, a wrong password counted, a right one clearing this e-mail's count.
+ * Runs a password check (signing in, joining through an invite with an existing account, changing the password) under
+ * the limits: 429 past them, a wrong password counted, a right one clearing this e-mail's count.
  */
 export async function limitedPasswordCheck<T>(db: Db, address: string, email: string, check: () => Promise<T>): Promise<T> {
   assertSignInAllowed(db, address, email);

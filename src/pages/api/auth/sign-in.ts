@@ -1,7 +1,7 @@
 import { SignInRequest } from '../../../lib/api/account-requests.ts';
 import { app } from '../../../server/app/context.ts';
 import { checkCredentials, firstWorkspaceOf } from '../../../server/auth/accounts.ts';
-import { assertSignInAllowed, clearSignInFailures, recordSignInFailure } from '../../../server/auth/limits.ts';
+import { limitedPasswordCheck } from '../../../server/auth/limits.ts';
 import { clientAddress, signInWith } from '../../../server/auth/request.ts';
 import { readJson } from '../../../server/http/body.ts';
 import { ApiError, json, route } from '../../../server/http/errors.ts';
@@ -11,18 +11,18 @@ export const POST = route(async ({ request, url, cookies, clientAddress: socketA
   const { db, config } = app();
   const body = SignInRequest.parse(await readJson(request, 8 * 1024));
   const address = clientAddress(request, socketAddress, config);
-  assertSignInAllowed(db, address, body.email);
-  const user = await checkCredentials(db, body.email, body.password);
-  const workspaceId = user && firstWorkspaceOf(db, user.userId);
-  if (!user || !workspaceId) {
-    recordSignInFailure(db, address, body.email);
-    throw new ApiError(
-      401,
-      'wrong_credentials',
-      user ? 'This account is no longer a member of any workspace.' : 'The e-mail or the password is not right.',
-    );
-  }
-  clearSignInFailures(db, address, body.email);
+  const { user, workspaceId } = await limitedPasswordCheck(db, address, body.email, async () => {
+    const user = await checkCredentials(db, body.email, body.password);
+    const workspaceId = user && firstWorkspaceOf(db, user.userId);
+    if (!user || !workspaceId) {
+      throw new ApiError(
+        401,
+        'wrong_credentials',
+        user ? 'This account is no longer a member of any workspace.' : 'The e-mail or the password is not right.',
+      );
+    }
+    return { user, workspaceId };
+  });
   signInWith({ cookies, url, request }, db, config, user.userId, workspaceId);
   return json({ ok: true });
 });

@@ -75,7 +75,8 @@ export default function SessionList(props: SessionListProps) {
   const items = createMemo<Item[]>(() => {
     const dev = device();
     const searching = query().trim() !== '';
-    const srv = searching ? found() : server();
+    // While the server searches, the sessions already listed that match (no "nothing found" flashing first).
+    const srv = searching ? (found() ?? server()?.filter(matches) ?? null) : server();
     const gone = hidden();
     const byId = new Map<string, Item>();
     for (const s of srv ?? []) byId.set(s.id, { ...s, onDevice: dev.has(s.id), onServer: true });
@@ -92,11 +93,9 @@ export default function SessionList(props: SessionListProps) {
     setQuery(text);
     clearTimeout(searchTimer);
     const q = text.trim();
-    if (!q) {
-      setFound(null);
-      setFoundCursor(null);
-      return;
-    }
+    setFound(null);
+    setFoundCursor(null);
+    if (!q) return;
     const seq = ++searchSeq;
     searchTimer = setTimeout(async () => {
       try {
